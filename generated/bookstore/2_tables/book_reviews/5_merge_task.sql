@@ -1,0 +1,86 @@
+-- snowstage pipeline bookstore: MERGE task of table book_reviews
+-- Generated from pipeline.yaml, tables/book_reviews.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- MERGE task: folds new landing rows into the target table.
+-- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
+--   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
+--   rows for one target row fails).
+-- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+--   nothing.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or is_deleted is true) are DELETEd; new keys are inserted.
+-- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+
+ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE" SUSPEND;
+
+CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE"
+  WAREHOUSE = "ETL_WH"
+  SCHEDULE = 'USING CRON */15 * * * * UTC'
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')
+  COMMENT = 'snowstage: merges BOOK_REVIEWS_STREAM into BOOK_REVIEWS'
+  AS
+MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" AS t
+USING (
+  SELECT *
+  FROM (
+    SELECT
+      TO_NUMBER(r."REVIEW_ID", 20, 0) AS "REVIEW_ID",
+      TO_NUMBER(r."BOOK_ID", 10, 0) AS "BOOK_ID",
+      r."REVIEWER" AS "REVIEWER",
+      TO_NUMBER(r."RATING", 3, 0) AS "RATING",
+      r."REVIEW_TEXT" AS "REVIEW_TEXT",
+      TO_NUMBER(r."HELPFUL_VOTES", 20, 0) AS "HELPFUL_VOTES",
+      TO_TIMESTAMP_TZ(r."REVIEWED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM') AS "REVIEWED_AT",
+      TO_TIMESTAMP_TZ(r."UPDATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM') AS "UPDATED_AT",
+      TO_NUMBER(r."IS_DELETED", 3, 0) AS "IS_DELETED",
+      r."_SNOWSTAGE_OP" AS "_SNOWSTAGE_OP",
+      r."_SNOWSTAGE_FILE" AS "_SNOWSTAGE_FILE",
+      r."_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_FILE_ROW"
+    FROM "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM" AS r
+  ) AS c
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY c."REVIEW_ID"
+    ORDER BY c."UPDATED_AT" DESC NULLS LAST, c."_SNOWSTAGE_FILE" DESC, c."_SNOWSTAGE_FILE_ROW" DESC
+  ) = 1
+) AS s
+ON t."REVIEW_ID" = s."REVIEW_ID"
+WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE)) AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
+WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+  "BOOK_ID" = s."BOOK_ID",
+  "REVIEWER" = s."REVIEWER",
+  "RATING" = s."RATING",
+  "REVIEW_TEXT" = s."REVIEW_TEXT",
+  "HELPFUL_VOTES" = s."HELPFUL_VOTES",
+  "REVIEWED_AT" = s."REVIEWED_AT",
+  "UPDATED_AT" = s."UPDATED_AT",
+  "IS_DELETED" = s."IS_DELETED",
+  "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
+WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE)) THEN INSERT (
+  "REVIEW_ID",
+  "BOOK_ID",
+  "REVIEWER",
+  "RATING",
+  "REVIEW_TEXT",
+  "HELPFUL_VOTES",
+  "REVIEWED_AT",
+  "UPDATED_AT",
+  "IS_DELETED",
+  "_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT"
+) VALUES (
+  s."REVIEW_ID",
+  s."BOOK_ID",
+  s."REVIEWER",
+  s."RATING",
+  s."REVIEW_TEXT",
+  s."HELPFUL_VOTES",
+  s."REVIEWED_AT",
+  s."UPDATED_AT",
+  s."IS_DELETED",
+  s."_SNOWSTAGE_FILE",
+  s."_SNOWSTAGE_FILE_ROW",
+  CURRENT_TIMESTAMP
+);
+
+ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE" RESUME;

@@ -1,0 +1,9 @@
+-- snowstage pipeline bookstore: stream of table books
+-- Generated from pipeline.yaml, tables/books.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Append-only stream: the MERGE task's only consumer of new landing rows. Created before the pipe so that no
+-- loaded row predates it. Never replaced: a replaced stream forgets its offset and loses unmerged rows.
+
+CREATE STREAM IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"
+  ON TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS"
+  APPEND_ONLY = TRUE
+  COMMENT = 'snowstage: new landing rows for the MERGE task of books';

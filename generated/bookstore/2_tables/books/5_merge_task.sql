@@ -1,0 +1,114 @@
+-- snowstage pipeline bookstore: MERGE task of table books
+-- Generated from pipeline.yaml, tables/books.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- MERGE task: folds new landing rows into the target table.
+-- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
+--   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
+--   rows for one target row fails).
+-- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+--   nothing.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or deleted_at is not NULL) are DELETEd; new keys are inserted.
+-- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+
+ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" SUSPEND;
+
+CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE"
+  WAREHOUSE = "ETL_WH"
+  SCHEDULE = '5 MINUTES'
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"')
+  COMMENT = 'snowstage: merges BOOKS_STREAM into BOOKS'
+  AS
+MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOKS" AS t
+USING (
+  SELECT *
+  FROM (
+    SELECT
+      TO_NUMBER(r."BOOK_ID", 10, 0) AS "BOOK_ID",
+      r."ISBN13" AS "ISBN13",
+      r."TITLE" AS "TITLE",
+      r."AUTHOR" AS "AUTHOR",
+      TO_NUMBER(r."PRICE", 10, 2) AS "PRICE",
+      TO_NUMBER(r."RATING", 3, 2) AS "RATING",
+      TO_NUMBER(r."STOCK_COUNT", 10, 0) AS "STOCK_COUNT",
+      TO_BOOLEAN(TO_NUMBER(r."IN_PRINT", 20, 0)) AS "IN_PRINT",
+      r."FORMAT" AS "FORMAT",
+      r."TAGS" AS "TAGS",
+      TO_DATE(r."PUBLISHED_ON", 'YYYY-MM-DD') AS "PUBLISHED_ON",
+      PARSE_JSON(r."METADATA") AS "METADATA",
+      TO_BINARY(r."COVER_THUMBNAIL", 'BASE64') AS "COVER_THUMBNAIL",
+      TO_TIMESTAMP_NTZ(r."CREATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "CREATED_AT",
+      TO_TIMESTAMP_NTZ(r."UPDATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "UPDATED_AT",
+      TO_TIMESTAMP_NTZ(r."DELETED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "DELETED_AT",
+      r."_SNOWSTAGE_OP" AS "_SNOWSTAGE_OP",
+      r."_SNOWSTAGE_FILE" AS "_SNOWSTAGE_FILE",
+      r."_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_FILE_ROW"
+    FROM "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM" AS r
+  ) AS c
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY c."BOOK_ID"
+    ORDER BY c."UPDATED_AT" DESC NULLS LAST, c."_SNOWSTAGE_FILE" DESC, c."_SNOWSTAGE_FILE_ROW" DESC
+  ) = 1
+) AS s
+ON t."BOOK_ID" = s."BOOK_ID"
+WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL) AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
+WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+  "ISBN13" = s."ISBN13",
+  "TITLE" = s."TITLE",
+  "AUTHOR" = s."AUTHOR",
+  "PRICE" = s."PRICE",
+  "RATING" = s."RATING",
+  "STOCK_COUNT" = s."STOCK_COUNT",
+  "IN_PRINT" = s."IN_PRINT",
+  "FORMAT" = s."FORMAT",
+  "TAGS" = s."TAGS",
+  "PUBLISHED_ON" = s."PUBLISHED_ON",
+  "METADATA" = s."METADATA",
+  "COVER_THUMBNAIL" = s."COVER_THUMBNAIL",
+  "CREATED_AT" = s."CREATED_AT",
+  "UPDATED_AT" = s."UPDATED_AT",
+  "DELETED_AT" = s."DELETED_AT",
+  "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
+WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL) THEN INSERT (
+  "BOOK_ID",
+  "ISBN13",
+  "TITLE",
+  "AUTHOR",
+  "PRICE",
+  "RATING",
+  "STOCK_COUNT",
+  "IN_PRINT",
+  "FORMAT",
+  "TAGS",
+  "PUBLISHED_ON",
+  "METADATA",
+  "COVER_THUMBNAIL",
+  "CREATED_AT",
+  "UPDATED_AT",
+  "DELETED_AT",
+  "_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT"
+) VALUES (
+  s."BOOK_ID",
+  s."ISBN13",
+  s."TITLE",
+  s."AUTHOR",
+  s."PRICE",
+  s."RATING",
+  s."STOCK_COUNT",
+  s."IN_PRINT",
+  s."FORMAT",
+  s."TAGS",
+  s."PUBLISHED_ON",
+  s."METADATA",
+  s."COVER_THUMBNAIL",
+  s."CREATED_AT",
+  s."UPDATED_AT",
+  s."DELETED_AT",
+  s."_SNOWSTAGE_FILE",
+  s."_SNOWSTAGE_FILE_ROW",
+  CURRENT_TIMESTAMP
+);
+
+ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" RESUME;

@@ -1,0 +1,19 @@
+/** What a command may touch of the process: streams, environment, working directory. Tests pass their own. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/** A failure the CLI reports as one clear message and an exit code, never a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.problems,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The snowstage command line. `main` takes its streams and environment and returns an exit code, so tests run
+ * it in-process; bin/snowstage.js is the only caller that touches `process`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { generateCommand } from './commands/generate.js';
+import { validateCommand } from './commands/validate.js';
+import { CliError, type CliIo, EXIT } from './io.js';
+
+const METADATA_HELP = 'metadata directory (pipeline.yaml and tables/*.yaml)';
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse failure is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`snowstage: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(
+      `snowstage: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT.problems;
+  }
+  return exitCode;
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('snowstage')
+    .description(
+      'Move MySQL data into Snowflake through an external S3 stage: generate reviewable SQL, apply it, extract incrementally.',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage validate                      check metadata/ and print every problem
+  $ snowstage generate                      write generated/<pipeline>/ from metadata/
+  $ snowstage generate --check              fail (exit 1) with a diff when generated/ is stale
+
+Exit codes: 0 ok, 1 problems found (invalid metadata, stale output), 2 usage error.`,
+    );
+
+  program
+    .command('validate')
+    .description('Check metadata only: schema, names, keys, cursors, types, S3 paths, schedules.')
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage validate
+  $ snowstage validate --metadata pipelines/shop/metadata`,
+    )
+    .action(async (options: { metadata: string }) => setExit(await validateCommand(io, options)));
+
+  program
+    .command('generate')
+    .description('Render the Snowflake SQL and AWS policy files into generated/<pipeline>/ in apply order.')
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(new Option('-o, --out <dir>', 'output directory').default('generated'))
+    .option('--check', 'write nothing; print a unified diff and exit 1 when the output is stale', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage generate
+  $ snowstage generate --check             # in CI, on every pull request
+  $ snowstage generate -m metadata -o generated`,
+    )
+    .action(async (options: { metadata: string; out: string; check: boolean }) =>
+      setExit(await generateCommand(io, options)),
+    );
+  return program;
+}

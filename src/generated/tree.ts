@@ -1,0 +1,112 @@
+/**
+ * The generated/<pipeline>/ directory: compare it with rendered files, write the difference, delete files no
+ * longer produced. Writes go through a temporary file and a rename, so a file is never half-written.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import type { RenderedFile } from '../render/render.js';
+
+export interface TreeChange {
+  readonly path: string;
+  readonly kind: 'added' | 'changed' | 'removed';
+  readonly before: string;
+  readonly after: string;
+}
+
+export async function readTree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const path of await listFiles(dir)) {
+    files.set(path, await readFile(join(dir, path), 'utf8'));
+  }
+  return files;
+}
+
+export function diffTree(
+  existing: ReadonlyMap<string, string>,
+  rendered: readonly RenderedFile[],
+): TreeChange[] {
+  const changes: TreeChange[] = [];
+  const wanted = new Map(rendered.map((f) => [f.path, f.content]));
+  for (const [path, after] of wanted) {
+    const before = existing.get(path);
+    if (before === undefined) changes.push({ path, kind: 'added', before: '', after });
+    else if (before !== after) changes.push({ path, kind: 'changed', before, after });
+  }
+  for (const [path, before] of existing) {
+    if (!wanted.has(path)) changes.push({ path, kind: 'removed', before, after: '' });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+export async function applyChanges(dir: string, changes: readonly TreeChange[]): Promise<void> {
+  for (const change of changes) {
+    const target = join(dir, change.path);
+    if (change.kind === 'removed') {
+      await rm(target, { force: true });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    const temporary = `${target}.tmp-${process.pid}`;
+    await writeFile(temporary, change.after, 'utf8');
+    await rename(temporary, target);
+  }
+  await removeEmptyDirs(dir);
+}
+
+/** A unified diff per change, with paths shown under the generated directory as given on the command line. */
+export function unifiedDiff(displayDir: string, changes: readonly TreeChange[]): string {
+  return changes
+    .map((c) => {
+      const path = `${displayDir}/${c.path}`;
+      return createTwoFilesPatch(
+        c.kind === 'added' ? '/dev/null' : `a/${path}`,
+        c.kind === 'removed' ? '/dev/null' : `b/${path}`,
+        c.before,
+        c.after,
+        undefined,
+        undefined,
+        { context: 3 },
+      )
+        .split('\n')
+        .slice(1)
+        .join('\n');
+    })
+    .join('');
+}
+
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+async function removeEmptyDirs(dir: string): Promise<boolean> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  let empty = true;
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await removeEmptyDirs(join(dir, entry.name)))) continue;
+    empty = false;
+  }
+  if (empty) await rm(dir, { recursive: true, force: true });
+  return empty;
+}

@@ -1,0 +1,61 @@
+/** The shapes of metadata files after schema validation (mirrors schemas/*.schema.json). */
+
+export interface ScheduleDoc {
+  interval_minutes?: number;
+  cron?: string;
+  time_zone?: string;
+}
+
+export interface TableSettingsDoc {
+  merge_schedule?: ScheduleDoc;
+  null_cursor?: 'oldest' | 'fail';
+  zero_date?: 'as_null' | 'fail';
+  commit_lag_seconds?: number;
+  lookback_seconds?: number;
+}
+
+export interface PipelineDoc {
+  name: string;
+  description?: string;
+  source: { host: string; port?: number; user: string; password?: string; database: string };
+  s3: { bucket: string; prefix?: string; region: string };
+  snowflake: {
+    database: string;
+    raw_schema: string;
+    target_schema: string;
+    role?: string;
+    warehouse?: string;
+    storage_integration: {
+      name: string;
+      aws_role_arn: string;
+      allowed_locations: string[];
+      external_id?: string;
+      aws_iam_user_arn?: string;
+    };
+  };
+  defaults?: TableSettingsDoc;
+}
+
+export interface ColumnDoc {
+  name: string;
+  type: string;
+  nullable?: boolean;
+  snowflake_type?: string;
+  description?: string;
+}
+
+export interface TableDoc {
+  name: string;
+  description?: string;
+  source_table: string;
+  target_table?: string;
+  s3_path?: string;
+  primary_key: string[];
+  cursor: { column: string; null_policy?: 'oldest' | 'fail' };
+  soft_delete?: { column: string; when?: 'not_null' | 'true' };
+  merge_schedule?: ScheduleDoc;
+  zero_date?: 'as_null' | 'fail';
+  commit_lag_seconds?: number;
+  lookback_seconds?: number;
+  columns: ColumnDoc[];
+}

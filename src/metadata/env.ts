@@ -1,0 +1,95 @@
+/**
+ * `${VAR}` and `${VAR:-default}` references in metadata strings. The same files serve a laptop, CI and
+ * production; secrets are never values in metadata, only references resolved at the edge that needs them.
+ */
+import { pointerOf } from './diagnostics.js';
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
+/** keys whose values are secrets: they must be a whole reference with no (or an empty) default */
+const SECRET_KEY = /password|secret|token|private_?key|passphrase/i;
+
+export interface EnvProblem {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+export interface EnvReference {
+  readonly name: string;
+  readonly fallback: string | undefined;
+}
+
+export function parseWholeReference(text: string): EnvReference | undefined {
+  const m = WHOLE_REFERENCE.exec(text);
+  return m ? { name: m[1] as string, fallback: m[2] } : undefined;
+}
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/**
+ * Returns a copy of `value` with references in strings replaced. Secret-keyed strings are checked and kept
+ * as written (the model turns them into SecretRef), so a secret never enters the model or generated output.
+ */
+export function interpolate(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): { value: unknown; problems: EnvProblem[] } {
+  const problems: EnvProblem[] = [];
+  const walk = (v: unknown, path: (string | number)[]): unknown => {
+    if (typeof v === 'string') {
+      const key = path[path.length - 1];
+      if (typeof key === 'string' && isSecretKey(key)) {
+        checkSecret(v, pointerOf(path), problems);
+        return v;
+      }
+      return substitute(v, env, pointerOf(path), problems);
+    }
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, [...path, k])]));
+    }
+    if (v !== null && v !== undefined && typeof v !== 'boolean') {
+      const key = path[path.length - 1];
+      if (typeof key === 'string' && isSecretKey(key)) checkSecret(String(v), pointerOf(path), problems);
+    }
+    return v;
+  };
+  return { value: walk(value, []), problems };
+}
+
+function substitute(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  pointer: string,
+  problems: EnvProblem[],
+): string {
+  return text.replace(REFERENCE, (_all, name: string, fallback: string | undefined) => {
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    if (found === '') return '';
+    problems.push({
+      pointer,
+      message: `environment variable ${name} is not set, expected it to be set or a default as \${${name}:-value}`,
+    });
+    return '';
+  });
+}
+
+function checkSecret(text: string, pointer: string, problems: EnvProblem[]): void {
+  const ref = parseWholeReference(text);
+  if (!ref) {
+    problems.push({
+      pointer,
+      message:
+        'found a literal secret, expected a reference to an environment variable such as ${MYSQL_PASSWORD}: secrets are never stored in metadata',
+    });
+  } else if (ref.fallback !== undefined && ref.fallback !== '') {
+    problems.push({
+      pointer,
+      message: `found a default value for secret \${${ref.name}}, expected \${${ref.name}} or \${${ref.name}:-} (an empty default): a default would store the secret in metadata`,
+    });
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Reads a metadata directory: pipeline.yaml plus tables/*.yaml, interpolates environment references and
+ * validates every file against its JSON Schema. Reports every problem at once; never throws for bad input.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Diagnostic } from './diagnostics.js';
+import type { PipelineDoc, TableDoc } from './documents.js';
+import { interpolate } from './env.js';
+import { type SchemaName, validateAgainstSchema } from './schema.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface LoadedFile<T> {
+  readonly source: YamlSource;
+  readonly doc: T;
+}
+
+export interface LoadedMetadata {
+  /** the metadata directory as given */
+  readonly dir: string;
+  readonly pipeline: LoadedFile<PipelineDoc>;
+  /** sorted by file name */
+  readonly tables: readonly LoadedFile<TableDoc>[];
+}
+
+export interface LoadOptions {
+  readonly dir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** diagnostics show paths relative to this directory */
+  readonly cwd: string;
+}
+
+export const PIPELINE_FILE = 'pipeline.yaml';
+export const TABLES_DIR = 'tables';
+
+export async function loadMetadata(
+  options: LoadOptions,
+): Promise<{ metadata: LoadedMetadata | undefined; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const pipelinePath = join(options.dir, PIPELINE_FILE);
+  const pipelineText = await readText(pipelinePath);
+  if (pipelineText === undefined) {
+    return { metadata: undefined, diagnostics: [missingFile(options, pipelinePath, 'a pipeline file')] };
+  }
+  const pipeline = loadFile<PipelineDoc>('pipeline', pipelinePath, pipelineText, options, diagnostics);
+  const tables: LoadedFile<TableDoc>[] = [];
+  const tableFiles = await listYaml(join(options.dir, TABLES_DIR));
+  if (tableFiles.length === 0) {
+    diagnostics.push(
+      missingFile(options, join(options.dir, TABLES_DIR), 'at least one tables/<name>.yaml file'),
+    );
+  }
+  for (const path of tableFiles) {
+    const loaded = loadFile<TableDoc>('table', path, (await readText(path)) ?? '', options, diagnostics);
+    if (loaded) tables.push(loaded);
+  }
+  const complete = pipeline !== undefined && tables.length === tableFiles.length && diagnostics.length === 0;
+  return { metadata: complete ? { dir: options.dir, pipeline, tables } : undefined, diagnostics };
+}
+
+function loadFile<T>(
+  schema: SchemaName,
+  path: string,
+  text: string,
+  options: LoadOptions,
+  diagnostics: Diagnostic[],
+): LoadedFile<T> | undefined {
+  const { source, problems } = parseYamlSource(relative(options.cwd, path) || path, text);
+  diagnostics.push(...problems);
+  if (problems.length > 0) return undefined;
+  if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
+    diagnostics.push(
+      source.at(
+        '',
+        `found ${source.value === null ? 'an empty file' : 'a non-mapping'}, expected a mapping of properties`,
+      ),
+    );
+    return undefined;
+  }
+  const { value, problems: envProblems } = interpolate(source.value, options.env);
+  diagnostics.push(...envProblems.map((p) => source.at(p.pointer, p.message)));
+  const schemaProblems = validateAgainstSchema(schema, value, source);
+  diagnostics.push(...schemaProblems);
+  if (envProblems.length > 0 || schemaProblems.length > 0) return undefined;
+  return { source, doc: value as T };
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function listYaml(dir: string): Promise<string[]> {
+  try {
+    const names = await readdir(dir);
+    return names
+      .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+      .sort()
+      .map((n) => join(dir, n));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function missingFile(options: LoadOptions, path: string, what: string): Diagnostic {
+  return {
+    file: relative(options.cwd, path) || path,
+    line: 1,
+    column: 1,
+    pointer: '',
+    message: `not found, expected ${what} here`,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * JSON Schema validation of metadata files with ajv (allErrors), turning ajv's errors into
+ * "found …, expected …" diagnostics located in the YAML source.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Diagnostic } from './diagnostics.js';
+import { parsePointer } from './diagnostics.js';
+import type { YamlSource } from './yaml-source.js';
+
+export type SchemaName = 'pipeline' | 'table';
+
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+
+export function schemaPath(name: SchemaName): string {
+  return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
+}
+
+let validators: Record<SchemaName, ValidateFunction> | undefined;
+
+function compiled(): Record<SchemaName, ValidateFunction> {
+  if (!validators) {
+    // coerceTypes: values interpolated from the environment arrive as strings ("3306" for a port).
+    const ajv = new Ajv({
+      allErrors: true,
+      coerceTypes: true,
+      useDefaults: false,
+      strict: true,
+      verbose: true,
+    });
+    const load = (name: SchemaName) => JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
+    ajv.addSchema(load('pipeline'));
+    ajv.addSchema(load('table'));
+    validators = {
+      pipeline: ajv.getSchema('https://snowstage.dev/schemas/pipeline.schema.json') as ValidateFunction,
+      table: ajv.getSchema('https://snowstage.dev/schemas/table.schema.json') as ValidateFunction,
+    };
+  }
+  return validators;
+}
+
+/** Validates (and type-coerces in place) a document; returns every problem at once. */
+export function validateAgainstSchema(name: SchemaName, value: unknown, source: YamlSource): Diagnostic[] {
+  const validate = compiled()[name];
+  if (validate(value)) return [];
+  return (validate.errors ?? []).filter(isReportable).map((e) => toDiagnostic(e, value, source));
+}
+
+/** `if`/`anyOf` wrappers repeat what their branches already said. */
+function isReportable(error: ErrorObject): boolean {
+  return error.keyword !== 'if' && error.keyword !== 'anyOf' && error.keyword !== 'oneOf';
+}
+
+function toDiagnostic(error: ErrorObject, root: unknown, source: YamlSource): Diagnostic {
+  const params = error.params as Record<string, unknown>;
+  const found = valueAt(root, error.instancePath);
+  switch (error.keyword) {
+    case 'required':
+      return source.at(
+        `${error.instancePath}/${String(params.missingProperty)}`,
+        `missing property "${String(params.missingProperty)}", expected it to be set`,
+      );
+    case 'additionalProperties': {
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {})
+        .filter((k) => k !== '$schema')
+        .join(', ');
+      return source.at(
+        `${error.instancePath}/${String(params.additionalProperty)}`,
+        `unknown property "${String(params.additionalProperty)}", expected one of: ${allowed}`,
+      );
+    }
+    case 'enum':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected one of: ${(params.allowedValues as unknown[]).map(show).join(', ')}`,
+      );
+    case 'type':
+      return source.at(
+        error.instancePath,
+        `found ${kindOf(found)} ${show(found)}, expected ${String(params.type)}`,
+      );
+    case 'pattern':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected ${describe(error)} (matching ${String(params.pattern)})`,
+      );
+    default:
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected it to ${error.message ?? 'be valid'}`,
+      );
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const schema = error.parentSchema as { description?: string } | undefined;
+  return schema?.description ? schema.description.replace(/\.$/, '') : 'a valid value';
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let value = root;
+  for (const segment of parsePointer(pointer)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return 'nothing';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

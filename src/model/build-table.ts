@@ -1,0 +1,229 @@
+/** One table file → TableModel, collecting every semantic problem (columns, keys, cursor, types). */
+import type { Diagnostic } from '../metadata/diagnostics.js';
+import type { ColumnDoc, PipelineDoc, TableDoc, TableSettingsDoc } from '../metadata/documents.js';
+import type { LoadedFile } from '../metadata/load.js';
+import { MAX_IDENTIFIER_LENGTH } from '../sql/quote.js';
+import { parseMysqlType } from './mysql-type.js';
+import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
+import { DEFAULT_SCHEDULE, resolveSchedule } from './schedule.js';
+import { applyOverride, defaultMapping } from './type-map.js';
+import type { ColumnModel, Encoding, MergeSchedule, QualifiedName, SoftDelete, TableModel } from './types.js';
+
+export const TABLE_DEFAULTS = {
+  nullCursor: 'oldest',
+  zeroDate: 'fail',
+  commitLagSeconds: 60,
+  lookbackSeconds: 300,
+} as const;
+
+/** Cursor columns must order rows in time or sequence. */
+const CURSOR_ENCODINGS: ReadonlySet<Encoding> = new Set([
+  'integer',
+  'decimal',
+  'date',
+  'datetime',
+  'timestamp_utc',
+]);
+
+export interface TableContext {
+  readonly pipeline: PipelineDoc;
+  readonly database: string;
+  readonly rawSchema: string;
+  readonly targetSchema: string;
+  /** s3 key prefix of the pipeline, "" or ending in "/" */
+  readonly prefix: string;
+}
+
+export function buildTable(
+  file: LoadedFile<TableDoc>,
+  context: TableContext,
+  diagnostics: Diagnostic[],
+): TableModel | undefined {
+  const { doc, source } = file;
+  const problems: Diagnostic[] = [];
+  const report = (pointer: string, message: string) => problems.push(source.at(pointer, message));
+  const columns = buildColumns(doc, report);
+  const byName = new Map(columns.map((c) => [c.source.toLowerCase(), c]));
+  const declared = new Set(doc.columns.map((c) => c.name.toLowerCase()));
+  const find = (name: string, pointer: string, role: string) => {
+    const column = byName.get(name.toLowerCase());
+    // A declared column that failed to build was already reported; don't repeat it as missing.
+    if (!column && !declared.has(name.toLowerCase()))
+      report(
+        pointer,
+        `found "${name}", expected the ${role} to be one of the columns: ${doc.columns.map((c) => c.name).join(', ')}`,
+      );
+    return column;
+  };
+  const primaryKey = doc.primary_key.map((name, i) => find(name, `/primary_key/${i}`, 'primary key column'));
+  primaryKey.forEach((column, i) => {
+    if (column?.nullable)
+      report(
+        `/primary_key/${i}`,
+        `found nullable key column "${column.source}", expected nullable: false (NULL keys never match in a MERGE)`,
+      );
+  });
+  const cursor = find(doc.cursor.column, '/cursor/column', 'cursor column');
+  if (cursor && !CURSOR_ENCODINGS.has(cursor.encoding)) {
+    report(
+      '/cursor/column',
+      `found cursor "${cursor.source}" of type ${cursor.mysqlType.text}, expected an integer, decimal, date, datetime or timestamp column`,
+    );
+  }
+  const softDelete = buildSoftDelete(doc, find, report);
+  const settings = { ...context.pipeline.defaults, ...pick(doc) };
+  const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
+  const target = resolveSnowflakeName(doc.target_table ?? doc.name);
+  checkLength(target, '_STREAM', doc.target_table ? '/target_table' : '/name', report);
+  diagnostics.push(...problems);
+  if (problems.length > 0 || !cursor || primaryKey.some((c) => c === undefined)) return undefined;
+  const stagePath = `${(doc.s3_path ?? doc.name).replace(/\/$/, '')}/`;
+  const raw = (name: string): QualifiedName => ({
+    database: context.database,
+    schema: context.rawSchema,
+    name,
+  });
+  return {
+    name: doc.name,
+    file: source.file,
+    sourceTable: doc.source_table,
+    columns,
+    primaryKey: primaryKey as ColumnModel[],
+    cursor,
+    nullCursor: doc.cursor.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
+    softDelete,
+    zeroDate: settings.zero_date === 'as_null' ? 'null' : TABLE_DEFAULTS.zeroDate,
+    mergeSchedule: schedule ?? DEFAULT_SCHEDULE,
+    commitLagSeconds: settings.commit_lag_seconds ?? TABLE_DEFAULTS.commitLagSeconds,
+    lookbackSeconds: settings.lookback_seconds ?? TABLE_DEFAULTS.lookbackSeconds,
+    stagePath,
+    dataKeyPrefix: `${context.prefix}data/${stagePath}`,
+    stateKeyPrefix: `${context.prefix}_snowstage/${doc.name}/`,
+    rawTable: raw(target),
+    targetTable: { database: context.database, schema: context.targetSchema, name: target },
+    stream: raw(`${target}_STREAM`),
+    pipe: raw(`${target}_PIPE`),
+    task: raw(`${target}_MERGE`),
+  };
+}
+
+function pick(doc: TableDoc): TableSettingsDoc {
+  const settings: TableSettingsDoc = {};
+  if (doc.merge_schedule !== undefined) settings.merge_schedule = doc.merge_schedule;
+  if (doc.zero_date !== undefined) settings.zero_date = doc.zero_date;
+  if (doc.commit_lag_seconds !== undefined) settings.commit_lag_seconds = doc.commit_lag_seconds;
+  if (doc.lookback_seconds !== undefined) settings.lookback_seconds = doc.lookback_seconds;
+  return settings;
+}
+
+type Report = (pointer: string, message: string) => void;
+
+function buildColumns(doc: TableDoc, report: Report): ColumnModel[] {
+  const columns: ColumnModel[] = [];
+  const seen = new Map<string, number>();
+  doc.columns.forEach((column, i) => {
+    const pointer = `/columns/${i}`;
+    const name = snowflakeColumnName(column.name);
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      report(
+        `${pointer}/name`,
+        `found "${column.name}" again (same as /columns/${previous}/name under Snowflake's case rules), expected unique column names`,
+      );
+      return;
+    }
+    seen.set(name, i);
+    const built = buildColumn(column, name, pointer, report);
+    if (built) columns.push(built);
+  });
+  return columns;
+}
+
+function buildColumn(
+  column: ColumnDoc,
+  name: string,
+  pointer: string,
+  report: Report,
+): ColumnModel | undefined {
+  if (isReservedColumn(name)) {
+    report(
+      `${pointer}/name`,
+      `found "${column.name}", expected a name not starting with _snowstage_ (reserved for load metadata)`,
+    );
+  }
+  checkLength(name, '', `${pointer}/name`, report);
+  const type = parseMysqlType(column.type);
+  if ('error' in type) {
+    report(`${pointer}/type`, type.error);
+    return undefined;
+  }
+  const fallback = defaultMapping(type);
+  if ('error' in fallback) {
+    report(`${pointer}/type`, fallback.error);
+    return undefined;
+  }
+  const mapping =
+    column.snowflake_type === undefined ? fallback : applyOverride(type, fallback, column.snowflake_type);
+  if ('error' in mapping) {
+    report(`${pointer}/snowflake_type`, mapping.error);
+    return undefined;
+  }
+  return {
+    source: column.name,
+    name,
+    mysqlType: type,
+    snowflakeType: mapping.snowflakeType,
+    rawType: mapping.rawType,
+    encoding: mapping.encoding,
+    nullable: column.nullable ?? true,
+    fsp: mapping.fsp,
+    pointer,
+  };
+}
+
+function buildSoftDelete(
+  doc: TableDoc,
+  find: (name: string, pointer: string, role: string) => ColumnModel | undefined,
+  report: Report,
+): SoftDelete | undefined {
+  if (!doc.soft_delete) return undefined;
+  const column = find(doc.soft_delete.column, '/soft_delete/column', 'soft-delete column');
+  if (!column) return undefined;
+  const numeric = column.encoding === 'integer' || column.encoding === 'boolean' || column.encoding === 'bit';
+  const when = doc.soft_delete.when ?? (numeric ? 'true' : 'not_null');
+  if (when === 'true' && !numeric) {
+    report(
+      '/soft_delete/when',
+      `found when: true for ${column.mysqlType.text} column "${column.source}", expected not_null (only numeric or boolean columns can be true)`,
+    );
+  }
+  if (when === 'not_null' && !column.nullable) {
+    report(
+      '/soft_delete/column',
+      `found NOT NULL column "${column.source}" with when: not_null, expected a nullable column (it would mark every row deleted)`,
+    );
+  }
+  return { column, when };
+}
+
+function buildSchedule(
+  settings: TableSettingsDoc,
+  pointer: string | undefined,
+  report: Report,
+): MergeSchedule | undefined {
+  if (!settings.merge_schedule) return undefined;
+  const resolved = resolveSchedule(settings.merge_schedule);
+  if (!('error' in resolved)) return resolved;
+  // A bad default is reported once by the pipeline; a table's own schedule is reported here.
+  if (pointer) report(resolved.at ? `${pointer}/${resolved.at}` : pointer, resolved.error);
+  return undefined;
+}
+
+function checkLength(name: string, suffix: string, pointer: string, report: Report): void {
+  if (name.length + suffix.length > MAX_IDENTIFIER_LENGTH) {
+    report(
+      pointer,
+      `found a name of ${name.length} characters, expected at most ${MAX_IDENTIFIER_LENGTH - suffix.length} (Snowflake's identifier limit)`,
+    );
+  }
+}

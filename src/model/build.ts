@@ -1,0 +1,142 @@
+/** Validated metadata → PipelineModel, with the cross-file semantic checks schemas cannot express. */
+import type { Diagnostic } from '../metadata/diagnostics.js';
+import type { PipelineDoc } from '../metadata/documents.js';
+import { parseWholeReference } from '../metadata/env.js';
+import type { LoadedMetadata } from '../metadata/load.js';
+import { buildTable } from './build-table.js';
+import { resolveSnowflakeName } from './names.js';
+import { resolveSchedule } from './schedule.js';
+import type { PipelineModel, SecretRef, TableModel } from './types.js';
+
+export function buildModel(metadata: LoadedMetadata): {
+  model: PipelineModel | undefined;
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const { doc, source } = metadata.pipeline;
+  const report = (pointer: string, message: string) => diagnostics.push(source.at(pointer, message));
+  const database = resolveSnowflakeName(doc.snowflake.database);
+  const rawSchema = resolveSnowflakeName(doc.snowflake.raw_schema);
+  const targetSchema = resolveSnowflakeName(doc.snowflake.target_schema);
+  if (rawSchema === targetSchema) {
+    report(
+      '/snowflake/target_schema',
+      `found "${targetSchema}" for both raw_schema and target_schema, expected two schemas (landing and target tables share names)`,
+    );
+  }
+  if (doc.defaults?.merge_schedule) {
+    const schedule = resolveSchedule(doc.defaults.merge_schedule);
+    if ('error' in schedule)
+      report(`/defaults/merge_schedule${schedule.at ? `/${schedule.at}` : ''}`, schedule.error);
+  }
+  const prefix = normalizePrefix(doc.s3.prefix ?? '');
+  const context = { pipeline: doc, database, rawSchema, targetSchema, prefix };
+  const tables = metadata.tables.map((file) => buildTable(file, context, diagnostics));
+  const built = tables.filter((t): t is TableModel => t !== undefined);
+  checkTablesTogether(metadata, built, diagnostics);
+  const dataUrl = `s3://${doc.s3.bucket}/${prefix}data/`;
+  checkAllowedLocations(doc, dataUrl, report);
+  if (diagnostics.length > 0 || built.length !== tables.length) return { model: undefined, diagnostics };
+  const integration = doc.snowflake.storage_integration;
+  const model: PipelineModel = {
+    name: doc.name,
+    file: source.file,
+    source: {
+      host: doc.source.host,
+      port: doc.source.port ?? 3306,
+      user: doc.source.user,
+      password: secretRef(doc.source.password),
+      database: doc.source.database,
+    },
+    s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl },
+    snowflake: {
+      database,
+      rawSchema,
+      targetSchema,
+      role: doc.snowflake.role === undefined ? undefined : resolveSnowflakeName(doc.snowflake.role),
+      warehouse:
+        doc.snowflake.warehouse === undefined ? undefined : resolveSnowflakeName(doc.snowflake.warehouse),
+      integration: {
+        name: resolveSnowflakeName(integration.name),
+        awsRoleArn: integration.aws_role_arn,
+        allowedLocations: integration.allowed_locations,
+        externalId: integration.external_id,
+        awsIamUserArn: integration.aws_iam_user_arn,
+      },
+      fileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV` },
+      stage: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_STAGE` },
+    },
+    tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+  return { model, diagnostics };
+}
+
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+function secretRef(written: string | undefined): SecretRef | undefined {
+  if (written === undefined) return undefined;
+  const ref = parseWholeReference(written);
+  // The loader already rejected literal secrets; a reference is all that can be here.
+  return ref ? { env: ref.name, fallback: ref.fallback } : undefined;
+}
+
+/** Names unique per pipeline, target tables unique after case rules, S3 folders disjoint (pitfall 12). */
+function checkTablesTogether(
+  metadata: LoadedMetadata,
+  tables: readonly TableModel[],
+  diagnostics: Diagnostic[],
+): void {
+  const sourceOf = new Map(metadata.tables.map((t) => [t.source.file, t.source]));
+  const at = (table: TableModel, pointer: string, message: string) => {
+    const source = sourceOf.get(table.file);
+    if (source) diagnostics.push(source.at(pointer, message));
+  };
+  const seen = { name: new Map<string, TableModel>(), target: new Map<string, TableModel>() };
+  for (const table of tables) {
+    const sameName = seen.name.get(table.name);
+    if (sameName)
+      at(
+        table,
+        '/name',
+        `found "${table.name}" again (also in ${sameName.file}), expected unique table names`,
+      );
+    seen.name.set(table.name, table);
+    const sameTarget = seen.target.get(table.targetTable.name);
+    if (sameTarget) {
+      at(
+        table,
+        '/target_table',
+        `found target table "${table.targetTable.name}" again (also ${sameTarget.file}), expected unique names under Snowflake's case rules`,
+      );
+    }
+    seen.target.set(table.targetTable.name, table);
+  }
+  for (const [i, a] of tables.entries()) {
+    for (const b of tables.slice(i + 1)) {
+      if (a.stagePath.startsWith(b.stagePath) || b.stagePath.startsWith(a.stagePath)) {
+        at(
+          b,
+          '/s3_path',
+          `found S3 folder "${b.stagePath}" overlapping "${a.stagePath}" of ${a.file}, expected disjoint folders (one pipe would load the other's files)`,
+        );
+      }
+    }
+  }
+}
+
+/** The stage URL (and so every table folder under it) must lie inside an allowed location. */
+function checkAllowedLocations(
+  doc: PipelineDoc,
+  dataUrl: string,
+  report: (p: string, m: string) => void,
+): void {
+  const allowed = doc.snowflake.storage_integration.allowed_locations;
+  if (allowed.some((location) => location === '*' || dataUrl.startsWith(location))) return;
+  report(
+    '/snowflake/storage_integration/allowed_locations',
+    `found no location containing the stage URL ${dataUrl}, expected one of ${allowed.join(', ')} to be a prefix of it`,
+  );
+}

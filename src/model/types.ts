@@ -1,0 +1,170 @@
+/**
+ * The readonly pipeline model built from validated metadata. Every later stage (render, apply, extract)
+ * reads this and nothing else, so it carries resolved names, mapped types and derived paths.
+ */
+
+/**
+ * How the extractor writes a column's values into the CSV file, and so how the generated MERGE converts the
+ * raw (VARCHAR) landing column into the target type. One row per kind in `ENCODINGS` (src/model/encodings.ts).
+ */
+export type Encoding =
+  /** exact base-10 integer text, any width (BIGINT UNSIGNED included) */
+  | 'integer'
+  /** exact decimal text as MySQL prints it (DECIMAL(p,s)), never through a float */
+  | 'decimal'
+  /** IEEE double as shortest round-trip text; NaN / inf / -inf spelled that way */
+  | 'float'
+  /** UTF-8 text, unchanged (CHAR, VARCHAR, TEXT, ENUM, SET, DECIMAL with p > 38) */
+  | 'text'
+  /** JSON document as text */
+  | 'json'
+  /** bytes as standard base64 (BINARY, VARBINARY, BLOB) */
+  | 'base64'
+  /** BIT(n) as its unsigned integer value in base 10 */
+  | 'bit'
+  /** DATE as YYYY-MM-DD */
+  | 'date'
+  /** DATETIME as wall-clock YYYY-MM-DD HH:MM:SS.ffffff (always 6 fraction digits) */
+  | 'datetime'
+  /** TIMESTAMP as UTC YYYY-MM-DD HH:MM:SS.ffffff +00:00, whatever the session time zone */
+  | 'timestamp_utc'
+  /** TIME as signed seconds with the column's fraction digits, e.g. -3020399.000000 (MySQL TIME is a duration) */
+  | 'time_seconds'
+  /** TIME as HH:MM:SS.ffffff; only when overridden to Snowflake TIME (values must lie in 00:00..23:59:59) */
+  | 'time_of_day'
+  /** TINYINT(1)/BIT(1) overridden to BOOLEAN: integer text, 0 is false, anything else true */
+  | 'boolean';
+
+/** What to do with a DATE/DATETIME/TIMESTAMP zero or partial date such as 0000-00-00 (Snowflake rejects them). */
+export type ZeroDatePolicy = 'null' | 'fail';
+
+/** What to do with rows whose cursor is NULL. */
+export type NullCursorPolicy = 'oldest' | 'fail';
+
+export interface MysqlType {
+  /** upper-case base name, e.g. DECIMAL, VARCHAR, TINYINT */
+  readonly base: string;
+  /** the type exactly as written in metadata, e.g. "decimal(10,2) unsigned" */
+  readonly text: string;
+  /** (n) or (p,s) arguments as written */
+  readonly args: readonly number[];
+  readonly unsigned: boolean;
+  /** ENUM/SET members */
+  readonly values: readonly string[];
+}
+
+export interface ColumnModel {
+  /** MySQL column name, exactly as in the source table */
+  readonly source: string;
+  /** Snowflake column name (MySQL name upper-cased), used in every generated table and in the CSV header */
+  readonly name: string;
+  readonly mysqlType: MysqlType;
+  /** Snowflake type of the target column, e.g. NUMBER(20,0) */
+  readonly snowflakeType: string;
+  /** landing (raw) column type: VARCHAR, or VARCHAR(134217728) for values that can exceed 16 MB */
+  readonly rawType: string;
+  readonly encoding: Encoding;
+  readonly nullable: boolean;
+  /** fraction digits for DATETIME/TIMESTAMP/TIME (0..6) */
+  readonly fsp: number;
+  /** JSON pointer of the column in its table file, for diagnostics */
+  readonly pointer: string;
+}
+
+/** A Snowflake object name: database, schema, object; rendered only through src/sql/quote.ts. */
+export interface QualifiedName {
+  readonly database: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+export type MergeSchedule =
+  | { readonly kind: 'interval'; readonly minutes: number }
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone: string };
+
+export interface SoftDelete {
+  readonly column: ColumnModel;
+  /** not_null: deleted when the column has a value (deleted_at); true: deleted when the value is non-zero / TRUE */
+  readonly when: 'not_null' | 'true';
+}
+
+export interface TableModel {
+  /** the table's key in the pipeline: lower-case [a-z][a-z0-9_]*; used in S3 paths, state and CLI flags */
+  readonly name: string;
+  /** metadata file this table came from (relative to the metadata directory) */
+  readonly file: string;
+  readonly sourceTable: string;
+  readonly columns: readonly ColumnModel[];
+  readonly primaryKey: readonly ColumnModel[];
+  readonly cursor: ColumnModel;
+  readonly nullCursor: NullCursorPolicy;
+  readonly softDelete: SoftDelete | undefined;
+  readonly zeroDate: ZeroDatePolicy;
+  readonly mergeSchedule: MergeSchedule;
+  /** seconds kept below the database's now when fixing a run's upper bound (late commits) */
+  readonly commitLagSeconds: number;
+  /** seconds of cursor range re-read on every run (the MERGE absorbs the overlap) */
+  readonly lookbackSeconds: number;
+  /** path of this table's data files relative to the stage, with a trailing slash, e.g. "books/" */
+  readonly stagePath: string;
+  /** s3 key prefix of the data files, e.g. "bookstore/data/books/" */
+  readonly dataKeyPrefix: string;
+  /** s3 key prefix of extractor state, manifests and locks, e.g. "bookstore/_snowstage/books/" */
+  readonly stateKeyPrefix: string;
+  readonly rawTable: QualifiedName;
+  readonly targetTable: QualifiedName;
+  readonly stream: QualifiedName;
+  readonly pipe: QualifiedName;
+  readonly task: QualifiedName;
+}
+
+export interface SecretRef {
+  /** environment variable holding the secret; secrets never live in metadata */
+  readonly env: string;
+  /** "" when the metadata gives ${VAR:-} (an empty local default); undefined when the variable is required */
+  readonly fallback: string | undefined;
+}
+
+export interface SourceModel {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: SecretRef | undefined;
+  readonly database: string;
+}
+
+export interface StorageIntegrationModel {
+  readonly name: string;
+  readonly awsRoleArn: string;
+  readonly allowedLocations: readonly string[];
+  readonly externalId: string | undefined;
+  /** Snowflake's per-account IAM user (DESC INTEGRATION → STORAGE_AWS_IAM_USER_ARN), when known */
+  readonly awsIamUserArn: string | undefined;
+}
+
+export interface PipelineModel {
+  readonly name: string;
+  readonly file: string;
+  readonly source: SourceModel;
+  readonly s3: {
+    readonly bucket: string;
+    /** key prefix of the pipeline, no leading slash, trailing slash, e.g. "bookstore/" ("" for the bucket root) */
+    readonly prefix: string;
+    readonly region: string;
+    /** s3://bucket/prefix/data/ : the stage URL */
+    readonly dataUrl: string;
+  };
+  readonly snowflake: {
+    readonly database: string;
+    readonly rawSchema: string;
+    readonly targetSchema: string;
+    readonly role: string | undefined;
+    /** undefined means serverless tasks */
+    readonly warehouse: string | undefined;
+    readonly integration: StorageIntegrationModel;
+    readonly fileFormat: QualifiedName;
+    readonly stage: QualifiedName;
+  };
+  /** sorted by name */
+  readonly tables: readonly TableModel[];
+}

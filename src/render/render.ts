@@ -1,0 +1,177 @@
+/**
+ * model → files. Pure: returns path → content and writes nothing. Paths sort in apply order.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
+import type { PipelineModel, TableModel } from '../model/types.js';
+import { lineCommentText } from '../sql/quote.js';
+import * as views from './views.js';
+
+export interface RenderedFile {
+  /** relative to generated/<pipeline>/, forward slashes */
+  readonly path: string;
+  readonly content: string;
+}
+
+const TEMPLATE_NAMES = [
+  'header',
+  'pipeline/schemas.sql',
+  'pipeline/storage_integration.sql',
+  'pipeline/file_format.sql',
+  'pipeline/stage.sql',
+  'table/landing_table.sql',
+  'table/target_table.sql',
+  'table/stream.sql',
+  'table/pipe.sql',
+  'table/merge_task.sql',
+  'monitoring/views.sql',
+] as const;
+
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+export type Templates = Readonly<Record<TemplateName, Handlebars.TemplateDelegate>>;
+
+const TEMPLATE_DIR = new URL('../../templates/', import.meta.url);
+
+/** Loads and compiles every template: strict (a missing value is an error), never HTML-escaped. */
+export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
+  const hbs = Handlebars.create();
+  const compile = (name: TemplateName) =>
+    hbs.compile(readFileSync(fileURLToPath(new URL(`${name}.hbs`, dir)), 'utf8'), {
+      noEscape: true,
+      strict: true,
+    });
+  const compiled = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, compile(n)])) as Record<
+    TemplateName,
+    Handlebars.TemplateDelegate
+  >;
+  hbs.registerPartial('header', compiled.header);
+  return compiled;
+}
+
+export function render(model: PipelineModel, templates: Templates): RenderedFile[] {
+  const pipelineSources = 'pipeline.yaml';
+  const sql = (
+    path: string,
+    name: TemplateName,
+    title: string,
+    sources: string,
+    view: object,
+  ): RenderedFile => ({
+    path,
+    content: normalize(
+      templates[name]({
+        ...view,
+        pipeline: model.name,
+        title: lineCommentText(title),
+        sources: lineCommentText(sources),
+      }),
+    ),
+  });
+  const files: RenderedFile[] = [
+    sql(
+      '1_pipeline/1_schemas.sql',
+      'pipeline/schemas.sql',
+      'schemas',
+      pipelineSources,
+      views.schemasView(model),
+    ),
+    sql(
+      '1_pipeline/2_storage_integration.sql',
+      'pipeline/storage_integration.sql',
+      'storage integration',
+      pipelineSources,
+      views.integrationView(model),
+    ),
+    sql(
+      '1_pipeline/3_file_format.sql',
+      'pipeline/file_format.sql',
+      'CSV file format',
+      pipelineSources,
+      views.fileFormatView(model),
+    ),
+    sql(
+      '1_pipeline/4_stage.sql',
+      'pipeline/stage.sql',
+      'external stage',
+      pipelineSources,
+      views.stageView(model),
+    ),
+    ...model.tables.flatMap((table) => tableFiles(model, table, sql)),
+    sql(
+      '3_monitoring/1_views.sql',
+      'monitoring/views.sql',
+      'monitoring views',
+      allSources(model),
+      views.monitoringView(model),
+    ),
+    json('aws/iam-trust-policy.json', trustPolicy(model)),
+    json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
+    json('aws/extractor-policy.json', extractorPolicy(model)),
+  ];
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+type SqlFile = (
+  path: string,
+  name: TemplateName,
+  title: string,
+  sources: string,
+  view: object,
+) => RenderedFile;
+
+function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): RenderedFile[] {
+  const dir = `2_tables/${table.name}`;
+  const sources = `pipeline.yaml, ${tableSource(table)}`;
+  const title = (what: string) => `${what} of table ${table.name}`;
+  return [
+    sql(
+      `${dir}/1_landing_table.sql`,
+      'table/landing_table.sql',
+      title('landing table'),
+      sources,
+      views.landingTableView(table),
+    ),
+    sql(
+      `${dir}/2_target_table.sql`,
+      'table/target_table.sql',
+      title('target table'),
+      sources,
+      views.targetTableView(table),
+    ),
+    sql(`${dir}/3_stream.sql`, 'table/stream.sql', title('stream'), sources, views.streamView(table)),
+    sql(`${dir}/4_pipe.sql`, 'table/pipe.sql', title('pipe'), sources, views.pipeView(model, table)),
+    sql(
+      `${dir}/5_merge_task.sql`,
+      'table/merge_task.sql',
+      title('MERGE task'),
+      sources,
+      views.mergeTaskView(model, table),
+    ),
+  ];
+}
+
+function tableSource(table: TableModel): string {
+  return `tables/${basename(table.file)}`;
+}
+
+function allSources(model: PipelineModel): string {
+  return ['pipeline.yaml', ...model.tables.map(tableSource)].join(', ');
+}
+
+function json(path: string, value: unknown): RenderedFile {
+  return { path, content: `${JSON.stringify(value, null, 2)}\n` };
+}
+
+/** LF only, no trailing spaces, no runs of blank lines, exactly one trailing newline. */
+export function normalize(text: string): string {
+  return `${text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}

@@ -1,0 +1,240 @@
+/**
+ * View models for the SQL templates: every name and value is already quoted by src/sql/quote.ts, so the
+ * templates only lay text out.
+ */
+import { META } from '../model/names.js';
+import type { ColumnModel, MergeSchedule, PipelineModel, TableModel } from '../model/types.js';
+import {
+  identifier as id,
+  lineCommentText,
+  literal,
+  qualified,
+  qualifiedNameLiteral,
+  qualifiedSchema,
+} from '../sql/quote.js';
+import { convertExpression } from './conversions.js';
+
+export interface Header {
+  readonly pipeline: string;
+  readonly title: string;
+  readonly sources: string;
+}
+
+const comment = (text: string) => literal(`snowstage: ${text}`);
+
+export function schemasView(model: PipelineModel) {
+  const { database, rawSchema, targetSchema } = model.snowflake;
+  return {
+    rawSchema: qualifiedSchema(database, rawSchema),
+    targetSchema: qualifiedSchema(database, targetSchema),
+  };
+}
+
+export function integrationView(model: PipelineModel) {
+  const integration = model.snowflake.integration;
+  return {
+    name: id(integration.name),
+    provider: literal(storageProvider(integration.awsRoleArn)),
+    roleArn: literal(integration.awsRoleArn),
+    externalId: integration.externalId === undefined ? undefined : literal(integration.externalId),
+    allowedLocations: integration.allowedLocations.map(literal).join(', '),
+    comment: comment(`S3 access for pipeline ${model.name}`),
+  };
+}
+
+function storageProvider(roleArn: string): string {
+  if (roleArn.startsWith('arn:aws-us-gov:')) return 'S3GOV';
+  if (roleArn.startsWith('arn:aws-cn:')) return 'S3CHINA';
+  return 'S3';
+}
+
+/** Reference §2 "Recommended for the extractor", with PARSE_HEADER for MATCH_BY_COLUMN_NAME (§4). */
+const CSV_OPTIONS = [
+  'COMPRESSION = GZIP',
+  "FIELD_DELIMITER = ','",
+  "RECORD_DELIMITER = '\\n'",
+  'PARSE_HEADER = TRUE',
+  "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'",
+  'ESCAPE = NONE',
+  'ESCAPE_UNENCLOSED_FIELD = NONE',
+  'EMPTY_FIELD_AS_NULL = TRUE',
+  'NULL_IF = ()',
+  'SKIP_BLANK_LINES = FALSE',
+  'TRIM_SPACE = FALSE',
+  "ENCODING = 'UTF8'",
+  'REPLACE_INVALID_CHARACTERS = FALSE',
+  'SKIP_BYTE_ORDER_MARK = TRUE',
+  // INCLUDE_METADATA on CSV requires it (reference §4); the header still names every column.
+  'ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE',
+  'BINARY_FORMAT = BASE64',
+] as const;
+
+export function fileFormatView(model: PipelineModel) {
+  return {
+    name: qualified(model.snowflake.fileFormat),
+    options: CSV_OPTIONS,
+    comment: comment(`lossless CSV written by the extractor of pipeline ${model.name}`),
+  };
+}
+
+export function stageView(model: PipelineModel) {
+  return {
+    name: qualified(model.snowflake.stage),
+    url: literal(model.s3.dataUrl),
+    integration: id(model.snowflake.integration.name),
+    fileFormat: qualified(model.snowflake.fileFormat),
+    comment: comment(`data files of pipeline ${model.name}`),
+  };
+}
+
+const landingMetaColumns = [
+  { name: id(META.op), type: 'VARCHAR(1)' },
+  { name: id(META.file), type: 'VARCHAR' },
+  { name: id(META.fileRow), type: 'NUMBER(38,0)' },
+  { name: id(META.loadedAt), type: 'TIMESTAMP_LTZ(9)' },
+];
+
+export function landingTableView(table: TableModel) {
+  return {
+    name: qualified(table.rawTable),
+    columns: [...table.columns.map((c) => ({ name: id(c.name), type: c.rawType })), ...landingMetaColumns],
+    comment: comment(`landing table for MySQL table ${table.sourceTable}, loaded by Snowpipe`),
+  };
+}
+
+export function targetTableView(table: TableModel) {
+  const keys = new Set(table.primaryKey.map((c) => c.name));
+  const columns = table.columns.map((c) => ({
+    name: id(c.name),
+    type: c.snowflakeType,
+    notNull: keys.has(c.name),
+    comment: lineCommentText(`MySQL ${c.mysqlType.text}`),
+  }));
+  const meta = [
+    { name: id(META.file), type: 'VARCHAR', notNull: false, comment: 'file the row version came from' },
+    { name: id(META.fileRow), type: 'NUMBER(38,0)', notNull: false, comment: 'row number in that file' },
+    { name: id(META.mergedAt), type: 'TIMESTAMP_LTZ(9)', notNull: false, comment: 'when the MERGE wrote it' },
+  ];
+  return {
+    name: qualified(table.targetTable),
+    columns: [...columns, ...meta],
+    primaryKey: table.primaryKey.map((c) => id(c.name)).join(', '),
+    comment: comment(`MySQL table ${table.sourceTable}, merged from ${table.rawTable.name} landing rows`),
+  };
+}
+
+export function streamView(table: TableModel) {
+  return {
+    name: qualified(table.stream),
+    table: qualified(table.rawTable),
+    comment: comment(`new landing rows for the MERGE task of ${table.name}`),
+  };
+}
+
+export function pipeView(model: PipelineModel, table: TableModel) {
+  return {
+    name: qualified(table.pipe),
+    table: qualified(table.rawTable),
+    from: `@${qualified(model.snowflake.stage)}/${table.stagePath}`,
+    fileFormat: qualified(model.snowflake.fileFormat),
+    notificationPrefix: table.dataKeyPrefix,
+    metadata: [
+      `${id(META.file)} = METADATA$FILENAME`,
+      `${id(META.fileRow)} = METADATA$FILE_ROW_NUMBER`,
+      `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`,
+    ],
+    comment: comment(`loads s3://${model.s3.bucket}/${table.dataKeyPrefix} into ${table.rawTable.name}`),
+  };
+}
+
+export function mergeTaskView(model: PipelineModel, table: TableModel) {
+  const s = (c: ColumnModel) => `s.${id(c.name)}`;
+  const nonKey = table.columns.filter((c) => !table.primaryKey.includes(c));
+  const versionColumns = [id(META.file), id(META.fileRow)];
+  const select = [
+    ...table.columns.map((c) => `${convertExpression(c, `r.${id(c.name)}`)} AS ${id(c.name)}`),
+    ...[META.op, META.file, META.fileRow].map((m) => `r.${id(m)} AS ${id(m)}`),
+  ];
+  return {
+    name: qualified(table.task),
+    warehouse: model.snowflake.warehouse === undefined ? undefined : id(model.snowflake.warehouse),
+    schedule: scheduleLiteral(table.mergeSchedule),
+    stream: qualified(table.stream),
+    streamLiteral: qualifiedNameLiteral(table.stream),
+    target: qualified(table.targetTable),
+    comment: comment(`merges ${table.stream.name} into ${table.targetTable.name}`),
+    selectList: select,
+    partitionBy: table.primaryKey.map((c) => `c.${id(c.name)}`).join(', '),
+    orderBy: [`c.${id(table.cursor.name)} DESC NULLS LAST`, ...versionColumns.map((v) => `c.${v} DESC`)].join(
+      ', ',
+    ),
+    on: table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND '),
+    deleted: deletedPredicate(table),
+    deletedRule: deletedRule(table),
+    newer: newerPredicate(table),
+    updateSet: [
+      ...nonKey.map((c) => `${id(c.name)} = ${s(c)}`),
+      ...versionColumns.map((v) => `${v} = s.${v}`),
+      `${id(META.mergedAt)} = CURRENT_TIMESTAMP`,
+    ],
+    insertColumns: [...table.columns.map((c) => id(c.name)), ...versionColumns, id(META.mergedAt)],
+    insertValues: [...table.columns.map(s), ...versionColumns.map((v) => `s.${v}`), 'CURRENT_TIMESTAMP'],
+  };
+}
+
+function scheduleLiteral(schedule: MergeSchedule): string {
+  return schedule.kind === 'interval'
+    ? literal(`${schedule.minutes} MINUTES`)
+    : literal(`USING CRON ${schedule.expression} ${schedule.timeZone}`);
+}
+
+/** Never NULL, so NOT (deleted) is a real guard on the INSERT branch. */
+function deletedPredicate(table: TableModel): string {
+  const parts = [`COALESCE(s.${id(META.op)} = 'D', FALSE)`];
+  const soft = table.softDelete;
+  if (soft) {
+    const col = `s.${id(soft.column.name)}`;
+    if (soft.when === 'not_null') parts.push(`${col} IS NOT NULL`);
+    else if (soft.column.snowflakeType === 'BOOLEAN') parts.push(`COALESCE(${col}, FALSE)`);
+    else parts.push(`COALESCE(${col} <> 0, FALSE)`);
+  }
+  return `(${parts.join(' OR ')})`;
+}
+
+function deletedRule(table: TableModel): string {
+  const soft = table.softDelete;
+  const softText = soft
+    ? ` or ${soft.column.source} ${soft.when === 'not_null' ? 'is not NULL' : 'is true'}`
+    : '';
+  return lineCommentText(`hard deletes the extractor marks with ${META.op} = 'D'${softText}`);
+}
+
+/** (cursor, file, row) of the source is strictly newer than the target's; a NULL cursor is the oldest. */
+function newerPredicate(table: TableModel): string {
+  const cursor = id(table.cursor.name);
+  const [file, row] = [id(META.file), id(META.fileRow)];
+  const sameVersionLater = `(s.${file} > t.${file} OR (s.${file} = t.${file} AND s.${row} > t.${row}) OR t.${file} IS NULL)`;
+  const branches = [`s.${cursor} > t.${cursor}`];
+  if (table.cursor.nullable) branches.push(`(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`);
+  branches.push(`(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`);
+  return `(${branches.join(' OR ')})`;
+}
+
+export function monitoringView(model: PipelineModel) {
+  const { database, rawSchema } = model.snowflake;
+  const view = (name: string) => qualified({ database, schema: rawSchema, name });
+  return {
+    pipeStatusView: view('SNOWSTAGE_PIPE_STATUS'),
+    copyHistoryView: view('SNOWSTAGE_COPY_HISTORY'),
+    taskHistoryView: view('SNOWSTAGE_TASK_HISTORY'),
+    informationSchema: `${id(database)}.INFORMATION_SCHEMA`,
+    databaseLiteral: literal(database),
+    rawSchemaLiteral: literal(rawSchema),
+    tables: model.tables.map((t) => ({
+      tableLiteral: literal(t.name),
+      pipeLiteral: qualifiedNameLiteral(t.pipe),
+      landingLiteral: qualifiedNameLiteral(t.rawTable),
+      taskNameLiteral: literal(t.task.name),
+    })),
+  };
+}

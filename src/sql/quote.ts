@@ -1,0 +1,80 @@
+/**
+ * The one place where snowstage turns names and values into SQL text. Templates never quote by hand: the
+ * render view model carries strings produced here, so a name from metadata can never inject SQL.
+ */
+import type { QualifiedName } from '../model/types.js';
+
+/** Snowflake's limit for quoted and unquoted identifiers alike (reference §8). */
+export const MAX_IDENTIFIER_LENGTH = 255;
+
+/**
+ * A double-quoted Snowflake identifier. Always quoted, so case is exact and any character is safe;
+ * an embedded `"` is doubled. Names are upper-cased by the model first, so `"BOOKS"` reads like `books`.
+ */
+export function identifier(name: string): string {
+  if (name.length === 0) throw new Error('an identifier cannot be empty');
+  if (name.length > MAX_IDENTIFIER_LENGTH) throw new Error(`identifier longer than ${MAX_IDENTIFIER_LENGTH}`);
+  if (name.includes('\0')) throw new Error('an identifier cannot contain NUL');
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** database.schema.object, each part quoted separately (reference §8: `"My.DB"."Sch"."T.1"`). */
+export function qualified(name: QualifiedName): string {
+  return [name.database, name.schema, name.name].map(identifier).join('.');
+}
+
+/** database.schema */
+export function qualifiedSchema(database: string, schema: string): string {
+  return `${identifier(database)}.${identifier(schema)}`;
+}
+
+const CONTROL_ESCAPES: Record<string, string> = {
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/**
+ * A single-quoted Snowflake string literal. Backslash escapes are active inside Snowflake literals, so `\` is
+ * doubled before `'` is doubled (pitfall 8); control characters become escapes so a literal stays on one line.
+ */
+export function literal(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "''";
+    else if (ch in CONTROL_ESCAPES) out += CONTROL_ESCAPES[ch];
+    else if (ch === '\0') out += '\\0';
+    else if (ch < ' ') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `'${out}'`;
+}
+
+/**
+ * A qualified object name passed as a string to a system function (SYSTEM$PIPE_STATUS, SYSTEM$STREAM_HAS_DATA,
+ * COPY_HISTORY(TABLE_NAME => ...)): the quoted identifier text, then literal-escaped (reference §8).
+ */
+export function qualifiedNameLiteral(name: QualifiedName): string {
+  return literal(qualified(name));
+}
+
+/** A JSON path segment or other identifier-like token that must be a plain word (no quoting possible). */
+export function isPlainWord(text: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(text);
+}
+
+/**
+ * A `$$`-quoted block, used for multi-line text (comments are not needed there). Snowflake cannot escape
+ * inside `$$`, so text containing `$$` falls back to an escaped single-quoted literal.
+ */
+export function dollarQuoted(text: string): string {
+  return text.includes('$$') ? literal(text) : `$$${text}$$`;
+}
+
+/** Text for a `-- ` line comment: one line, so metadata text can never end the comment early. */
+export function lineCommentText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}

@@ -17,7 +17,7 @@ export interface TableSettingsDoc {
 export interface PipelineDoc {
   name: string;
   description?: string;
-  source: { host: string; port?: number; user: string; password?: string; database: string };
+  source: { host: string; port?: number | string; user: string; password?: string; database: string };
   s3: { bucket: string; prefix?: string; region: string };
   snowflake: {
     database: string;

@@ -79,7 +79,13 @@ function loadFile<T>(
   }
   const { value, problems: envProblems } = interpolate(source.value, options.env);
   diagnostics.push(...envProblems.map((p) => source.at(p.pointer, p.message)));
-  const schemaProblems = validateAgainstSchema(schema, value, source);
+  // A value whose environment variable is missing was reported once already; its schema error would repeat it.
+  const schemaProblems = validateAgainstSchema(
+    schema,
+    value,
+    source,
+    new Set(envProblems.map((p) => p.pointer)),
+  );
   diagnostics.push(...schemaProblems);
   if (envProblems.length > 0 || schemaProblems.length > 0) return undefined;
   return { source, doc: value as T };

@@ -21,15 +21,10 @@ let validators: Record<SchemaName, ValidateFunction> | undefined;
 
 function compiled(): Record<SchemaName, ValidateFunction> {
   if (!validators) {
-    // coerceTypes: values interpolated from the environment arrive as strings ("3306" for a port).
-    const ajv = new Ajv({
-      allErrors: true,
-      coerceTypes: true,
-      useDefaults: false,
-      strict: true,
-      verbose: true,
-    });
+    // No type coercion: a value from the environment is a string, and only fields that say so accept one.
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     const load = (name: SchemaName) => JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
+    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
     ajv.addSchema(load('pipeline'));
     ajv.addSchema(load('table'));
     validators = {
@@ -41,10 +36,17 @@ function compiled(): Record<SchemaName, ValidateFunction> {
 }
 
 /** Validates (and type-coerces in place) a document; returns every problem at once. */
-export function validateAgainstSchema(name: SchemaName, value: unknown, source: YamlSource): Diagnostic[] {
+export function validateAgainstSchema(
+  name: SchemaName,
+  value: unknown,
+  source: YamlSource,
+  alreadyReported: ReadonlySet<string> = new Set(),
+): Diagnostic[] {
   const validate = compiled()[name];
   if (validate(value)) return [];
-  return (validate.errors ?? []).filter(isReportable).map((e) => toDiagnostic(e, value, source));
+  return (validate.errors ?? [])
+    .filter((e) => isReportable(e) && !alreadyReported.has(e.instancePath))
+    .map((e) => toDiagnostic(e, value, source));
 }
 
 /** `if`/`anyOf` wrappers repeat what their branches already said. */
@@ -85,17 +87,44 @@ function toDiagnostic(error: ErrorObject, root: unknown, source: YamlSource): Di
         error.instancePath,
         `found ${show(found)}, expected ${describe(error)} (matching ${String(params.pattern)})`,
       );
+    case 'minLength':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected at least ${String(params.limit)} characters`,
+      );
+    case 'maxLength':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected at most ${String(params.limit)} characters`,
+      );
+    case 'minItems':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected at least ${String(params.limit)} items`,
+      );
+    case 'minimum':
+    case 'maximum':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected a number ${String(params.comparison)} ${String(params.limit)}`,
+      );
+    case 'uniqueItems':
+      return source.at(
+        error.instancePath,
+        `found ${show(found)}, expected no repeated items (items ${String(params.j)} and ${String(params.i)} are equal)`,
+      );
     default:
       return source.at(
         error.instancePath,
-        `found ${show(found)}, expected it to ${error.message ?? 'be valid'}`,
+        `found ${show(found)}, expected a valid value (${error.message ?? error.keyword})`,
       );
   }
 }
 
+/** Patterns carry a readable "x-expected" annotation; ajv is told to accept that keyword. */
 function describe(error: ErrorObject): string {
-  const schema = error.parentSchema as { description?: string } | undefined;
-  return schema?.description ? schema.description.replace(/\.$/, '') : 'a valid value';
+  const schema = error.parentSchema as { 'x-expected'?: string } | undefined;
+  return schema?.['x-expected'] ?? 'a valid value';
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

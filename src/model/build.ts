@@ -29,6 +29,10 @@ export function buildModel(metadata: LoadedMetadata): {
     if ('error' in schedule)
       report(`/defaults/merge_schedule${schedule.at ? `/${schedule.at}` : ''}`, schedule.error);
   }
+  const port = Number(doc.source.port ?? 3306);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    report('/source/port', `found ${JSON.stringify(doc.source.port)}, expected a TCP port number 1-65535`);
+  }
   const prefix = normalizePrefix(doc.s3.prefix ?? '');
   const context = { pipeline: doc, database, rawSchema, targetSchema, prefix };
   const tables = metadata.tables.map((file) => buildTable(file, context, diagnostics));
@@ -43,7 +47,7 @@ export function buildModel(metadata: LoadedMetadata): {
     file: source.file,
     source: {
       host: doc.source.host,
-      port: doc.source.port ?? 3306,
+      port,
       user: doc.source.user,
       password: secretRef(doc.source.password),
       database: doc.source.database,

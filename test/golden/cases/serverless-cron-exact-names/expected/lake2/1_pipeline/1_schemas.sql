@@ -1,0 +1,8 @@
+-- snowstage pipeline lake2: schemas
+-- Generated from pipeline.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Landing objects (stage, file format, landing tables, pipes, streams, tasks, monitoring views) live in the raw
+-- schema; merged tables in the target schema.
+
+CREATE SCHEMA IF NOT EXISTS "Lake"."Raw Zone";
+
+CREATE SCHEMA IF NOT EXISTS "Lake"."CURATED";

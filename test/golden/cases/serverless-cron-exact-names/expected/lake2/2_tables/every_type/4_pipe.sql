@@ -1,0 +1,22 @@
+-- snowstage pipeline lake2: pipe of table every_type
+-- Generated from pipeline.yaml, tables/every_type.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Snowpipe with S3 event notifications (AUTO_INGEST). Columns are matched by the CSV header, so a column added
+-- to the metadata needs only ALTER TABLE ... ADD COLUMN, never a new pipe. Never replaced: a replaced pipe loses
+-- its load history and can load files twice; a COPY change is a migration (see README).
+-- After creating it, point the bucket's s3:ObjectCreated:* notifications for prefix data/every_type/
+-- at the pipe's notification_channel (`snowstage apply` does this).
+
+CREATE PIPE IF NOT EXISTS "Lake"."Raw Zone"."EveryType_PIPE"
+  AUTO_INGEST = TRUE
+  COMMENT = 'snowstage: loads s3://bucket.with.dots/data/every_type/ into EveryType'
+  AS
+COPY INTO "Lake"."Raw Zone"."EveryType"
+  FROM @"Lake"."Raw Zone"."LAKE2_STAGE"/every_type/
+  FILE_FORMAT = (FORMAT_NAME = "Lake"."Raw Zone"."LAKE2_CSV")
+  MATCH_BY_COLUMN_NAME = CASE_SENSITIVE
+  INCLUDE_METADATA = (
+    "_SNOWSTAGE_FILE" = METADATA$FILENAME,
+    "_SNOWSTAGE_FILE_ROW" = METADATA$FILE_ROW_NUMBER,
+    "_SNOWSTAGE_LOADED_AT" = METADATA$START_SCAN_TIME
+  )
+  ON_ERROR = SKIP_FILE;

@@ -1,0 +1,24 @@
+-- snowstage pipeline lake2: landing table of table hostile
+-- Generated from pipeline.yaml, tables/hostile.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
+-- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
+
+CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" (
+  "X""; DROP TABLE Y; --" VARCHAR,
+  "IT'S\TIME" VARCHAR,
+  "NEW LINE" VARCHAR,
+  "_SNOWSTAGE_OP" VARCHAR(1),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9)
+)
+  COMMENT = 'snowstage: landing table for MySQL table order`s; DROP TABLE x, loaded by Snowpipe';
+
+-- Columns added to the metadata later; no-ops on a table that already has them.
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "X""; DROP TABLE Y; --" VARCHAR;
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "IT'S\TIME" VARCHAR;
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "NEW LINE" VARCHAR;
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_OP" VARCHAR(1);
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);

@@ -1,0 +1,62 @@
+-- snowstage pipeline lake2: MERGE task of table hostile
+-- Generated from pipeline.yaml, tables/hostile.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- MERGE task: folds new landing rows into the target table.
+-- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
+--   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
+--   rows for one target row fails).
+-- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+--   nothing.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are DELETEd; new keys are inserted.
+-- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+
+ALTER TASK IF EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE" SUSPEND;
+
+CREATE OR ALTER TASK "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE"
+  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
+  SCHEDULE = '60 MINUTES'
+  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."We''ird""; DROP TABLE y; --_STREAM"')
+  COMMENT = 'snowstage: merges We''ird"; DROP TABLE y; --_STREAM into We''ird"; DROP TABLE y; --'
+  AS
+MERGE INTO "Lake"."CURATED"."We'ird""; DROP TABLE y; --" AS t
+USING (
+  SELECT *
+  FROM (
+    SELECT
+      TO_NUMBER(r."X""; DROP TABLE Y; --", 10, 0) AS "X""; DROP TABLE Y; --",
+      TO_TIMESTAMP_NTZ(r."IT'S\TIME", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "IT'S\TIME",
+      r."NEW LINE" AS "NEW LINE",
+      r."_SNOWSTAGE_OP" AS "_SNOWSTAGE_OP",
+      r."_SNOWSTAGE_FILE" AS "_SNOWSTAGE_FILE",
+      r."_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_FILE_ROW"
+    FROM "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_STREAM" AS r
+  ) AS c
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY c."X""; DROP TABLE Y; --"
+    ORDER BY c."IT'S\TIME" DESC NULLS LAST, c."_SNOWSTAGE_FILE" DESC, c."_SNOWSTAGE_FILE_ROW" DESC
+  ) = 1
+) AS s
+ON t."X""; DROP TABLE Y; --" = s."X""; DROP TABLE Y; --"
+WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE)) AND (s."IT'S\TIME" > t."IT'S\TIME" OR (s."IT'S\TIME" IS NOT DISTINCT FROM t."IT'S\TIME" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
+WHEN MATCHED AND (s."IT'S\TIME" > t."IT'S\TIME" OR (s."IT'S\TIME" IS NOT DISTINCT FROM t."IT'S\TIME" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+  "IT'S\TIME" = s."IT'S\TIME",
+  "NEW LINE" = s."NEW LINE",
+  "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
+WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE)) THEN INSERT (
+  "X""; DROP TABLE Y; --",
+  "IT'S\TIME",
+  "NEW LINE",
+  "_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT"
+) VALUES (
+  s."X""; DROP TABLE Y; --",
+  s."IT'S\TIME",
+  s."NEW LINE",
+  s."_SNOWSTAGE_FILE",
+  s."_SNOWSTAGE_FILE_ROW",
+  CURRENT_TIMESTAMP
+);
+
+ALTER TASK "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE" RESUME;

@@ -83,8 +83,7 @@ function checkSecret(text: string, pointer: string, problems: EnvProblem[]): voi
   if (!ref) {
     problems.push({
       pointer,
-      message:
-        'found a literal secret, expected a reference to an environment variable such as ${MYSQL_PASSWORD}: secrets are never stored in metadata',
+      message: `found a literal secret, expected a reference to an environment variable such as \${MYSQL_PASSWORD}: secrets are never stored in metadata`,
     });
   } else if (ref.fallback !== undefined && ref.fallback !== '') {
     problems.push({

@@ -24,12 +24,20 @@ function caseEnv(dir: string): Record<string, string> {
 }
 
 async function runCase(dir: string): Promise<{ errors?: string; files?: Map<string, string> }> {
-  const { model, diagnostics } = await loadPipeline({ dir: join(dir, 'metadata'), env: caseEnv(dir), cwd: dir });
-  if (!model || diagnostics.length > 0) return { errors: `${diagnostics.map(formatDiagnostic).join('\n')}\n` };
+  const { model, diagnostics } = await loadPipeline({
+    dir: join(dir, 'metadata'),
+    env: caseEnv(dir),
+    cwd: dir,
+  });
+  if (!model || diagnostics.length > 0)
+    return { errors: `${diagnostics.map(formatDiagnostic).join('\n')}\n` };
   return { files: new Map(render(model, templates).map((f) => [`${model.name}/${f.path}`, f.content])) };
 }
 
-async function writeGolden(dir: string, result: { errors?: string; files?: Map<string, string> }): Promise<void> {
+async function writeGolden(
+  dir: string,
+  result: { errors?: string; files?: Map<string, string> },
+): Promise<void> {
   await rm(join(dir, 'expected'), { recursive: true, force: true });
   await rm(join(dir, 'expected-errors.txt'), { force: true });
   if (result.errors !== undefined) return writeFile(join(dir, 'expected-errors.txt'), result.errors);
@@ -52,7 +60,8 @@ describe('golden cases', () => {
       const result = await runCase(dir);
       const hasGolden = existsSync(join(dir, 'expected')) || existsSync(join(dir, 'expected-errors.txt'));
       if (UPDATE || (!hasGolden && !process.env.CI)) await writeGolden(dir, result);
-      if (!hasGolden && process.env.CI) throw new Error(`golden for ${name} is missing; run UPDATE_GOLDEN=1 npm test`);
+      if (!hasGolden && process.env.CI)
+        throw new Error(`golden for ${name} is missing; run UPDATE_GOLDEN=1 npm test`);
       const expectsErrors = existsSync(join(dir, 'expected-errors.txt'));
       if (expectsErrors) {
         expect(result.errors ?? '(no errors: metadata was valid)').toBe(

@@ -10,11 +10,11 @@
 export type Encoding =
   /** exact base-10 integer text, any width (BIGINT UNSIGNED included) */
   | 'integer'
-  /** exact decimal text as MySQL prints it (DECIMAL(p,s)), never through a float */
+  /** exact decimal text as MySQL prints it (DECIMAL(p,s), also when p > 38 and it lands in VARCHAR) */
   | 'decimal'
   /** IEEE double as shortest round-trip text; NaN / inf / -inf spelled that way */
   | 'float'
-  /** UTF-8 text, unchanged (CHAR, VARCHAR, TEXT, ENUM, SET, DECIMAL with p > 38) */
+  /** UTF-8 text, unchanged (CHAR, VARCHAR, TEXT, ENUM, SET) */
   | 'text'
   /** JSON document as text */
   | 'json'

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readTree } from '../../src/generated/tree.js';
+import { runCli } from './run.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let work: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'snowstage-cli-'));
+  await cp(join(ROOT, 'metadata'), join(work, 'metadata'), { recursive: true });
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('help and usage', () => {
+  it('shows examples and exit codes at the top level and for each command', async () => {
+    const top = await runCli(['--help'], { cwd: work });
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Examples:');
+    expect(top.stdout).toContain('Exit codes: 0 ok, 1 problems found');
+    for (const command of ['validate', 'generate']) {
+      const help = await runCli([command, '--help'], { cwd: work });
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain('Examples:');
+      expect(help.stdout, command).toContain(`$ snowstage ${command}`);
+    }
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await runCli(['generat'], { cwd: work })).code).toBe(2);
+    expect((await runCli(['generate', '--chek'], { cwd: work })).code).toBe(2);
+  });
+});
+
+describe('validate', () => {
+  it('accepts the example metadata', async () => {
+    const run = await runCli(['validate'], { cwd: work });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('pipeline bookstore is valid (2 tables: book_reviews, books)');
+  });
+
+  it('prints every problem with position and pointer, then a count, and exits 1', async () => {
+    const file = join(work, 'metadata/tables/books.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('primary_key: [book_id]', 'primary_key: [book_uuid]').replace('type: json', 'type: jsonb'));
+    const run = await runCli(['validate'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^metadata\/tables\/books\.yaml:\d+:\d+ \/primary_key\/0: found "book_uuid"/m);
+    expect(run.stderr).toMatch(/^metadata\/tables\/books\.yaml:\d+:\d+ \/columns\/11\/type: unknown MySQL type "jsonb"/m);
+    expect(run.stderr).toMatch(/^2 problems found in metadata$/m);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('generate', () => {
+  it('writes the tree, is byte-identical on a rerun, and deletes files it no longer produces', async () => {
+    const first = await runCli(['generate'], { cwd: work });
+    expect(first.code).toBe(0);
+    const tree = await readTree(join(work, 'generated/bookstore'));
+    expect(tree.size).toBeGreaterThan(10);
+    await writeFile(join(work, 'generated/bookstore/2_tables/books/9_stale.sql'), 'SELECT 1;\n');
+    const second = await runCli(['generate'], { cwd: work });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('removed generated/bookstore/2_tables/books/9_stale.sql');
+    expect(second.stdout).toContain('1 changed');
+    expect(await readTree(join(work, 'generated/bookstore'))).toEqual(tree);
+  });
+
+  it('matches the committed generated/ output for metadata/', async () => {
+    const run = await runCli(['generate', '--out', join(ROOT, 'generated'), '--check'], { cwd: work });
+    expect(run.stdout + run.stderr).toContain('is up to date');
+    expect(run.code).toBe(0);
+  });
+
+  it('--check fails with a unified diff after a metadata edit, and writes nothing', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    const file = join(work, 'metadata/tables/books.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}  - { name: subtitle, type: varchar(300) }\n`);
+    const before = await readTree(join(work, 'generated'));
+    const run = await runCli(['generate', '--check'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('--- a/generated/bookstore/2_tables/books/2_target_table.sql');
+    expect(run.stdout).toContain('+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "SUBTITLE" VARCHAR(300);');
+    expect(run.stderr).toContain('generated/bookstore is stale');
+    expect(await readTree(join(work, 'generated'))).toEqual(before);
+  });
+
+  it('--check fails when a generated file was edited or deleted by hand', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    await rm(join(work, 'generated/bookstore/3_monitoring/1_views.sql'));
+    const run = await runCli(['generate', '--check'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('+++ b/generated/bookstore/3_monitoring/1_views.sql');
+  });
+
+  it('writes nothing when the metadata is invalid', async () => {
+    await writeFile(join(work, 'metadata/pipeline.yaml'), 'name: Bad Name\n');
+    const run = await runCli(['generate'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(existsSync(join(work, 'generated'))).toBe(false);
+  });
+
+  it('takes S3_BUCKET from the environment', async () => {
+    const run = await runCli(['generate'], { cwd: work, env: { S3_BUCKET: 'acme-prod-lake' } });
+    expect(run.code).toBe(0);
+    const stage = await readFile(join(work, 'generated/bookstore/1_pipeline/4_stage.sql'), 'utf8');
+    expect(stage).toContain("URL = 's3://acme-prod-lake/bookstore/data/'");
+  });
+});
+
+describe('the installed command', () => {
+  it('runs generate --check from bin/snowstage.js on the repository', async () => {
+    if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/snowstage.js'), 'generate', '--check'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(stdout).toContain('generated/bookstore is up to date');
+  });
+});

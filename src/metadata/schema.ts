@@ -83,10 +83,7 @@ function toDiagnostic(error: ErrorObject, root: unknown, source: YamlSource): Di
         `found ${kindOf(found)} ${show(found)}, expected ${String(params.type)}`,
       );
     case 'pattern':
-      return source.at(
-        error.instancePath,
-        `found ${show(found)}, expected ${describe(error)} (matching ${String(params.pattern)})`,
-      );
+      return source.at(error.instancePath, `found ${show(found)}, expected ${describe(error)}`);
     case 'minLength':
       return source.at(
         error.instancePath,

@@ -51,11 +51,16 @@ describe('validate', () => {
   it('prints every problem with position and pointer, then a count, and exits 1', async () => {
     const file = join(work, 'metadata/tables/books.yaml');
     const text = await readFile(file, 'utf8');
-    await writeFile(file, text.replace('primary_key: [book_id]', 'primary_key: [book_uuid]').replace('type: json', 'type: jsonb'));
+    await writeFile(
+      file,
+      text.replace('primary_key: [book_id]', 'primary_key: [book_uuid]').replace('type: json', 'type: jsonb'),
+    );
     const run = await runCli(['validate'], { cwd: work });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^metadata\/tables\/books\.yaml:\d+:\d+ \/primary_key\/0: found "book_uuid"/m);
-    expect(run.stderr).toMatch(/^metadata\/tables\/books\.yaml:\d+:\d+ \/columns\/11\/type: unknown MySQL type "jsonb"/m);
+    expect(run.stderr).toMatch(
+      /^metadata\/tables\/books\.yaml:\d+:\d+ \/columns\/11\/type: unknown MySQL type "jsonb"/m,
+    );
     expect(run.stderr).toMatch(/^2 problems found in metadata$/m);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
@@ -89,7 +94,9 @@ describe('generate', () => {
     const run = await runCli(['generate', '--check'], { cwd: work });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('--- a/generated/bookstore/2_tables/books/2_target_table.sql');
-    expect(run.stdout).toContain('+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "SUBTITLE" VARCHAR(300);');
+    expect(run.stdout).toContain(
+      '+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "SUBTITLE" VARCHAR(300);',
+    );
     expect(run.stderr).toContain('generated/bookstore is stale');
     expect(await readTree(join(work, 'generated'))).toEqual(before);
   });
@@ -119,11 +126,16 @@ describe('generate', () => {
 
 describe('the installed command', () => {
   it('runs generate --check from bin/snowstage.js on the repository', async () => {
-    if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/snowstage.js'), 'generate', '--check'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin/snowstage.js'), 'generate', '--check'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
     expect(stdout).toContain('generated/bookstore is up to date');
   });
 });

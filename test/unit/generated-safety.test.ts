@@ -1,0 +1,72 @@
+/**
+ * Safety rules for every generated SQL tree (the committed example and the golden cases): statements split
+ * cleanly, nothing replaces a stateful object, and hostile names never change how many statements there are.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readTree } from '../../src/generated/tree.js';
+import { splitStatements } from '../../src/sql/split.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CASES = join(ROOT, 'test/golden/cases');
+const trees = [
+  join(ROOT, 'generated'),
+  ...readdirSync(CASES)
+    .filter((c) => !c.startsWith('error-'))
+    .map((c) => join(CASES, c, 'expected')),
+];
+
+const STATEFUL =
+  /\bCREATE\s+OR\s+REPLACE\s+(TRANSIENT\s+)?(PIPE|STAGE|(STORAGE\s+)?INTEGRATION|TABLE|STREAM|FILE\s+FORMAT)\b/i;
+
+async function sqlFiles(dir: string): Promise<[string, string][]> {
+  return [...(await readTree(dir))].filter(([path]) => path.endsWith('.sql'));
+}
+
+/** Statement counts each file must have: one per CREATE / ALTER the template emits, whatever the names. */
+function expectedCount(path: string, statements: string[]): number | undefined {
+  const columnsOf = (create: string) => create.split('\n').filter((l) => /^ {2}"/.test(l)).length;
+  if (path.endsWith('1_landing_table.sql')) return 1 + columnsOf(statements[0] ?? '');
+  if (path.endsWith('2_target_table.sql')) return 1 + columnsOf(statements[0] ?? '');
+  if (path.endsWith('3_stream.sql') || path.endsWith('4_pipe.sql') || path.endsWith('4_stage.sql')) return 1;
+  if (path.endsWith('5_merge_task.sql')) return 3;
+  if (path.endsWith('1_views.sql')) return 3;
+  return undefined;
+}
+
+describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
+  it('splits into statements without errors, each a CREATE, ALTER or MERGE', async () => {
+    for (const [path, text] of await sqlFiles(join(ROOT, relative))) {
+      const { statements, errors } = splitStatements(text);
+      expect(errors, path).toEqual([]);
+      expect(statements.length, path).toBeGreaterThan(0);
+      for (const s of statements) expect(s.text, path).toMatch(/^(CREATE|ALTER) /);
+    }
+  });
+
+  it('never replaces a pipe, stage, integration, table, stream or file format', async () => {
+    for (const [path, text] of await sqlFiles(join(ROOT, relative))) {
+      for (const s of splitStatements(text).statements) expect(s.text, path).not.toMatch(STATEFUL);
+    }
+  });
+
+  it('has exactly the statements its templates emit, so no name broke a statement apart', async () => {
+    for (const [path, text] of await sqlFiles(join(ROOT, relative))) {
+      const statements = splitStatements(text).statements.map((s) => s.text);
+      const expected = expectedCount(path, statements);
+      if (expected !== undefined) expect(statements.length, path).toBe(expected);
+    }
+  });
+
+  it('is deterministic text: LF only, one trailing newline, no trailing spaces, no dates', async () => {
+    for (const [path, text] of await readTree(join(ROOT, relative))) {
+      expect(text, path).not.toContain('\r');
+      expect(text.endsWith('\n') && !text.endsWith('\n\n'), path).toBe(true);
+      expect(text, path).not.toMatch(/[ \t]+\n/);
+      // IAM's policy language version is the one date allowed.
+      expect(text.replaceAll('"2012-10-17"', ''), path).not.toMatch(/\b(19|20)\d\d-\d\d-\d\d/);
+    }
+  });
+});

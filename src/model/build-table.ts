@@ -25,6 +25,19 @@ const CURSOR_ENCODINGS: ReadonlySet<Encoding> = new Set([
   'timestamp_utc',
 ]);
 
+/** Key columns must compare exactly in MySQL and after a round trip through text. */
+const KEY_ENCODINGS: ReadonlySet<Encoding> = new Set([
+  'integer',
+  'decimal',
+  'bit',
+  'text',
+  'base64',
+  'date',
+  'datetime',
+  'timestamp_utc',
+  'boolean',
+]);
+
 export interface TableContext {
   readonly pipeline: PipelineDoc;
   readonly database: string;
@@ -57,6 +70,12 @@ export function buildTable(
   };
   const primaryKey = doc.primary_key.map((name, i) => find(name, `/primary_key/${i}`, 'primary key column'));
   primaryKey.forEach((column, i) => {
+    if (column && !KEY_ENCODINGS.has(column.encoding)) {
+      report(
+        `/primary_key/${i}`,
+        `found key column "${column.source}" of type ${column.mysqlType.text}, expected an integer, decimal, text, binary, date or datetime column (the extractor pages through keys in order)`,
+      );
+    }
     if (column?.nullable)
       report(
         `/primary_key/${i}`,

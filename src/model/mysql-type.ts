@@ -36,7 +36,9 @@ export function parseMysqlType(text: string): MysqlType | { error: string } {
   if (values === undefined) return { error: `found "${text}", expected ${base} values as quoted strings` };
   const args = !isList && inner !== undefined ? parseNumbers(inner) : (alias?.args ?? []);
   if (args === undefined) return { error: `found "${text}", expected numeric arguments such as (10,2)` };
-  return { base, text: trimmed, args, unsigned: modifiers.includes('unsigned'), values };
+  // ZEROFILL implies UNSIGNED in MySQL.
+  const unsigned = modifiers.includes('unsigned') || modifiers.includes('zerofill');
+  return { base, text: trimmed, args, unsigned, values };
 }
 
 function parseNumbers(inner: string): number[] | undefined {
@@ -44,6 +46,16 @@ function parseNumbers(inner: string): number[] | undefined {
   if (parts.some((p) => !/^\d+$/.test(p))) return undefined;
   return parts.map(Number);
 }
+
+/** MySQL's string escapes (\n, \0, ...); any other escaped character stands for itself. */
+const BACKSLASH_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  b: '\b',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  Z: '\x1a',
+};
 
 /** 'a','b''c' → ["a", "b'c"]; MySQL doubles quotes inside ENUM/SET members and may use backslash escapes. */
 function parseQuotedList(inner: string): string[] | undefined {
@@ -62,7 +74,8 @@ function parseQuotedList(inner: string): string[] | undefined {
         value += "'";
         i += 2;
       } else if (ch === '\\' && i + 1 < inner.length) {
-        value += inner[i + 1];
+        const next = inner[i + 1] as string;
+        value += BACKSLASH_ESCAPES[next] ?? next;
         i += 2;
       } else if (ch === "'") {
         i++;

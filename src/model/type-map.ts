@@ -130,13 +130,21 @@ function setLength(values: readonly string[]): number {
 export function applyOverride(type: MysqlType, fallback: MappedType, override: string): Result {
   const wanted = override.trim().toUpperCase().replace(/\s+/g, '');
   const allowed = allowedOverrides(type, fallback);
-  const chosen = allowed.find((a) => a.snowflakeType.replace(/\s+/g, '') === wanted || a.match?.test(wanted));
+  const chosen = allowed.find(
+    (a) => (a.snowflakeType.replace(/\s+/g, '') === wanted || a.match?.test(wanted)) && fitsLimits(wanted),
+  );
   if (!chosen) {
     const names = allowed.map((a) => a.label ?? a.snowflakeType).join(', ');
     return { error: `found snowflake_type "${override}" for ${type.text}, expected one of: ${names}` };
   }
   const snowflakeType = chosen.match ? wanted : chosen.snowflakeType;
   return { ...fallback, snowflakeType, encoding: chosen.encoding };
+}
+
+/** Snowflake's maximum VARCHAR length (reference §2). */
+function fitsLimits(wanted: string): boolean {
+  const length = /^VARCHAR\((\d+)\)$/.exec(wanted);
+  return !length || Number(length[1]) <= VARCHAR_MAX;
 }
 
 interface OverrideOption {
@@ -162,14 +170,14 @@ function allowedOverrides(type: MysqlType, fallback: MappedType): OverrideOption
     options.push({
       snowflakeType: `NUMBER(38,${Math.min(args[1] ?? 0, 37)})`,
       encoding: 'decimal',
-      match: /^NUMBER\(38,\d+\)$/,
+      match: /^NUMBER\(38,([0-9]|[12][0-9]|3[0-7])\)$/,
       label: 'NUMBER(38,s)',
     });
   }
   options.push({
-    snowflakeType: `VARCHAR`,
+    snowflakeType: 'VARCHAR',
     encoding: fallback.encoding,
-    match: /^VARCHAR(\(\d+\))?$/,
+    match: /^VARCHAR(\([1-9]\d{0,8}\))?$/,
     label: 'VARCHAR',
   });
   return options;

@@ -13,7 +13,8 @@ export const MAX_IDENTIFIER_LENGTH = 255;
  */
 export function identifier(name: string): string {
   if (name.length === 0) throw new Error('an identifier cannot be empty');
-  if (name.length > MAX_IDENTIFIER_LENGTH) throw new Error(`identifier longer than ${MAX_IDENTIFIER_LENGTH}`);
+  if ([...name].length > MAX_IDENTIFIER_LENGTH)
+    throw new Error(`identifier longer than ${MAX_IDENTIFIER_LENGTH}`);
   if (name.includes('\0')) throw new Error('an identifier cannot contain NUL');
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -46,7 +47,8 @@ export function literal(value: string): string {
     if (ch === '\\') out += '\\\\';
     else if (ch === "'") out += "''";
     else if (ch in CONTROL_ESCAPES) out += CONTROL_ESCAPES[ch];
-    else if (ch === '\0') out += '\\0';
+    // \x00, not \0: a digit after \0 would turn it into an octal escape (\012 is a newline)
+    else if (ch === '\0') out += '\\x00';
     else if (ch < ' ') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
     else out += ch;
   }
@@ -71,10 +73,21 @@ export function isPlainWord(text: string): boolean {
  * inside `$$`, so text containing `$$` falls back to an escaped single-quoted literal.
  */
 export function dollarQuoted(text: string): string {
-  return text.includes('$$') ? literal(text) : `$$${text}$$`;
+  // A trailing `$` would merge with the closing delimiter (`$$costs $$$`).
+  return text.includes('$$') || text.endsWith('$') ? literal(text) : `$$${text}$$`;
 }
 
 /** Text for a `-- ` line comment: one line, so metadata text can never end the comment early. */
 export function lineCommentText(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
+/**
+ * A MySQL identifier in backticks (backtick doubled). MySQL is the extractor's only other SQL dialect; values
+ * are never written into MySQL SQL text, they are always bound as `?` parameters.
+ */
+export function mysqlIdentifier(name: string): string {
+  if (name.length === 0) throw new Error('a MySQL identifier cannot be empty');
+  if (name.includes('\0')) throw new Error('a MySQL identifier cannot contain NUL');
+  return `\`${name.replaceAll('`', '``')}\``;
 }

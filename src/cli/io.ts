@@ -4,6 +4,8 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** aborted on SIGTERM/SIGINT by bin/snowstage.js: long-running commands stop cleanly */
+  readonly signal?: AbortSignal;
 }
 
 export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;

@@ -2,7 +2,8 @@
  * The snowstage command line. `main` takes its streams and environment and returns an exit code, so tests run
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { extractCommand } from './commands/extract.js';
 import { generateCommand } from './commands/generate.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, type CliIo, EXIT } from './io.js';
@@ -82,5 +83,52 @@ Examples:
     .action(async (options: { metadata: string; out: string; check: boolean }) =>
       setExit(await generateCommand(io, options)),
     );
+  program
+    .command('extract')
+    .description(
+      'Copy new and changed MySQL rows of each table to S3 as gzip CSV files that the generated pipes load. Runs once and exits, or stays up with --schedule.',
+    )
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(new Option('-t, --table <name...>', 'only these tables (default: all)').default([]))
+    .option('--schedule <cron>', 'stay up and run on this cron schedule (SIGTERM/SIGINT stop cleanly)')
+    .option(
+      '--state-dir <dir>',
+      'keep extractor state, manifests and leases in a local directory instead of S3',
+    )
+    .addOption(
+      new Option('--file-size-mb <n>', 'compressed size at which a file is closed')
+        .default(128)
+        .argParser(positive),
+    )
+    .addOption(new Option('--chunk-rows <n>', 'rows per MySQL query').default(50_000).argParser(positive))
+    .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
+    .addOption(
+      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal')
+        .default(300)
+        .argParser(positive),
+    )
+    .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage extract                                  # every table once (cron, Kubernetes CronJob, Airflow)
+  $ snowstage extract --table books                    # one table
+  $ snowstage extract --schedule "*/5 * * * *"         # a worker that runs every 5 minutes
+  $ AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000 snowstage extract --state-dir .snowstage-state
+
+MySQL settings and S3 bucket come from the metadata (and the environment variables it references); AWS credentials
+and region from the standard AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL_S3, ...).
+On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when any table failed.`,
+    )
+    .action(async (options: Parameters<typeof extractCommand>[1]) =>
+      setExit(await extractCommand(io, options)),
+    );
   return program;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
 }

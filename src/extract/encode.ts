@@ -406,6 +406,8 @@ export function csvHeader(names: readonly string[]): string {
 export function makeRowEncoder(
   columns: readonly ColumnModel[],
   options: RowEncoderOptions,
+  /** already-encoded fields appended to every line, e.g. `,"U"` for the _SNOWSTAGE_OP column */
+  suffix = '',
 ): (row: unknown[]) => string {
   const writers = columns.map((c) => fieldWriter(c, options));
   const count = writers.length;
@@ -417,6 +419,6 @@ export function makeRowEncoder(
     }
     let line = first(row[0]);
     for (let i = 1; i < count; i++) line += `,${(writers[i] as FieldWriter)(row[i])}`;
-    return `${line}\n`;
+    return `${line}${suffix}\n`;
   };
 }

@@ -1,0 +1,150 @@
+/**
+ * The MySQL statements of an extraction, built from the table model. Pure: returns SQL text with `?`
+ * placeholders and the values to bind. Names go through mysqlIdentifier; values are never part of the text.
+ */
+import type { ColumnModel, TableModel } from '../model/types.js';
+import { mysqlIdentifier as q } from '../sql/quote.js';
+
+export interface Statement {
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
+/** A position in (cursor, key) order. `key: null` means "every row at this cursor" (an inclusive bound). */
+export interface KeysetPosition {
+  readonly cursor: string;
+  readonly key: readonly string[] | null;
+}
+
+/** FLOAT (single precision) prints only 6 significant digits on MariaDB; as a DOUBLE it keeps the stored value. */
+function selectExpression(column: ColumnModel): string {
+  return column.mysqlType.base === 'FLOAT' ? `(${q(column.source)} + 0e0)` : q(column.source);
+}
+
+export function selectList(table: TableModel): string {
+  return table.columns.map(selectExpression).join(', ');
+}
+
+/** A bound value compared with a column: cast to the column's type so the comparison is exact and uses the index. */
+function parameter(column: ColumnModel): string {
+  switch (column.encoding) {
+    case 'integer':
+    case 'bit':
+    case 'boolean':
+      return column.mysqlType.unsigned || column.encoding === 'bit'
+        ? 'CAST(? AS UNSIGNED)'
+        : 'CAST(? AS SIGNED)';
+    case 'decimal': {
+      const [p = 10, s = 0] = column.mysqlType.args;
+      return `CAST(? AS DECIMAL(${p},${s}))`;
+    }
+    case 'date':
+      return 'CAST(? AS DATE)';
+    case 'datetime':
+    case 'timestamp_utc':
+      return 'CAST(? AS DATETIME(6))';
+    case 'base64':
+      return 'FROM_BASE64(?)';
+    default:
+      return '?';
+  }
+}
+
+/** The encoded (CSV) text of a key or cursor value, turned back into what MySQL compares. */
+export function bindValue(column: ColumnModel, encoded: string): string {
+  return column.encoding === 'timestamp_utc' ? encoded.replace(/ \+00:00$/, '') : encoded;
+}
+
+/** (c0, c1, …) > (v0, v1, …) expanded, since row-value comparisons are not range-optimised everywhere. */
+function greaterThan(columns: readonly ColumnModel[], values: readonly string[]): Statement {
+  const [head, ...rest] = columns;
+  const [value, ...restValues] = values;
+  if (!head || value === undefined) throw new Error('keyset comparison needs at least one column');
+  const col = q(head.source);
+  const bound = bindValue(head, value);
+  if (rest.length === 0) return { sql: `${col} > ${parameter(head)}`, values: [bound] };
+  const inner = greaterThan(rest, restValues);
+  return {
+    sql: `(${col} > ${parameter(head)} OR (${col} = ${parameter(head)} AND ${wrap(inner.sql)}))`,
+    values: [bound, bound, ...inner.values],
+  };
+}
+
+function wrap(sql: string): string {
+  return sql.startsWith('(') ? sql : `(${sql})`;
+}
+
+function orderBy(columns: readonly ColumnModel[]): string {
+  return columns.map((c) => q(c.source)).join(', ');
+}
+
+/** Initial load / backfill: the next chunk in primary-key order, whatever the cursor. */
+export function backfillChunk(
+  table: TableModel,
+  afterKey: readonly string[] | null,
+  limit: number,
+): Statement {
+  const where = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
+  return {
+    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${where.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    values: where.values,
+  };
+}
+
+/** Incremental: the next chunk of lower < (cursor, key) ≤ upper, in (cursor, key) order. */
+export function incrementalChunk(
+  table: TableModel,
+  lower: KeysetPosition | null,
+  upper: string,
+  limit: number,
+): Statement {
+  const cursor = table.cursor;
+  const conditions: Statement[] = [{ sql: `${q(cursor.source)} IS NOT NULL`, values: [] }];
+  if (lower?.key) conditions.push(greaterThan([cursor, ...table.primaryKey], [lower.cursor, ...lower.key]));
+  else if (lower)
+    conditions.push({
+      sql: `${q(cursor.source)} >= ${parameter(cursor)}`,
+      values: [bindValue(cursor, lower.cursor)],
+    });
+  conditions.push({ sql: `${q(cursor.source)} <= ${parameter(cursor)}`, values: [bindValue(cursor, upper)] });
+  return {
+    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${conditions.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy([cursor, ...table.primaryKey])} LIMIT ${limit}`,
+    values: conditions.flatMap((c) => c.values),
+  };
+}
+
+/** Rows whose cursor is NULL cannot be followed incrementally; with null_cursor: oldest every run re-reads them. */
+export function nullCursorChunk(
+  table: TableModel,
+  afterKey: readonly string[] | null,
+  limit: number,
+): Statement {
+  const keyed = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
+  return {
+    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL AND ${keyed.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    values: keyed.values,
+  };
+}
+
+export function countNullCursors(table: TableModel): Statement {
+  return {
+    sql: `SELECT COUNT(*) AS n FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL`,
+    values: [],
+  };
+}
+
+/** For integer and decimal cursors the upper bound is the largest value present when the run starts. */
+export function maxCursor(table: TableModel): Statement {
+  return {
+    sql: `SELECT CAST(MAX(${q(table.cursor.source)}) AS CHAR) AS m FROM ${q(table.sourceTable)}`,
+    values: [],
+  };
+}
+
+export function describeColumns(table: TableModel): Statement {
+  return {
+    // COLUMN_TYPE holds lengths, unsigned and ENUM members on both MySQL 8 and MariaDB; CAST keeps it text.
+    sql: 'SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    values: [table.sourceTable],
+  };
+}

@@ -1,0 +1,436 @@
+/**
+ * One extraction run of one table: lease → state → schema check → backfill or incremental window → files →
+ * manifest → state. State advances only after the files it covers are uploaded; a crash anywhere leaves state
+ * where it was (or at the last uploaded backfill file), and the rerun's duplicates are absorbed by the MERGE.
+ */
+import { META } from '../model/names.js';
+import type { ColumnModel, TableModel } from '../model/types.js';
+import { csvHeader, makeRowEncoder, makeValueEncoder } from './encode.js';
+import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
+import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
+import { type MysqlSource, SourceError } from './mysql-source.js';
+import { dataFileKey, leaseKey, manifestKey, newRunId, stateKey } from './naming.js';
+import * as queries from './queries.js';
+import { schemaProblems } from './schema-check.js';
+import { loadState, saveState, type TableState } from './state.js';
+import type { ObjectStore } from './store.js';
+import { lookbackLower, upperBound } from './window.js';
+
+export interface ExtractSettings {
+  readonly chunkRows: number;
+  /** compressed size at which a file is closed and the next one started */
+  readonly targetFileBytes: number;
+  readonly gzipLevel: number;
+  readonly leaseTtlMs: number;
+  readonly owner: string;
+  readonly maxAttempts: number;
+}
+
+export interface Progress {
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface ExtractDeps {
+  readonly dataStore: ObjectStore;
+  readonly stateStore: ObjectStore;
+  readonly connect: () => Promise<MysqlSource>;
+  readonly settings: ExtractSettings;
+  readonly now: () => Date;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'locked' | 'aborted';
+
+export interface TableRunResult {
+  readonly table: string;
+  readonly status: RunStatus;
+  readonly runId: string;
+  readonly mode: 'backfill' | 'incremental' | 'none';
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly compressedBytes: number;
+  readonly window: { readonly lower: string | null; readonly upper: string | null };
+  readonly durationMs: number;
+  readonly backfillComplete?: boolean;
+  readonly message?: string;
+}
+
+class RunFailure extends Error {}
+
+export async function extractTable(table: TableModel, deps: ExtractDeps): Promise<TableRunResult> {
+  const started = deps.now();
+  const leaseRunId = newRunId(started);
+  const base = { table: table.name, runId: leaseRunId, started: started.getTime() };
+  let lease: Lease;
+  try {
+    lease = await acquireLease(deps.stateStore, leaseKey(table), {
+      owner: deps.settings.owner,
+      runId: leaseRunId,
+      ttlMs: deps.settings.leaseTtlMs,
+      now: deps.now,
+    });
+  } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      return emptyResult(base, 'locked', deps, `held by ${error.owner} until ${error.expiresAt}`);
+    }
+    return emptyResult(base, 'failed', deps, messageOf(error));
+  }
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(deps.signal.reason);
+  deps.signal.addEventListener('abort', onAbort, { once: true });
+  const renewal = setInterval(
+    () => {
+      lease
+        .renew()
+        .catch((error: unknown) => controller.abort(new RunFailure(`lease lost: ${messageOf(error)}`)));
+    },
+    Math.max(1000, deps.settings.leaseTtlMs / 3),
+  );
+  renewal.unref();
+  try {
+    return await withRetries(table, { ...deps, signal: controller.signal }, lease);
+  } finally {
+    clearInterval(renewal);
+    deps.signal.removeEventListener('abort', onAbort);
+    await lease.release().catch(() => undefined);
+  }
+}
+
+async function withRetries(table: TableModel, deps: ExtractDeps, lease: Lease): Promise<TableRunResult> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    const started = deps.now();
+    const runId = newRunId(started);
+    try {
+      return await runOnce(table, deps, lease, runId);
+    } catch (error) {
+      const base = { table: table.name, runId, started: started.getTime() };
+      if (deps.signal.aborted)
+        return emptyResult(base, 'aborted', deps, messageOf(deps.signal.reason ?? error));
+      if (attempt >= deps.settings.maxAttempts || !isTransient(error)) {
+        return emptyResult(base, 'failed', deps, messageOf(error));
+      }
+      await sleep(1000 * 3 ** (attempt - 1));
+    }
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof SourceError) return error.transient;
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN)$/.test(
+      code,
+    )
+  );
+}
+
+async function runOnce(
+  table: TableModel,
+  deps: ExtractDeps,
+  lease: Lease,
+  runId: string,
+): Promise<TableRunResult> {
+  const loaded = await loadState(deps.stateStore, stateKey(table));
+  const source = await deps.connect();
+  try {
+    const live = await source.query<{ name: string; type: string }>(
+      queries.describeColumns(table).sql,
+      queries.describeColumns(table).values,
+    );
+    const problems = schemaProblems(table, live);
+    if (problems.length > 0) throw new RunFailure(problems.join('; '));
+    if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
+    const run = new TableRun(table, deps, lease, source, runId, loaded.state, loaded.etag);
+    return loaded.state.watermark === null ? await run.backfill() : await run.incremental();
+  } finally {
+    await source.close();
+  }
+}
+
+async function failOnNullCursors(table: TableModel, source: MysqlSource): Promise<void> {
+  const statement = queries.countNullCursors(table);
+  const [row] = await source.query<{ n: string | number }>(statement.sql, statement.values);
+  const count = Number(row?.n ?? 0);
+  if (count > 0) {
+    throw new RunFailure(
+      `${count} rows of ${table.sourceTable} have a NULL ${table.cursor.source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
+    );
+  }
+}
+
+/** The state and writers of one attempt. */
+class TableRun {
+  readonly #started: Date;
+  readonly #encodeRow: (row: unknown[]) => string;
+  readonly #positionOf: (row: unknown[]) => RowPosition;
+  readonly #manifestFiles: FileRecord[] = [];
+  #rows = 0;
+  #bytes = 0;
+
+  constructor(
+    private readonly table: TableModel,
+    private readonly deps: ExtractDeps,
+    private readonly lease: Lease,
+    private readonly source: MysqlSource,
+    private readonly runId: string,
+    private state: TableState,
+    private etag: string | undefined,
+  ) {
+    this.#started = deps.now();
+    this.#encodeRow = makeRowEncoder(table.columns, { zeroDate: table.zeroDate, table: table.name }, ',"U"');
+    this.#positionOf = positionEncoder(table);
+  }
+
+  async backfill(): Promise<TableRunResult> {
+    const backfill = this.state.backfill ?? {
+      upperCursor: await upperBound(this.table, this.source),
+      lastKey: null,
+      startedAt: this.#started.toISOString(),
+      runId: this.runId,
+    };
+    if (!this.state.backfill) await this.#save({ ...this.state, backfill });
+    let lastKey = backfill.lastKey;
+    const sink = this.#sink(async (file) => {
+      lastKey = [...file.last.key];
+      await this.#writeManifest('backfill', 'in_progress', { lower: null, upper: backfill.upperCursor });
+      await this.lease.assertHeld();
+      await this.#save({ ...this.state, backfill: { ...backfill, lastKey } });
+    });
+    let after = lastKey;
+    for (;;) {
+      const chunk = queries.backfillChunk(this.table, after, this.deps.settings.chunkRows);
+      const last = await this.#stream(chunk, sink);
+      if (!last) break;
+      after = [...this.#positionOf(last).key];
+      if (last.count < this.deps.settings.chunkRows) break;
+    }
+    const files = await sink.finish();
+    const window = { lower: null, upper: backfill.upperCursor };
+    await this.#writeManifest('backfill', 'complete', window);
+    await this.lease.assertHeld();
+    await this.#save(
+      this.#finished({ watermark: { cursor: backfill.upperCursor, key: [] }, backfill: null }, files, window),
+    );
+    return this.#result('backfill', files, window, true);
+  }
+
+  async incremental(): Promise<TableRunResult> {
+    const watermark = this.state.watermark;
+    const upper = await upperBound(this.table, this.source);
+    const lower =
+      watermark && watermark.cursor !== null ? { cursor: watermark.cursor, key: watermark.key } : null;
+    const sink = this.#sink(async () => {
+      await this.#writeManifest('incremental', 'in_progress', { lower: lower?.cursor ?? null, upper });
+    });
+    const from = lower ? lookbackLower(this.table, lower.cursor) : null;
+    if (from !== null && lower) await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink);
+    const last = upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink);
+    if (this.table.nullCursor === 'oldest') await this.#readNullCursors(sink);
+    const files = await sink.finish();
+    const window = { lower: lower?.cursor ?? null, upper };
+    await this.#writeManifest('incremental', 'complete', window);
+    await this.lease.assertHeld();
+    const next = last ? { cursor: last.cursor, key: [...last.key] } : watermark;
+    await this.#save(this.#finished({ watermark: next, backfill: null }, files, window));
+    return this.#result('incremental', files, window);
+  }
+
+  /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
+  async #readWindow(
+    lower: queries.KeysetPosition | null,
+    upper: string,
+    sink: FileSink,
+  ): Promise<RowPosition | undefined> {
+    let position = lower;
+    let lastPosition: RowPosition | undefined;
+    for (;;) {
+      const chunk = queries.incrementalChunk(this.table, position, upper, this.deps.settings.chunkRows);
+      const last = await this.#stream(chunk, sink);
+      if (!last) return lastPosition;
+      lastPosition = this.#positionOf(last);
+      position = { cursor: lastPosition.cursor ?? '', key: lastPosition.key };
+      if (last.count < this.deps.settings.chunkRows) return lastPosition;
+    }
+  }
+
+  async #readNullCursors(sink: FileSink): Promise<void> {
+    let after: readonly string[] | null = null;
+    for (;;) {
+      const last = await this.#stream(
+        queries.nullCursorChunk(this.table, after, this.deps.settings.chunkRows),
+        sink,
+      );
+      if (!last) return;
+      after = this.#positionOf(last).key;
+      if (last.count < this.deps.settings.chunkRows) return;
+    }
+  }
+
+  /** Streams one chunk into the sink; returns its last row (with the chunk's row count) or undefined if empty. */
+  async #stream(
+    statement: queries.Statement,
+    sink: FileSink,
+  ): Promise<(unknown[] & { count: number }) | undefined> {
+    let last: unknown[] | undefined;
+    const signal = this.deps.signal;
+    const count = await this.source.streamRows(statement.sql, statement.values, (row) => {
+      if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
+      last = row;
+      const line = this.#encodeRow(row);
+      this.#rows++;
+      this.#bytes += line.length;
+      if ((this.#rows & 8191) === 0)
+        this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
+      return sink.write(line, row);
+    });
+    if (!last) return undefined;
+    return Object.assign(last, { count });
+  }
+
+  #sink(onFile: (file: FileRecord) => Promise<void>): FileSink {
+    const header = csvHeader([...this.table.columns.map((c) => c.name), META.op]);
+    return new FileSink(
+      {
+        store: this.deps.dataStore,
+        header,
+        targetBytes: this.deps.settings.targetFileBytes,
+        gzipLevel: this.deps.settings.gzipLevel,
+        keyFor: (sequence) => dataFileKey(this.table, this.runId, sequence),
+        onFile: async (file) => {
+          this.#manifestFiles.push(file);
+          await onFile(file);
+        },
+        signal: this.deps.signal,
+      },
+      this.#positionOf,
+    );
+  }
+
+  async #writeManifest(mode: string, status: string, window: { lower: string | null; upper: string | null }) {
+    const manifest = {
+      version: 1,
+      table: this.table.name,
+      runId: this.runId,
+      mode,
+      status,
+      startedAt: this.#started.toISOString(),
+      window,
+      rows: this.#manifestFiles.reduce((n, f) => n + f.rows, 0),
+      files: this.#manifestFiles,
+    };
+    await this.deps.stateStore.putText(
+      manifestKey(this.table, this.runId),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+      {
+        contentType: 'application/json',
+      },
+    );
+  }
+
+  async #save(next: TableState): Promise<void> {
+    this.etag = await saveState(this.deps.stateStore, stateKey(this.table), next, this.etag);
+    this.state = next;
+  }
+
+  #finished(
+    position: Pick<TableState, 'watermark' | 'backfill'>,
+    files: readonly FileRecord[],
+    window: { lower: string | null; upper: string | null },
+  ): TableState {
+    const rows = files.reduce((n, f) => n + f.rows, 0);
+    const bytes = files.reduce((n, f) => n + f.compressedBytes, 0);
+    const previous = this.state.totals;
+    return {
+      ...this.state,
+      ...position,
+      lastRun: {
+        runId: this.runId,
+        startedAt: this.#started.toISOString(),
+        finishedAt: this.deps.now().toISOString(),
+        lowerBound: window.lower === null ? null : { cursor: window.lower, key: [] },
+        upperBound: window.upper,
+        rows,
+        files: files.length,
+        bytes,
+        manifest: manifestKey(this.table, this.runId),
+      },
+      totals: {
+        runs: previous.runs + 1,
+        rows: previous.rows + rows,
+        files: previous.files + files.length,
+        bytes: previous.bytes + bytes,
+      },
+    };
+  }
+
+  #result(
+    mode: 'backfill' | 'incremental',
+    files: readonly FileRecord[],
+    window: { lower: string | null; upper: string | null },
+    backfillComplete?: boolean,
+  ): TableRunResult {
+    return {
+      table: this.table.name,
+      status: 'ok',
+      runId: this.runId,
+      mode,
+      rows: files.reduce((n, f) => n + f.rows, 0),
+      files: files.length,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      compressedBytes: files.reduce((n, f) => n + f.compressedBytes, 0),
+      window,
+      durationMs: this.deps.now().getTime() - this.#started.getTime(),
+      ...(backfillComplete ? { backfillComplete } : {}),
+    };
+  }
+}
+
+function toPosition(lower: { cursor: string; key: readonly string[] } | null): queries.KeysetPosition | null {
+  if (!lower) return null;
+  return { cursor: lower.cursor, key: lower.key.length > 0 ? lower.key : null };
+}
+
+/** Encoded cursor and key of a row, as stored in state and manifests and bound back into keyset queries. */
+function positionEncoder(table: TableModel): (row: unknown[]) => RowPosition {
+  const indexOf = (column: ColumnModel) => table.columns.indexOf(column);
+  const options = { zeroDate: table.zeroDate, table: table.name };
+  const cursorIndex = indexOf(table.cursor);
+  const encodeCursor = makeValueEncoder(table.cursor, options);
+  const keys = table.primaryKey.map((c) => ({ index: indexOf(c), encode: makeValueEncoder(c, options) }));
+  return (row) => ({
+    cursor: encodeCursor(row[cursorIndex]),
+    key: keys.map((k) => k.encode(row[k.index]) ?? ''),
+  });
+}
+
+function emptyResult(
+  base: { table: string; runId: string; started: number },
+  status: RunStatus,
+  deps: ExtractDeps,
+  message: string,
+): TableRunResult {
+  return {
+    table: base.table,
+    status,
+    runId: base.runId,
+    mode: 'none',
+    rows: 0,
+    files: 0,
+    bytes: 0,
+    compressedBytes: 0,
+    window: { lower: null, upper: null },
+    durationMs: deps.now().getTime() - base.started,
+    message,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,74 @@
+/**
+ * Does the MySQL table still match its metadata? A renamed, dropped or retyped column must stop the table's
+ * extraction with a message that names the column and says what to do, before any file is written.
+ */
+import { parseMysqlType } from '../model/mysql-type.js';
+import type { MysqlType, TableModel } from '../model/types.js';
+
+export interface LiveColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+const INTEGER_BASES = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
+
+export function schemaProblems(table: TableModel, live: readonly LiveColumn[]): string[] {
+  if (live.length === 0) {
+    return [
+      `MySQL table ${table.sourceTable} was not found in the source database; check source_table in ${table.file}`,
+    ];
+  }
+  const byName = new Map(live.map((c) => [c.name.toLowerCase(), c]));
+  const problems: string[] = [];
+  for (const column of table.columns) {
+    const found = byName.get(column.source.toLowerCase());
+    if (!found) {
+      problems.push(
+        `column ${column.source} is in ${table.file} but not in MySQL table ${table.sourceTable}: remove it from the metadata (or restore it in MySQL), then run snowstage generate and apply`,
+      );
+      continue;
+    }
+    const liveType = parseMysqlType(found.type);
+    if ('error' in liveType || !sameType(column.mysqlType, liveType)) {
+      problems.push(
+        `column ${column.source} is ${found.type} in MySQL but ${column.mysqlType.text} in ${table.file}: update its type in the metadata, then run snowstage generate and apply (a wider Snowflake type may need ALTER TABLE ... ALTER COLUMN)`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Types match when they hold the same values. Integer display widths are ignored (MySQL 8.0.19+ drops them)
+ * except TINYINT(1), which MySQL keeps as the BOOL spelling; MariaDB reports JSON as LONGTEXT.
+ */
+function sameType(declared: MysqlType, live: MysqlType): boolean {
+  if (declared.base === 'JSON' && live.base === 'LONGTEXT') return true;
+  if (declared.base !== live.base || declared.unsigned !== live.unsigned) return false;
+  if (INTEGER_BASES.has(declared.base)) {
+    return declared.base !== 'TINYINT' || (declared.args[0] === 1) === (live.args[0] === 1);
+  }
+  if (declared.base === 'ENUM' || declared.base === 'SET') return sameList(declared.values, live.values);
+  return sameList(declared.args.map(String), live.args.map(String)) || defaultArgs(declared, live);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** decimal = decimal(10,0), datetime = datetime(0), bit = bit(1): a written default equals the shown one. */
+function defaultArgs(declared: MysqlType, live: MysqlType): boolean {
+  const defaults: Record<string, readonly number[]> = {
+    DECIMAL: [10, 0],
+    DATETIME: [0],
+    TIMESTAMP: [0],
+    TIME: [0],
+    BIT: [1],
+    YEAR: [4],
+  };
+  const d = defaults[declared.base];
+  if (!d) return false;
+  const fill = (args: readonly number[]) =>
+    d.map((v, i) => args[i] ?? (declared.base === 'DECIMAL' && i === 1 ? 0 : v));
+  return sameList(fill(declared.args).map(String), fill(live.args).map(String));
+}

@@ -1,0 +1,50 @@
+/** The bounds of an extraction window, per cursor type. */
+import type { TableModel } from '../model/types.js';
+import { formatDate, formatDateTime, MICROS_PER_DAY, minusSeconds, parseWallClock } from './cursor-time.js';
+import type { MysqlSource } from './mysql-source.js';
+import * as queries from './queries.js';
+
+/**
+ * The highest cursor this run reads, fixed at run start. Time cursors stay `commit_lag_seconds` below the
+ * database's now, so a transaction that commits late with an earlier timestamp is still ahead of the watermark.
+ * DATETIME follows the server's own zone (how applications write it), TIMESTAMP is read in UTC, a DATE cursor
+ * only reads whole days that have ended, and a numeric cursor reads up to its current maximum.
+ */
+export async function upperBound(table: TableModel, source: MysqlSource): Promise<string | null> {
+  const lag = table.commitLagSeconds;
+  switch (table.cursor.encoding) {
+    case 'datetime':
+      return minusSeconds(source.clock.localNow, lag);
+    case 'timestamp_utc':
+      return `${minusSeconds(source.clock.utcNow, lag)} +00:00`;
+    case 'date': {
+      const day = parseWallClock(minusSeconds(source.clock.localNow, lag)) / MICROS_PER_DAY;
+      return formatDate((day - 1n) * MICROS_PER_DAY);
+    }
+    default: {
+      const statement = queries.maxCursor(table);
+      const [row] = await source.query<{ m: string | null }>(statement.sql, statement.values);
+      return row?.m ?? null;
+    }
+  }
+}
+
+/** Where the lookback re-read starts for a watermark cursor, or null when the cursor type has no lookback. */
+export function lookbackLower(table: TableModel, cursor: string): string | null {
+  const seconds = table.lookbackSeconds;
+  if (seconds <= 0) return null;
+  switch (table.cursor.encoding) {
+    case 'datetime':
+      return minusSeconds(cursor, seconds);
+    case 'timestamp_utc':
+      return `${minusSeconds(cursor.replace(/ \+00:00$/, ''), seconds)} +00:00`;
+    case 'date': {
+      const days = BigInt(Math.ceil(seconds / 86_400));
+      return formatDate(parseWallClock(cursor) - days * MICROS_PER_DAY);
+    }
+    default:
+      return null;
+  }
+}
+
+export { formatDateTime };

@@ -1,0 +1,245 @@
+/**
+ * Extraction against real MariaDB and s3rver: backfill, incremental rounds, cursor ties across chunk boundaries,
+ * late commits, NULL cursors, two extractors on one table, schema drift.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractAll } from '../../src/extract/extract-all.js';
+import { stateKey } from '../../src/extract/naming.js';
+import type { ExtractSettings, TableRunResult } from '../../src/extract/run-table.js';
+import { loadState } from '../../src/extract/state.js';
+import { S3ObjectStore } from '../../src/extract/store.js';
+import type { PipelineModel, TableModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import { readCsvGz } from '../support/csv.js';
+import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
+import { startTestS3, type TestS3 } from '../support/s3.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let db: TestDatabase;
+let s3: TestS3;
+let model: PipelineModel;
+
+const settings: ExtractSettings = {
+  chunkRows: 7,
+  targetFileBytes: 64 * 1024 * 1024,
+  gzipLevel: 1,
+  leaseTtlMs: 30_000,
+  owner: 'test',
+  maxAttempts: 1,
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase('extract');
+  await db.runSqlFile(`${ROOT}test/fixtures/bookstore.sql`);
+  s3 = await startTestS3();
+  const env = {
+    MYSQL_HOST: db.target.host,
+    MYSQL_PORT: String(db.target.port),
+    MYSQL_USER: db.target.user,
+    MYSQL_PASSWORD: db.target.password,
+    MYSQL_DATABASE: db.database,
+    S3_BUCKET: s3.bucket,
+  };
+  const loaded = await loadPipeline({ dir: `${ROOT}metadata`, env, cwd: ROOT });
+  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
+  model = loaded.model;
+  process.env.MYSQL_PASSWORD = db.target.password;
+});
+
+afterAll(async () => {
+  await db?.drop();
+  await s3?.close();
+});
+
+function table(name: string, overrides: Partial<TableModel> = {}): TableModel {
+  const found = model.tables.find((t) => t.name === name);
+  if (!found) throw new Error(name);
+  return { ...found, commitLagSeconds: 0, lookbackSeconds: 0, ...overrides };
+}
+
+async function run(
+  tables: TableModel[],
+  extra: Partial<ExtractSettings> = {},
+  pipeline: PipelineModel = model,
+): Promise<TableRunResult[]> {
+  const store = new S3ObjectStore(s3.client, s3.bucket);
+  return extractAll({
+    model: pipeline,
+    tables,
+    dataStore: store,
+    stateStore: store,
+    env: { MYSQL_PASSWORD: db.target.password },
+    settings: { ...settings, ...extra },
+    signal: new AbortController().signal,
+  });
+}
+
+async function fileRecords(result: TableRunResult, t: TableModel) {
+  const store = new S3ObjectStore(s3.client, s3.bucket);
+  const keys = (await store.list(t.dataKeyPrefix)).map((o) => o.key).filter((k) => k.includes(result.runId));
+  const records: Record<string, string | null>[] = [];
+  for (const key of keys) {
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    records.push(
+      ...readCsvGz(
+        await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      ).records,
+    );
+  }
+  return records;
+}
+
+describe('books: backfill then incremental rounds', () => {
+  const books = () => table('books');
+
+  it('backfills every row in key chunks, writes a manifest and sets the watermark', async () => {
+    const [result] = await run([books()]);
+    expect(result?.status, result?.message).toBe('ok');
+    expect(result?.mode).toBe('backfill');
+    const records = await fileRecords(result as TableRunResult, books());
+    const ids = records.map((r) => Number(r.BOOK_ID));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const [[count]] = (await db.pool.query('SELECT COUNT(*) FROM books', [])) as unknown as [
+      [Record<string, number>],
+    ];
+    expect(records.length).toBe(Number(Object.values(count ?? {})[0]));
+    expect(new Set(records.map((r) => r._SNOWSTAGE_OP))).toEqual(new Set(['U']));
+    const { state } = await loadState(new S3ObjectStore(s3.client, s3.bucket), stateKey(books()));
+    expect(state.watermark?.cursor).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    expect(state.backfill).toBeNull();
+    expect(state.lastRun?.rows).toBe(records.length);
+  });
+
+  it('extracts exactly the rows changed since, including many rows sharing one cursor across chunks', async () => {
+    await db.query('UPDATE books SET price = 1.25, updated_at = NOW(6) WHERE book_id <= 15');
+    await db.query(
+      "UPDATE books SET deleted_at = '2030-01-01 00:00:01.000000', updated_at = NOW(6) WHERE book_id = 16",
+    );
+    const [result] = await run([books()]);
+    expect(result?.status, result?.message).toBe('ok');
+    expect(result?.mode).toBe('incremental');
+    const records = await fileRecords(result as TableRunResult, books());
+    expect(records.map((r) => Number(r.BOOK_ID)).sort((a, b) => a - b)).toEqual(
+      [...Array(16).keys()].map((i) => i + 1),
+    );
+    expect(records.find((r) => r.BOOK_ID === '16')?.DELETED_AT).toBe('2030-01-01 00:00:01.000000');
+  });
+
+  it('a rerun with no changes extracts nothing and keeps the watermark', async () => {
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const before = (await loadState(store, stateKey(books()))).state.watermark;
+    const [result] = await run([books()]);
+    expect(result?.status).toBe('ok');
+    expect(result?.rows).toBe(0);
+    expect((await loadState(store, stateKey(books()))).state.watermark).toEqual(before);
+  });
+
+  it('re-reads the lookback window, so rows the MERGE already has come again (absorbed by its dedup)', async () => {
+    const [result] = await run([table('books', { lookbackSeconds: 120 })]);
+    expect(result?.status).toBe('ok');
+    const ids = (await fileRecords(result as TableRunResult, books())).map((r) => Number(r.BOOK_ID));
+    expect(ids.sort((a, b) => a - b)).toEqual([...Array(16).keys()].map((i) => i + 1));
+  });
+});
+
+describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () => {
+  let tests: PipelineModel;
+  const testTable = (name: string) => {
+    const found = tests.tables.find((t) => t.name === name);
+    if (!found) throw new Error(name);
+    return found;
+  };
+
+  beforeAll(async () => {
+    const loaded = await loadPipeline({
+      dir: `${ROOT}test/fixtures/extract-metadata`,
+      env: {
+        MYSQL_DATABASE: db.database,
+        S3_BUCKET: s3.bucket,
+        MYSQL_HOST: db.target.host,
+        MYSQL_PORT: String(db.target.port),
+      },
+      cwd: ROOT,
+    });
+    if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
+    tests = loaded.model;
+    await db.query(
+      'CREATE TABLE late_rows (id INT NOT NULL PRIMARY KEY, v VARCHAR(10), updated_at DATETIME(6) NOT NULL, KEY (updated_at, id))',
+    );
+    await db.query(
+      'CREATE TABLE null_rows (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(10), changed_at TIMESTAMP(6) NULL, KEY (changed_at, id))',
+    );
+  });
+
+  it('a transaction committing late with an earlier timestamp is not skipped (upper bound = now - commit lag)', async () => {
+    const late = testTable('late_rows');
+    await db.query("INSERT INTO late_rows VALUES (1, 'old', NOW(6) - INTERVAL 30 SECOND)");
+    const [backfill] = await run([late], {}, tests);
+    expect(backfill?.mode).toBe('backfill');
+    await new Promise((r) => setTimeout(r, 2500));
+    // Newer than the backfill's upper bound, older than the next run's.
+    await db.query("INSERT INTO late_rows VALUES (2, 'early', NOW(6) - INTERVAL 2.2 SECOND)");
+    const writer = await mysql.createConnection({ ...db.target, database: db.database });
+    try {
+      await writer.beginTransaction();
+      // Timestamped now, committed after the next run has read past rows of an earlier time.
+      await writer.query("INSERT INTO late_rows VALUES (3, 'late', NOW(6) - INTERVAL 1 SECOND)");
+      await db.query("INSERT INTO late_rows VALUES (4, 'recent', NOW(6) - INTERVAL 0.5 SECOND)");
+      const [first] = await run([late], {}, tests);
+      expect(first?.status, first?.message).toBe('ok');
+      // Row 4 is committed but newer than now - 2 s: it waits for the next run, and so does the watermark.
+      expect((await fileRecords(first as TableRunResult, late)).map((r) => r.ID)).toEqual(['2']);
+      await writer.commit();
+    } finally {
+      await writer.end();
+    }
+    await new Promise((r) => setTimeout(r, 2200));
+    const [second] = await run([late], {}, tests);
+    expect(second?.status, second?.message).toBe('ok');
+    expect((await fileRecords(second as TableRunResult, late)).map((r) => r.ID)).toEqual(['3', '4']);
+  });
+
+  it('null_policy oldest: rows with a NULL cursor are extracted on every run, never skipped', async () => {
+    const nulls = testTable('null_rows');
+    await db.query(
+      "INSERT INTO null_rows VALUES (1, 'dated', '2024-01-01 00:00:00'), (2, 'undated', NULL), (3, NULL, NULL)",
+    );
+    const [backfill] = await run([nulls], {}, tests);
+    expect((await fileRecords(backfill as TableRunResult, nulls)).map((r) => r.ID)).toEqual(['1', '2', '3']);
+    await db.query("INSERT INTO null_rows VALUES (4, 'new', NULL)");
+    const [next] = await run([nulls], {}, tests);
+    expect(next?.status, next?.message).toBe('ok');
+    expect((await fileRecords(next as TableRunResult, nulls)).map((r) => r.ID)).toEqual(['2', '3', '4']);
+  });
+
+  it('null_policy fail: the table fails loudly, naming the count and the fix', async () => {
+    const [result] = await run([testTable('strict_rows')], {}, tests);
+    expect(result?.status).toBe('failed');
+    expect(result?.message).toContain('3 rows of null_rows have a NULL changed_at (null_policy: fail)');
+  });
+});
+
+describe('two extractors on one table', () => {
+  it('only one runs; the other reports the table as locked', async () => {
+    const reviews = table('book_reviews');
+    const [a, b] = await Promise.all([run([reviews]), run([reviews])]);
+    const statuses = [a?.[0]?.status, b?.[0]?.status].sort();
+    expect(statuses).toEqual(['locked', 'ok']);
+  });
+});
+
+describe('schema drift', () => {
+  it('fails the table with a message naming the column and what to do; other tables still run', async () => {
+    await db.query('ALTER TABLE book_reviews MODIFY rating SMALLINT NOT NULL');
+    const results = await run([table('book_reviews'), table('books')]);
+    expect(results[0]?.status).toBe('failed');
+    expect(results[0]?.message).toContain('column rating is smallint(6) in MySQL but tinyint in');
+    expect(results[0]?.message).toContain('snowstage generate');
+    expect(results[1]?.status).toBe('ok');
+    await db.query('ALTER TABLE book_reviews MODIFY rating TINYINT NOT NULL');
+  });
+});

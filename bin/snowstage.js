@@ -2,9 +2,23 @@
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the `prepare` script).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { main } = await import('../dist/cli/main.js');
+
+// SIGTERM / SIGINT ask long-running commands to stop cleanly (state never advances for unfinished work);
+// a second signal exits at once.
+const stop = new AbortController();
+const onSignal = (name) => {
+  if (stop.signal.aborted) process.exit(130);
+  stop.abort(new Error(`stopped by ${name}`));
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
+  signal: stop.signal,
 });
+// Open handles (a socket, a timer) must not keep a finished command alive.
+process.exit();

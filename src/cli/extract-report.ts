@@ -34,7 +34,7 @@ function summaryFields(result: TableRunResult) {
     compressedBytes: result.compressedBytes,
     window: result.window,
     durationMs: result.durationMs,
-    ...(result.message ? { message: result.message } : {}),
+    ...(result.message ? { detail: result.message } : {}),
   };
 }
 

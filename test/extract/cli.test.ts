@@ -1,0 +1,204 @@
+/**
+ * `snowstage extract` as users run it: a child process against real MariaDB and s3rver. JSON log lines, exit
+ * codes, a SIGKILL in the middle of a backfill followed by a rerun, and a scheduled worker stopped by SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaseKey, stateKey } from '../../src/extract/naming.js';
+import { loadState } from '../../src/extract/state.js';
+import { S3ObjectStore } from '../../src/extract/store.js';
+import type { PipelineModel, TableModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import { readCsvGz } from '../support/csv.js';
+import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
+import { startTestS3, type TestS3 } from '../support/s3.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${ROOT}bin/snowstage.js`;
+let db: TestDatabase;
+let s3: TestS3;
+let env: Record<string, string>;
+let model: PipelineModel;
+
+beforeAll(async () => {
+  if (!existsSync(`${ROOT}dist/cli/main.js`))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+  db = await createTestDatabase('extract_cli');
+  await db.runSqlFile(`${ROOT}test/fixtures/bookstore.sql`);
+  s3 = await startTestS3();
+  env = {
+    PATH: process.env.PATH ?? '',
+    MYSQL_HOST: db.target.host,
+    MYSQL_PORT: String(db.target.port),
+    MYSQL_USER: db.target.user,
+    MYSQL_PASSWORD: db.target.password,
+    MYSQL_DATABASE: db.database,
+    S3_BUCKET: s3.bucket,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+  };
+  const loaded = await loadPipeline({ dir: `${ROOT}metadata`, env, cwd: ROOT });
+  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
+  model = loaded.model;
+});
+
+afterAll(async () => {
+  await db?.drop();
+  await s3?.close();
+});
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, 'extract', ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Finished>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, output: () => stdout };
+}
+
+const events = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const tableOf = (name: string): TableModel => {
+  const t = model.tables.find((x) => x.name === name);
+  if (!t) throw new Error(name);
+  return t;
+};
+
+async function keysInFiles(table: TableModel, keyColumn: string): Promise<string[]> {
+  const store = new S3ObjectStore(s3.client, s3.bucket);
+  const keys: string[] = [];
+  for (const object of await store.list(table.dataKeyPrefix)) {
+    const got = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: object.key }));
+    const bytes = await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    keys.push(...readCsvGz(bytes).records.map((r) => r[keyColumn] ?? ''));
+  }
+  return keys;
+}
+
+describe('snowstage extract (child process)', () => {
+  it('extracts every table, logs JSON lines with a summary per table, exits 0', async () => {
+    const run = await start([]).done;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const summaries = events(run.stdout).filter((e) => e.event === 'table_summary');
+    expect(summaries.map((s) => [s.table, s.status, s.mode, s.rows])).toEqual([
+      ['book_reviews', 'ok', 'backfill', 40],
+      ['books', 'ok', 'backfill', 20],
+    ]);
+    for (const s of summaries) {
+      expect(s).toHaveProperty('files', 1);
+      expect(s).toHaveProperty('durationMs');
+      expect((s.window as { upper: string }).upper).toBeTruthy();
+    }
+  });
+
+  it('rejects an unknown table as a usage error (exit 2)', async () => {
+    const run = await start(['--table', 'nope']).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown table nope; tables are: book_reviews, books');
+  });
+
+  it('exits 1 when a table fails, after running the others', async () => {
+    await db.query('ALTER TABLE books CHANGE isbn13 isbn VARCHAR(13)');
+    try {
+      const run = await start([]).done;
+      expect(run.code).toBe(1);
+      const byTable = Object.fromEntries(
+        events(run.stdout)
+          .filter((e) => e.event === 'table_summary')
+          .map((e) => [e.table, e]),
+      );
+      expect(byTable.books?.status).toBe('failed');
+      expect(String(byTable.books?.detail)).toContain(
+        'column isbn13 is in metadata/tables/books.yaml but not in MySQL table books',
+      );
+      expect(byTable.book_reviews?.status).toBe('ok');
+    } finally {
+      await db.query('ALTER TABLE books CHANGE isbn isbn13 CHAR(13)');
+    }
+  });
+
+  it('killed with SIGKILL in the middle of a backfill, then rerun: every row is in the files', async () => {
+    await db.query('CREATE TABLE digits (d INT NOT NULL)');
+    await db.query('INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)');
+    // 100,000 more reviews (random text, so files do not compress to nothing); the reviews backfill restarts because its state is reset below.
+    await db.query(
+      `INSERT INTO book_reviews (review_id, book_id, reviewer, rating, review_text, helpful_votes, reviewed_at, updated_at)
+       SELECT 1000 + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d, 1, CONCAT('bulk ', a.d, b.d), 3,
+              CONCAT(MD5(RAND()), ' ', MD5(RAND()), ' ', MD5(RAND())), 0, '2024-05-01 00:00:00', '2024-05-01 00:00:00'
+       FROM digits a, digits b, digits c, digits e, digits f`,
+    );
+    const reviews = tableOf('book_reviews');
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    for (const o of await store.list(reviews.stateKeyPrefix)) await store.delete(o.key);
+    for (const o of await store.list(reviews.dataKeyPrefix)) await store.delete(o.key);
+
+    const first = start(['--table', 'book_reviews', '--chunk-rows', '2000', '--file-size-mb', '0.05']);
+    await waitFor(async () => (await store.list(reviews.dataKeyPrefix)).length >= 2, 20_000);
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal).toBe('SIGKILL');
+    const afterKill = await loadState(store, stateKey(reviews));
+    expect(afterKill.state.watermark).toBeNull();
+    expect(afterKill.state.backfill?.lastKey).not.toBeNull();
+
+    // The killed run's lease has not expired: a rerun now is refused, the table is reported locked.
+    const locked = await start(['--table', 'book_reviews']).done;
+    expect(events(locked.stdout).find((e) => e.event === 'table_summary')?.status).toBe('locked');
+    await store.delete(leaseKey(reviews));
+
+    const rerun = await start(['--table', 'book_reviews', '--chunk-rows', '2000', '--file-size-mb', '0.05'])
+      .done;
+    expect(rerun.code, rerun.stdout).toBe(0);
+    const summary = events(rerun.stdout).find((e) => e.event === 'table_summary');
+    expect(summary?.mode).toBe('backfill');
+    // Resumed after the last uploaded file instead of starting over.
+    expect(Number(summary?.rows)).toBeLessThan(100_040);
+    const inFiles = new Set(await keysInFiles(reviews, 'REVIEW_ID'));
+    const [rows] = (await db.pool.query(
+      'SELECT CAST(review_id AS CHAR) AS id FROM book_reviews',
+    )) as unknown as [{ id: string }[]];
+    expect(rows.length).toBe(100_040);
+    expect(rows.filter((r) => !inFiles.has(r.id))).toEqual([]);
+    expect((await loadState(store, stateKey(reviews))).state.watermark).not.toBeNull();
+  }, 90_000);
+
+  it('as a scheduled worker, SIGTERM stops it cleanly (exit 0) and state stays consistent', async () => {
+    const worker = start(['--table', 'books', '--schedule', '* * * * * *']);
+    await waitFor(async () => events(worker.output()).some((e) => e.event === 'table_summary'), 20_000);
+    worker.child.kill('SIGTERM');
+    const stopped = await worker.done;
+    expect(stopped.code).toBe(0);
+    expect(events(stopped.stdout).some((e) => e.message === 'stopped')).toBe(true);
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    expect(await store.exists(leaseKey(tableOf('books')))).toBe(false);
+    expect((await loadState(store, stateKey(tableOf('books')))).state.watermark).not.toBeNull();
+  }, 30_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -16,15 +16,6 @@ export interface KeysetPosition {
   readonly key: readonly string[] | null;
 }
 
-/** FLOAT (single precision) prints only 6 significant digits on MariaDB; as a DOUBLE it keeps the stored value. */
-function selectExpression(column: ColumnModel): string {
-  return column.mysqlType.base === 'FLOAT' ? `(${q(column.source)} + 0e0)` : q(column.source);
-}
-
-export function selectList(table: TableModel): string {
-  return table.columns.map(selectExpression).join(', ');
-}
-
 /** A bound value compared with a column: cast to the column's type so the comparison is exact and uses the index. */
 function parameter(column: ColumnModel): string {
   switch (column.encoding) {
@@ -81,12 +72,14 @@ function orderBy(columns: readonly ColumnModel[]): string {
 /** Initial load / backfill: the next chunk in primary-key order, whatever the cursor. */
 export function backfillChunk(
   table: TableModel,
+  /** the row plan's SELECT list */
+  select: string,
   afterKey: readonly string[] | null,
   limit: number,
 ): Statement {
   const where = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
   return {
-    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${where.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${where.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
     values: where.values,
   };
 }
@@ -94,6 +87,8 @@ export function backfillChunk(
 /** Incremental: the next chunk of lower < (cursor, key) ≤ upper, in (cursor, key) order. */
 export function incrementalChunk(
   table: TableModel,
+  /** the row plan's SELECT list */
+  select: string,
   lower: KeysetPosition | null,
   upper: string,
   limit: number,
@@ -108,7 +103,7 @@ export function incrementalChunk(
     });
   conditions.push({ sql: `${q(cursor.source)} <= ${parameter(cursor)}`, values: [bindValue(cursor, upper)] });
   return {
-    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${conditions.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy([cursor, ...table.primaryKey])} LIMIT ${limit}`,
+    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${conditions.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy([cursor, ...table.primaryKey])} LIMIT ${limit}`,
     values: conditions.flatMap((c) => c.values),
   };
 }
@@ -116,12 +111,14 @@ export function incrementalChunk(
 /** Rows whose cursor is NULL cannot be followed incrementally; with null_cursor: oldest every run re-reads them. */
 export function nullCursorChunk(
   table: TableModel,
+  /** the row plan's SELECT list */
+  select: string,
   afterKey: readonly string[] | null,
   limit: number,
 ): Statement {
   const keyed = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
   return {
-    sql: `SELECT ${selectList(table)} FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL AND ${keyed.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL AND ${keyed.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
     values: keyed.values,
   };
 }

@@ -5,12 +5,12 @@
  */
 import { META } from '../model/names.js';
 import type { ColumnModel, TableModel } from '../model/types.js';
-import { csvHeader, makeRowEncoder, makeValueEncoder } from './encode.js';
 import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { type MysqlSource, SourceError } from './mysql-source.js';
 import { dataFileKey, leaseKey, manifestKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
+import { makeRowPlan, type RowPlan } from './row-plan.js';
 import { schemaProblems } from './schema-check.js';
 import { loadState, saveState, type TableState } from './state.js';
 import type { ObjectStore } from './store.js';
@@ -24,6 +24,8 @@ export interface ExtractSettings {
   readonly leaseTtlMs: number;
   readonly owner: string;
   readonly maxAttempts: number;
+  /** let MySQL format most columns into the CSV line (default true; false runs every value through JS) */
+  readonly serverFormatting?: boolean;
 }
 
 export interface Progress {
@@ -168,6 +170,7 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
 /** The state and writers of one attempt. */
 class TableRun {
   readonly #started: Date;
+  readonly #plan: RowPlan;
   readonly #encodeRow: (row: unknown[]) => string;
   readonly #positionOf: (row: unknown[]) => RowPosition;
   readonly #manifestFiles: FileRecord[] = [];
@@ -184,8 +187,9 @@ class TableRun {
     private etag: string | undefined,
   ) {
     this.#started = deps.now();
-    this.#encodeRow = makeRowEncoder(table.columns, { zeroDate: table.zeroDate, table: table.name }, ',"U"');
-    this.#positionOf = positionEncoder(table);
+    this.#plan = makeRowPlan(table, { serverFormatting: deps.settings.serverFormatting ?? true });
+    this.#encodeRow = this.#plan.encodeRow;
+    this.#positionOf = this.#plan.positionOf;
   }
 
   async backfill(): Promise<TableRunResult> {
@@ -205,7 +209,12 @@ class TableRun {
     });
     let after = lastKey;
     for (;;) {
-      const chunk = queries.backfillChunk(this.table, after, this.deps.settings.chunkRows);
+      const chunk = queries.backfillChunk(
+        this.table,
+        this.#plan.selectList,
+        after,
+        this.deps.settings.chunkRows,
+      );
       const last = await this.#stream(chunk, sink);
       if (!last) break;
       after = [...this.#positionOf(last).key];
@@ -251,7 +260,13 @@ class TableRun {
     let position = lower;
     let lastPosition: RowPosition | undefined;
     for (;;) {
-      const chunk = queries.incrementalChunk(this.table, position, upper, this.deps.settings.chunkRows);
+      const chunk = queries.incrementalChunk(
+        this.table,
+        this.#plan.selectList,
+        position,
+        upper,
+        this.deps.settings.chunkRows,
+      );
       const last = await this.#stream(chunk, sink);
       if (!last) return lastPosition;
       lastPosition = this.#positionOf(last);
@@ -264,7 +279,7 @@ class TableRun {
     let after: readonly string[] | null = null;
     for (;;) {
       const last = await this.#stream(
-        queries.nullCursorChunk(this.table, after, this.deps.settings.chunkRows),
+        queries.nullCursorChunk(this.table, this.#plan.selectList, after, this.deps.settings.chunkRows),
         sink,
       );
       if (!last) return;
@@ -295,7 +310,7 @@ class TableRun {
   }
 
   #sink(onFile: (file: FileRecord) => Promise<void>): FileSink {
-    const header = csvHeader([...this.table.columns.map((c) => c.name), META.op]);
+    const header = this.#plan.header;
     return new FileSink(
       {
         store: this.deps.dataStore,
@@ -395,19 +410,6 @@ class TableRun {
 function toPosition(lower: { cursor: string; key: readonly string[] } | null): queries.KeysetPosition | null {
   if (!lower) return null;
   return { cursor: lower.cursor, key: lower.key.length > 0 ? lower.key : null };
-}
-
-/** Encoded cursor and key of a row, as stored in state and manifests and bound back into keyset queries. */
-function positionEncoder(table: TableModel): (row: unknown[]) => RowPosition {
-  const indexOf = (column: ColumnModel) => table.columns.indexOf(column);
-  const options = { zeroDate: table.zeroDate, table: table.name };
-  const cursorIndex = indexOf(table.cursor);
-  const encodeCursor = makeValueEncoder(table.cursor, options);
-  const keys = table.primaryKey.map((c) => ({ index: indexOf(c), encode: makeValueEncoder(c, options) }));
-  return (row) => ({
-    cursor: encodeCursor(row[cursorIndex]),
-    key: keys.map((k) => k.encode(row[k.index]) ?? ''),
-  });
 }
 
 function emptyResult(

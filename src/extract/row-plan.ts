@@ -1,0 +1,186 @@
+/**
+ * How a row becomes a CSV line. Most columns are formatted by MySQL itself into one ready-made CSV string per row
+ * (CONCAT_WS of enclosed, quote-doubled values), which cuts the driver's per-field parsing and the JS encoding
+ * that dominated extraction time; the rest (floats, TIME, large text and blobs, zero-date checks that must
+ * fail loudly) are read raw and encoded in JS. Columns are matched by the header (MATCH_BY_COLUMN_NAME), so
+ * the file's column order is free: server-formatted columns first, then JS-encoded ones, then _SNOWSTAGE_OP.
+ * Both paths produce the same text for a value; test/extract/row-plan.test.ts checks that on every type.
+ */
+import { META } from '../model/names.js';
+import type { ColumnModel, TableModel } from '../model/types.js';
+import { mysqlIdentifier as q } from '../sql/quote.js';
+import { csvHeader, makeValueEncoder, quoteField } from './encode.js';
+import type { RowPosition } from './file-sink.js';
+
+export interface RowPlan {
+  /** SELECT list: the server-built CSV string (when any column is server-formatted), then the raw columns */
+  readonly selectList: string;
+  /** the header line, in file column order */
+  readonly header: string;
+  encodeRow(row: unknown[]): string;
+  positionOf(row: unknown[]): RowPosition;
+  /** file column order, for tests and docs */
+  readonly columnOrder: readonly string[];
+}
+
+export interface RowPlanOptions {
+  /** false: every column through the JS encoders (the reference path, also used by tests) */
+  readonly serverFormatting: boolean;
+}
+
+/**
+ * A row's server-built part must stay far below max_allowed_packet (MySQL returns NULL for longer CONCAT
+ * results): only columns whose largest value is bounded go there, within this budget.
+ */
+const SERVER_BUDGET_BYTES = 1_000_000;
+const DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
+
+/** SQL producing a column's encoded text (NULL for NULL), or undefined when the column must be encoded in JS. */
+function serverExpression(
+  column: ColumnModel,
+  table: TableModel,
+): { sql: string; maxBytes: number } | undefined {
+  const c = q(column.source);
+  const type = column.mysqlType;
+  if (type.text.toLowerCase().includes('zerofill')) return undefined;
+  const zeroCheck = (formatted: string) =>
+    table.zeroDate === 'null' ? `IF(MONTH(${c}) = 0 OR DAYOFMONTH(${c}) = 0, NULL, ${formatted})` : undefined;
+  switch (column.encoding) {
+    case 'integer':
+    case 'boolean':
+    case 'decimal':
+      return { sql: `CAST(${c} AS CHAR)`, maxBytes: 80 };
+    case 'bit':
+      return { sql: `CAST(${c} + 0 AS CHAR)`, maxBytes: 24 };
+    case 'date': {
+      const sql = zeroCheck(`DATE_FORMAT(${c}, '%Y-%m-%d')`);
+      return sql ? { sql, maxBytes: 12 } : undefined;
+    }
+    case 'datetime': {
+      const sql = zeroCheck(`DATE_FORMAT(${c}, ${DATETIME_FORMAT})`);
+      return sql ? { sql, maxBytes: 28 } : undefined;
+    }
+    case 'timestamp_utc': {
+      // The extraction session runs with time_zone = '+00:00'.
+      const sql = zeroCheck(`CONCAT(DATE_FORMAT(${c}, ${DATETIME_FORMAT}), ' +00:00')`);
+      return sql ? { sql, maxBytes: 36 } : undefined;
+    }
+    case 'text': {
+      const maxBytes = textBytes(column);
+      if (maxBytes === undefined) return undefined;
+      // One explicit collation for every part, or CONCAT may refuse an "illegal mix of collations".
+      return {
+        sql: `REPLACE(CONVERT(${c} USING utf8mb4) COLLATE utf8mb4_bin, '"', '""')`,
+        maxBytes: maxBytes * 2,
+      };
+    }
+    case 'base64': {
+      const length = type.base === 'BINARY' || type.base === 'VARBINARY' ? (type.args[0] ?? 1) : undefined;
+      if (length === undefined || length > 65535) return undefined;
+      // TO_BASE64 wraps lines at 76 characters on MySQL and MariaDB alike.
+      return { sql: `REPLACE(TO_BASE64(${c}), '\\n', '')`, maxBytes: Math.ceil((length * 4) / 3) + 4 };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Worst-case bytes of a text column (4 bytes per character), or undefined when unbounded for our purpose. */
+function textBytes(column: ColumnModel): number | undefined {
+  const { base, args, values } = column.mysqlType;
+  if (base === 'CHAR' || base === 'VARCHAR') return (args[0] ?? 1) * 4;
+  if (base === 'TINYTEXT') return 255;
+  if (base === 'TEXT') return 65535;
+  if (base === 'ENUM' || base === 'SET') return values.reduce((n, v) => n + v.length * 4 + 1, 1);
+  return undefined;
+}
+
+export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan {
+  const ordered = [...table.primaryKey, table.cursor, ...table.columns].filter(
+    (c, i, all) => all.indexOf(c) === i,
+  );
+  const server: { column: ColumnModel; sql: string }[] = [];
+  let budget = SERVER_BUDGET_BYTES;
+  if (options.serverFormatting) {
+    for (const column of ordered) {
+      const expression = serverExpression(column, table);
+      if (!expression || expression.maxBytes > budget) continue;
+      budget -= expression.maxBytes;
+      server.push({ column, sql: expression.sql });
+    }
+  }
+  const serverColumns = server.map((s) => s.column);
+  const jsColumns = table.columns.filter((c) => !serverColumns.includes(c));
+  const encoderOptions = { zeroDate: table.zeroDate, table: table.name };
+  const jsEncoders = jsColumns.map((c) => makeValueEncoder(c, encoderOptions));
+  const hasServer = server.length > 0;
+  const offset = hasServer ? 1 : 0;
+  const selectList = [
+    ...(hasServer
+      ? [`CONCAT_WS(',', ${server.map((s) => `IFNULL(CONCAT('"', ${s.sql}, '"'), '')`).join(', ')})`]
+      : []),
+    ...jsColumns.map((c) => (c.mysqlType.base === 'FLOAT' ? `(${q(c.source)} + 0e0)` : q(c.source))),
+  ].join(', ');
+  const columnOrder = [...serverColumns, ...jsColumns].map((c) => c.name);
+
+  const encodeRow = (row: unknown[]): string => {
+    let line: string | undefined;
+    if (hasServer) {
+      line = row[0] as string;
+      // MySQL answers NULL (with only a warning) when a CONCAT result would pass max_allowed_packet.
+      if (typeof line !== 'string') throw new Error(`${table.name}: MySQL returned no CSV text for a row`);
+    }
+    for (let i = 0; i < jsEncoders.length; i++) {
+      const value = (jsEncoders[i] as (v: unknown) => string | null)(row[i + offset]);
+      const field = value === null ? '' : quoteField(value);
+      line = line === undefined ? field : `${line},${field}`;
+    }
+    return `${line},"U"\n`;
+  };
+
+  const fieldOf = (column: ColumnModel, row: unknown[]): string | null => {
+    const serverIndex = serverColumns.indexOf(column);
+    if (serverIndex >= 0) return csvFields(row[0] as string, serverIndex + 1)[serverIndex] ?? null;
+    const jsIndex = jsColumns.indexOf(column);
+    return (jsEncoders[jsIndex] as (v: unknown) => string | null)(row[jsIndex + offset]);
+  };
+  return {
+    selectList,
+    header: csvHeader([...columnOrder, META.op]),
+    encodeRow,
+    positionOf: (row) => ({
+      cursor: fieldOf(table.cursor, row),
+      key: table.primaryKey.map((k) => fieldOf(k, row) ?? ''),
+    }),
+    columnOrder,
+  };
+}
+
+/** The first `count` fields of a CSV line as written here (enclosed values, `""` quotes, empty = NULL). */
+export function csvFields(line: string, count: number): (string | null)[] {
+  const fields: (string | null)[] = [];
+  let i = 0;
+  while (fields.length < count && i <= line.length) {
+    if (line[i] === '"') {
+      let value = '';
+      i++;
+      for (;;) {
+        const quote = line.indexOf('"', i);
+        if (quote < 0) throw new Error('unterminated field in a server-built CSV line');
+        value += line.slice(i, quote);
+        if (line[quote + 1] === '"') {
+          value += '"';
+          i = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      fields.push(value);
+    } else {
+      fields.push(null);
+    }
+    i++; // the comma
+  }
+  return fields;
+}

@@ -41,6 +41,16 @@ export function isTransientMysqlError(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT.has(code);
 }
 
+/** mysql2 reports a server-side kill as a fatal error without a code; treat every fatal error as worth a retry. */
+function withTransient(error: unknown): unknown {
+  if (error instanceof SourceError) return error;
+  const fatal = (error as { fatal?: unknown } | null)?.fatal === true;
+  if (fatal || isTransientMysqlError(error)) {
+    return new SourceError(`MySQL: ${error instanceof Error ? error.message : String(error)}`, true);
+  }
+  return error;
+}
+
 export function resolveSecret(
   ref: SecretRef | undefined,
   env: Readonly<Record<string, string | undefined>>,
@@ -103,6 +113,11 @@ export class MysqlSource {
     }
   }
 
+  /** the server's id for this session (KILL CONNECTION <id>, PROCESSLIST) */
+  get connectionId(): number | null {
+    return this.core.threadId;
+  }
+
   async query<T>(sql: string, values: readonly unknown[] = []): Promise<T[]> {
     const [rows] = await this.core.promise().query({ sql, values: [...values] });
     return rows as T[];
@@ -120,21 +135,32 @@ export class MysqlSource {
     const core = this.core;
     return new Promise((resolve, reject) => {
       let count = 0;
-      let failed = false;
+      let settled = false;
+      const cleanup = () => {
+        core.off('error', onConnectionError);
+        core.off('end', onConnectionEnd);
+      };
       const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
+        if (settled) return;
+        settled = true;
+        cleanup();
         // The query cannot be cancelled mid-stream; dropping the connection is the only clean stop.
         core.destroy();
         reject(error);
       };
+      // A session killed on the server (failover, KILL) while the stream is paused for backpressure never
+      // ends the query itself: watch the connection too.
+      const onConnectionError = (error: unknown) => fail(withTransient(error));
+      const onConnectionEnd = () => fail(new SourceError('the MySQL connection closed during a query', true));
+      core.on('error', onConnectionError);
+      core.on('end', onConnectionEnd);
       const query = core.query({ sql, values: [...values], rowsAsArray: true, typeCast: lossless });
       query.on('result', (row: unknown) => {
-        if (failed) return;
+        if (settled) return;
         count++;
         let waiting: Promise<void> | undefined;
         try {
-          waiting = onRow(row as unknown as unknown[]);
+          waiting = onRow(row as unknown[]);
         } catch (error) {
           fail(error);
           return;
@@ -144,9 +170,12 @@ export class MysqlSource {
           waiting.then(() => core.resume(), fail);
         }
       });
-      query.on('error', fail);
+      query.on('error', (error: unknown) => fail(withTransient(error)));
       query.on('end', () => {
-        if (!failed) resolve(count);
+        if (settled) return;
+        settled = true;
+        cleanup();
+        resolve(count);
       });
     });
   }

@@ -7,7 +7,7 @@ import { META } from '../model/names.js';
 import type { ColumnModel, TableModel } from '../model/types.js';
 import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
-import { type MysqlSource, SourceError } from './mysql-source.js';
+import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { dataFileKey, leaseKey, manifestKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
 import { makeRowPlan, type RowPlan } from './row-plan.js';
@@ -114,23 +114,12 @@ async function withRetries(table: TableModel, deps: ExtractDeps, lease: Lease): 
       const base = { table: table.name, runId, started: started.getTime() };
       if (deps.signal.aborted)
         return emptyResult(base, 'aborted', deps, messageOf(deps.signal.reason ?? error));
-      if (attempt >= deps.settings.maxAttempts || !isTransient(error)) {
+      if (attempt >= deps.settings.maxAttempts || !isTransientMysqlError(error)) {
         return emptyResult(base, 'failed', deps, messageOf(error));
       }
       await sleep(1000 * 3 ** (attempt - 1));
     }
   }
-}
-
-function isTransient(error: unknown): boolean {
-  if (error instanceof SourceError) return error.transient;
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' &&
-    /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN)$/.test(
-      code,
-    )
-  );
 }
 
 async function runOnce(

@@ -8,8 +8,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAll } from '../../src/extract/extract-all.js';
+import { MysqlSource } from '../../src/extract/mysql-source.js';
 import { stateKey } from '../../src/extract/naming.js';
 import type { ExtractSettings, TableRunResult } from '../../src/extract/run-table.js';
+import { extractTable } from '../../src/extract/run-table.js';
 import { loadState } from '../../src/extract/state.js';
 import { S3ObjectStore } from '../../src/extract/store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
@@ -201,6 +203,49 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
     const [second] = await run([late], {}, tests);
     expect(second?.status, second?.message).toBe('ok');
     expect((await fileRecords(second as TableRunResult, late)).map((r) => r.ID)).toEqual(['3', '4']);
+  });
+
+  it('retries a transient MySQL failure (the connection killed mid-query) and completes', async () => {
+    const retry = testTable('retry_rows');
+    await db.query(
+      'CREATE TABLE retry_rows (id INT NOT NULL PRIMARY KEY, v VARCHAR(10), updated_at DATETIME(6) NOT NULL, KEY (updated_at, id))',
+    );
+    await db.query('CREATE TABLE retry_digits (d INT NOT NULL)');
+    await db.query('INSERT INTO retry_digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)');
+    await db.query(
+      `INSERT INTO retry_rows SELECT a.d + 10*b.d + 100*c.d + 1000*e.d + 1, 'v', '2024-01-01'
+       FROM retry_digits a, retry_digits b, retry_digits c, retry_digits e`,
+    );
+    let killed = false;
+    let progressCalls = 0;
+    const sessions: MysqlSource[] = [];
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const result = await extractTable(retry, {
+      dataStore: store,
+      stateStore: store,
+      connect: async () => {
+        const source = await MysqlSource.connect({ source: tests.source, env: {} });
+        sessions.push(source);
+        return source;
+      },
+      settings: { ...settings, chunkRows: 500, maxAttempts: 3 },
+      now: () => new Date(),
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      onProgress: () => {
+        progressCalls++;
+        if (killed) return;
+        killed = true;
+        // A real server-side kill of the extractor's own session, the way a failover or a DBA would.
+        void db.pool.query(`KILL CONNECTION ${Number(sessions[0]?.connectionId)}`);
+      },
+    });
+    expect(killed).toBe(true);
+    expect(result?.status, result?.message).toBe('ok');
+    // Progress is reported every 8,192 rows: twice for 10,000 rows means a second attempt read them again.
+    expect(progressCalls).toBe(2);
+    const ids = new Set((await fileRecords(result as TableRunResult, retry)).map((r) => r.ID));
+    expect(ids.size).toBe(10_000);
   });
 
   it('null_policy oldest: rows with a NULL cursor are extracted on every run, never skipped', async () => {

@@ -28,6 +28,8 @@ const TEMPLATE_NAMES = [
   'table/pipe.sql',
   'table/merge_task.sql',
   'monitoring/views.sql',
+  'table/pipe_copy',
+  'migration/recreate_pipes.sql',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -48,6 +50,7 @@ export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
     Handlebars.TemplateDelegate
   >;
   hbs.registerPartial('header', compiled.header);
+  hbs.registerPartial('pipe_copy', compiled['table/pipe_copy']);
   return compiled;
 }
 

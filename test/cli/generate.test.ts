@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/generated/tree.js';
+import { splitStatements } from '../../src/sql/split.js';
 import { runCli } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -121,6 +122,63 @@ describe('generate', () => {
     expect(run.code).toBe(0);
     const stage = await readFile(join(work, 'generated/bookstore/1_pipeline/4_stage.sql'), 'utf8');
     expect(stage).toContain("URL = 's3://acme-prod-lake/bookstore/data/'");
+  });
+});
+
+describe('pipe migrations', () => {
+  it('a changed COPY statement adds a numbered migration that recreates only that pipe; a rerun changes nothing', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    const file = join(work, 'metadata/tables/books.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}s3_path: catalogue/books\n`);
+    const first = await runCli(['generate'], { cwd: work });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('added   generated/bookstore/migrations/001_recreate_pipe_books.sql');
+    expect(first.stdout).toContain(
+      'note: generated/bookstore/migrations/001_recreate_pipe_books.sql recreates pipes',
+    );
+    const migration = await readFile(
+      join(work, 'generated/bookstore/migrations/001_recreate_pipe_books.sql'),
+      'utf8',
+    );
+    const steps = splitStatements(migration).statements.map((s) => s.text.split('\n')[0]);
+    expect(steps).toEqual([
+      'ALTER PIPE IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE',
+      `SELECT SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
+      'CREATE OR REPLACE PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"',
+      'ALTER PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE',
+      'ALTER PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE" REFRESH',
+      'ALTER PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE',
+      `SELECT SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
+    ]);
+    expect(migration).toContain('FROM @"ANALYTICS"."BOOKSTORE_RAW"."BOOKSTORE_STAGE"/catalogue/books/');
+    const second = await runCli(['generate'], { cwd: work });
+    expect(second.stdout).toContain('0 changed');
+    expect((await runCli(['generate', '--check'], { cwd: work })).code).toBe(0);
+  });
+
+  it('a column added to the metadata needs no migration', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    const file = join(work, 'metadata/tables/books.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}  - { name: subtitle, type: varchar(300) }\n`);
+    const run = await runCli(['generate'], { cwd: work });
+    expect(run.stdout).not.toContain('migrations/');
+  });
+
+  it('a changed stage location alters the stage and recreates every pipe on it, in one migration', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    const run = await runCli(['generate'], { cwd: work, env: { S3_BUCKET: 'bookstore-lake-eu' } });
+    expect(run.code).toBe(0);
+    const migration = await readFile(
+      join(work, 'generated/bookstore/migrations/001_recreate_pipes.sql'),
+      'utf8',
+    );
+    expect(migration).toContain("URL = 's3://bookstore-lake-eu/bookstore/data/'");
+    expect(migration.match(/CREATE OR REPLACE PIPE/g)?.length).toBe(2);
+    const alterStage = migration.indexOf('ALTER STAGE');
+    expect(alterStage).toBeGreaterThan(
+      migration.lastIndexOf('PIPE_EXECUTION_PAUSED = TRUE;', migration.indexOf('ALTER STAGE')),
+    );
+    expect(alterStage).toBeLessThan(migration.indexOf('CREATE OR REPLACE PIPE'));
   });
 });
 

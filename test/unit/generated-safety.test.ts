@@ -21,8 +21,11 @@ const trees = [
 const STATEFUL =
   /\bCREATE\s+OR\s+REPLACE\s+(TRANSIENT\s+)?(PIPE|STAGE|(STORAGE\s+)?INTEGRATION|TABLE|STREAM|FILE\s+FORMAT)\b/i;
 
+/** Migrations (explicit, run only when named) are checked by test/cli/generate.test.ts instead. */
 async function sqlFiles(dir: string): Promise<[string, string][]> {
-  return [...(await readTree(dir))].filter(([path]) => path.endsWith('.sql'));
+  return [...(await readTree(dir))].filter(
+    ([path]) => path.endsWith('.sql') && !path.startsWith('migrations/'),
+  );
 }
 
 /** Statement counts each file must have: one per CREATE / ALTER the template emits, whatever the names. */

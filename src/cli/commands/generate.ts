@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { withMigrations } from '../../generated/migrations.js';
 import { applyChanges, diffTree, readTree, unifiedDiff } from '../../generated/tree.js';
 import { loadTemplates, render } from '../../render/render.js';
 import { type CliIo, EXIT } from '../io.js';
@@ -12,10 +13,12 @@ export interface GenerateOptions extends MetadataOptions {
 export async function generateCommand(io: CliIo, options: GenerateOptions): Promise<number> {
   const model = await loadOrReport(io, options);
   if (typeof model === 'number') return model;
-  const files = render(model, loadTemplates());
   const dir = resolve(io.cwd, options.out, model.name);
   const displayDir = join(options.out, model.name);
-  const changes = diffTree(await readTree(dir), files);
+  const templates = loadTemplates();
+  const existing = await readTree(dir);
+  const files = withMigrations(model, existing, render(model, templates), templates);
+  const changes = diffTree(existing, files);
   if (options.check) {
     if (changes.length === 0) {
       io.stdout.write(`${displayDir} is up to date (${files.length} files)\n`);
@@ -29,6 +32,11 @@ export async function generateCommand(io: CliIo, options: GenerateOptions): Prom
   }
   await applyChanges(dir, changes);
   for (const change of changes) io.stdout.write(`${change.kind.padEnd(7)} ${displayDir}/${change.path}\n`);
+  for (const change of changes.filter((c) => c.kind === 'added' && c.path.startsWith('migrations/'))) {
+    io.stdout.write(
+      `note: ${displayDir}/${change.path} recreates pipes; review it, then run it deliberately (snowstage apply runs migrations only when named)\n`,
+    );
+  }
   io.stdout.write(`${displayDir}: ${files.length} files, ${changes.length} changed\n`);
   return EXIT.ok;
 }

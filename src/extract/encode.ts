@@ -358,6 +358,8 @@ const ENCODERS = {
   time_seconds: { make: timeSeconds, mayQuote: false },
   time_of_day: { make: timeOfDay, mayQuote: false },
   boolean: { make: boolean, mayQuote: false },
+  // the extractor selects ST_AsText(column), so the value arrives as text
+  wkt: { make: text, mayQuote: true },
 } as const satisfies Record<Encoding, EncodingSpec>;
 
 export interface RowEncoderOptions {

@@ -95,6 +95,13 @@ function textBytes(column: ColumnModel): number | undefined {
   return undefined;
 }
 
+/** A raw column: FLOAT read as DOUBLE (MariaDB prints FLOAT with 6 digits), spatial values as WKT. */
+function rawSelect(column: ColumnModel): string {
+  if (column.mysqlType.base === 'FLOAT') return `(${q(column.source)} + 0e0)`;
+  if (column.encoding === 'wkt') return `ST_AsText(${q(column.source)})`;
+  return q(column.source);
+}
+
 export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan {
   const ordered = [...table.primaryKey, table.cursor, ...table.columns].filter(
     (c, i, all) => all.indexOf(c) === i,
@@ -119,7 +126,7 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
     ...(hasServer
       ? [`CONCAT_WS(',', ${server.map((s) => `IFNULL(CONCAT('"', ${s.sql}, '"'), '')`).join(', ')})`]
       : []),
-    ...jsColumns.map((c) => (c.mysqlType.base === 'FLOAT' ? `(${q(c.source)} + 0e0)` : q(c.source))),
+    ...jsColumns.map(rawSelect),
   ].join(', ');
   const columnOrder = [...serverColumns, ...jsColumns].map((c) => c.name);
 

@@ -6,8 +6,16 @@ import { MAX_IDENTIFIER_LENGTH } from '../sql/quote.js';
 import { parseMysqlType } from './mysql-type.js';
 import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
 import { DEFAULT_SCHEDULE, resolveSchedule } from './schedule.js';
-import { applyOverride, defaultMapping } from './type-map.js';
-import type { ColumnModel, Encoding, MergeSchedule, QualifiedName, SoftDelete, TableModel } from './types.js';
+import { applyOverride, defaultMapping, type MappedType, overrideUnmapped } from './type-map.js';
+import type {
+  ColumnModel,
+  Encoding,
+  MergeSchedule,
+  MysqlType,
+  QualifiedName,
+  SoftDelete,
+  TableModel,
+} from './types.js';
 
 export const TABLE_DEFAULTS = {
   nullCursor: 'oldest',
@@ -177,6 +185,9 @@ function buildColumn(
     return undefined;
   }
   const fallback = defaultMapping(type);
+  const unmapped =
+    'error' in fallback && column.snowflake_type ? overrideUnmapped(type, column.snowflake_type) : undefined;
+  if (unmapped) return columnModel(column, name, pointer, type, unmapped);
   if ('error' in fallback) {
     report(`${pointer}/type`, fallback.error);
     return undefined;
@@ -187,6 +198,16 @@ function buildColumn(
     report(`${pointer}/snowflake_type`, mapping.error);
     return undefined;
   }
+  return columnModel(column, name, pointer, type, mapping);
+}
+
+function columnModel(
+  column: ColumnDoc,
+  name: string,
+  pointer: string,
+  type: MysqlType,
+  mapping: MappedType,
+): ColumnModel {
   return {
     source: column.name,
     name,

@@ -86,7 +86,7 @@ export function defaultMapping(type: MysqlType): Result {
   if (base === 'JSON') return mapped('VARIANT', 'json', { large: true });
   if (SPATIAL.has(base)) {
     return {
-      error: `MySQL type ${type.text} has no lossless Snowflake mapping yet, expected it left out of columns`,
+      error: `MySQL type ${type.text} needs an explicit choice, expected snowflake_type: VARCHAR (loaded as WKT text)`,
     };
   }
   return {
@@ -121,6 +121,12 @@ function charLength(value: string): number {
 
 function setLength(values: readonly string[]): number {
   return Math.max(1, values.reduce((sum, v) => sum + charLength(v), 0) + Math.max(0, values.length - 1));
+}
+
+/** Types with no default mapping that an override makes loadable: spatial values as WKT text (ST_AsText). */
+export function overrideUnmapped(type: MysqlType, override: string): MappedType | undefined {
+  if (!SPATIAL.has(type.base) || override.trim().toUpperCase() !== 'VARCHAR') return undefined;
+  return mapped('VARCHAR', 'wkt', { large: true });
 }
 
 /**

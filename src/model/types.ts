@@ -33,7 +33,9 @@ export type Encoding =
   /** TIME as HH:MM:SS.ffffff; only when overridden to Snowflake TIME (values must lie in 00:00..23:59:59) */
   | 'time_of_day'
   /** TINYINT(1)/BIT(1) overridden to BOOLEAN: integer text, 0 is false, anything else true */
-  | 'boolean';
+  | 'boolean'
+  /** spatial value overridden to VARCHAR: the extractor reads ST_AsText(column), written as text */
+  | 'wkt';
 
 /** What to do with a DATE/DATETIME/TIMESTAMP zero or partial date such as 0000-00-00 (Snowflake rejects them). */
 export type ZeroDatePolicy = 'null' | 'fail';

@@ -28,19 +28,19 @@ const DDL = `CREATE TABLE every_type (
   t_float FLOAT, t_double DOUBLE, t_year YEAR, t_bit BIT(12), t_date DATE, t_dt DATETIME, t_ts TIMESTAMP(6) NULL,
   t_time TIME(6), t_char CHAR(5), t_varchar VARCHAR(100), t_text TEXT, t_longtext LONGTEXT,
   t_enum ENUM('a','b"c','d,e','é'), t_set SET('x','y','z'), t_binary BINARY(4), t_varbinary VARBINARY(20),
-  t_blob BLOB, t_json JSON) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`;
+  t_blob BLOB, t_json JSON, t_point POINT) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`;
 
 const ROWS = [
   `(1, '2024-01-01 00:00:00', -128, 1, 42, 18446744073709551615, 9999999999999999999999999999.9999999999,
     -12345678901234567890123456789012345.123456789012345678901234567890, 3.14159, 1.7976931348623157e308, 1901,
     b'101010101010', '1000-01-01', '9999-12-31 23:59:59', '2038-01-19 03:14:07.999999', '-838:59:59.000000',
     'ab ', 'quote " comma , newline \n tab \t backslash \\\\ emoji 😀', '', 'long', 'b"c', '', x'00010203',
-    x'00', x'', '{"a": [1, "x\\\\"y"], "b": null}')`,
+    x'00', x'', '{"a": [1, "x\\\\"y"], "b": null}', ST_GeomFromText('POINT(1.5 -2)'))`,
   `(2, '2024-01-01 00:00:00', NULL, 0, NULL, 0, 0, 0, -0.5, -1e-300, 2155, b'0', '0000-00-00', '0000-00-00 00:00:00',
-    NULL, '25:00:00.5', NULL, NULL, NULL, NULL, 'd,e', 'x,z', NULL, NULL, NULL, NULL)`,
+    NULL, '25:00:00.5', NULL, NULL, NULL, NULL, 'd,e', 'x,z', NULL, NULL, NULL, NULL, NULL)`,
   `(3, '2024-01-02 00:00:00.000001', 127, 1, 99999, 1, -0.0000000001, 1, 0, 0, NULL, NULL, '2024-02-00', NULL,
     '1970-01-01 00:00:01', '00:00:00', '', '\\\\N', 'NULL', REPEAT('x', 70000), 'é', 'x,y,z', x'ffffffff',
-    x'22222c0a', x'00220a', '"just a string"')`,
+    x'22222c0a', x'00220a', '"just a string"', ST_GeomFromText('POINT(0 0)'))`,
 ];
 
 beforeAll(async () => {
@@ -108,7 +108,7 @@ describe('row plan', () => {
   it('formats most columns in MySQL and leaves floats, TIME, long text, blobs, JSON and ZEROFILL to JS', () => {
     const server = makeRowPlan(table, { serverFormatting: true });
     expect(server.columnOrder.slice(0, 2)).toEqual(['ID', 'CHANGED_AT']);
-    const viaJs = ['T_FLOAT', 'T_DOUBLE', 'T_TIME', 'T_LONGTEXT', 'T_BLOB', 'T_JSON', 'T_INT_ZF'];
+    const viaJs = ['T_FLOAT', 'T_DOUBLE', 'T_TIME', 'T_LONGTEXT', 'T_BLOB', 'T_JSON', 'T_INT_ZF', 'T_POINT'];
     const viaServer = server.columnOrder.filter((c) => !viaJs.includes(c));
     expect(server.columnOrder).toEqual([
       ...viaServer,
@@ -135,5 +135,6 @@ describe('row plan', () => {
     expect(byId['3']?.T_VARCHAR).toBe('\\N');
     expect(byId['3']?.T_CHAR).toBe('');
     expect(byId['3']?.T_LONGTEXT).toHaveLength(70_000);
+    expect(byId['1']?.T_POINT).toBe('POINT(1.5 -2)');
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseMysqlType } from '../../src/model/mysql-type.js';
-import { applyOverride, defaultMapping, type MappedType } from '../../src/model/type-map.js';
+import {
+  applyOverride,
+  defaultMapping,
+  type MappedType,
+  overrideUnmapped,
+} from '../../src/model/type-map.js';
 import type { ColumnModel, Encoding, MysqlType } from '../../src/model/types.js';
 import { convertExpression, FORMATS } from '../../src/render/conversions.js';
 import { identifier } from '../../src/sql/quote.js';
@@ -262,10 +267,17 @@ describe('defaultMapping: JSON, spatial and unknown', () => {
     'multilinestring',
     'multipolygon',
     'geometrycollection',
-  ])('%s has no lossless mapping', (type) => {
+  ])('%s needs an explicit choice, and VARCHAR loads it as WKT text', (type) => {
     expect(defaultMapping(parsed(type))).toEqual({
-      error: `MySQL type ${type} has no lossless Snowflake mapping yet, expected it left out of columns`,
+      error: `MySQL type ${type} needs an explicit choice, expected snowflake_type: VARCHAR (loaded as WKT text)`,
     });
+    expect(overrideUnmapped(parsed(type), 'varchar')).toEqual({
+      snowflakeType: 'VARCHAR',
+      encoding: 'wkt',
+      rawType: 'VARCHAR(134217728)',
+      fsp: 0,
+    });
+    expect(overrideUnmapped(parsed(type), 'GEOGRAPHY')).toBeUndefined();
   });
 
   it.each(['foo', 'nchar(10)', 'serial', 'money', 'uuid'])('%s is unknown', (type) => {

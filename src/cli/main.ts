@@ -3,8 +3,10 @@
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerApplyCommand } from './commands/apply.js';
 import { extractCommand } from './commands/extract.js';
 import { generateCommand } from './commands/generate.js';
+import { registerStatusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 
@@ -49,6 +51,9 @@ Examples:
   $ snowstage validate                      check metadata/ and print every problem
   $ snowstage generate                      write generated/<pipeline>/ from metadata/
   $ snowstage generate --check              fail (exit 1) with a diff when generated/ is stale
+  $ snowstage extract                       copy new and changed rows of every table to S3
+  $ snowstage apply --dry-run               print every statement apply would run, with file:line
+  $ snowstage status --json                 extractor state, pipe status, copy and task history
 
 Exit codes: 0 ok, 1 problems found (invalid metadata, stale output), 2 usage error.`,
     );
@@ -124,6 +129,8 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
     .action(async (options: Parameters<typeof extractCommand>[1]) =>
       setExit(await extractCommand(io, options)),
     );
+  registerApplyCommand(program, io, setExit);
+  registerStatusCommand(program, io, setExit);
   return program;
 }
 

@@ -27,7 +27,7 @@ describe('help and usage', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('Examples:');
     expect(top.stdout).toContain('Exit codes: 0 ok, 1 problems found');
-    for (const command of ['validate', 'generate']) {
+    for (const command of ['validate', 'generate', 'extract', 'apply', 'status']) {
       const help = await runCli([command, '--help'], { cwd: work });
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain('Examples:');
@@ -154,6 +154,26 @@ describe('pipe migrations', () => {
     const second = await runCli(['generate'], { cwd: work });
     expect(second.stdout).toContain('0 changed');
     expect((await runCli(['generate', '--check'], { cwd: work })).code).toBe(0);
+  });
+
+  it('apply runs a migration only when it is named, and a tree with migrations is not stale', async () => {
+    await cp(join(ROOT, 'generated'), join(work, 'generated'), { recursive: true });
+    const file = join(work, 'metadata/tables/books.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}s3_path: catalogue/books\n`);
+    await runCli(['generate'], { cwd: work });
+    const normal = await runCli(['apply', '--dry-run'], { cwd: work });
+    expect(normal.code, normal.stderr).toBe(0);
+    expect(normal.stdout).not.toContain('CREATE OR REPLACE PIPE');
+    const named = await runCli(['apply', '--dry-run', '--migration', '001_recreate_pipe_books'], {
+      cwd: work,
+    });
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toContain('migrations/001_recreate_pipe_books.sql');
+    expect(named.stdout).toContain('CREATE OR REPLACE PIPE');
+    expect(named.stdout).not.toContain('CREATE TABLE IF NOT EXISTS');
+    const unknown = await runCli(['apply', '--dry-run', '--migration', '002_nope'], { cwd: work });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no such migration (available: migrations/001_recreate_pipe_books.sql)');
   });
 
   it('a column added to the metadata needs no migration', async () => {

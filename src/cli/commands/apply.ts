@@ -1,0 +1,265 @@
+/**
+ * `snowstage apply`: run the reviewed SQL of generated/<pipeline>/ against Snowflake, statement by statement, then
+ * print the IAM trust policy and wire the bucket's event notifications to the pipes.
+ *
+ * Order of refusals, cheapest first: invalid metadata, stale generated/ (what would run is not what was reviewed
+ * against this metadata), unsplittable files, missing connection settings. A dry run stops before connecting.
+ */
+import { join, resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type Command, Option } from 'commander';
+import { wantedNotifications } from '../../aws/notifications.js';
+import { syncBucketNotifications } from '../../aws/s3-notifications-client.js';
+import { s3ClientFromEnv } from '../../extract/store.js';
+import { withMigrations } from '../../generated/migrations.js';
+import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
+import type { PipelineModel } from '../../model/types.js';
+import { loadTemplates, render } from '../../render/render.js';
+import { type ApplyPlan, executePlan, failureOf, nothingRun, planApply } from '../../snowflake/apply.js';
+import {
+  formatFailure,
+  formatOutcomeLine,
+  formatPlan,
+  formatPlanProblems,
+  formatResult,
+  formatStop,
+} from '../../snowflake/apply-report.js';
+import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
+import { connectionDefaults, describeConnection } from '../../snowflake/connection.js';
+import { snowflakeOptionsFromEnv } from '../../snowflake/env.js';
+import {
+  formatNotificationChanges,
+  formatTrustPolicy,
+  readIntegration,
+  readPipeChannels,
+  TRUST_POLICY_FILE,
+} from '../../snowflake/post-apply.js';
+import { CliError, type CliIo, EXIT } from '../io.js';
+import { loadOrReport, type MetadataOptions } from './metadata-options.js';
+
+export interface ApplyOptions extends MetadataOptions {
+  readonly out: string;
+  readonly dryRun: boolean;
+  readonly pipeline?: string;
+  /** false with --no-notifications */
+  readonly notifications: boolean;
+  /** run only this migration */
+  readonly migration?: string;
+}
+
+/** The two connections apply makes; tests replace them, the CLI uses the real ones. */
+export interface ApplyDeps {
+  readonly connect: (options: SnowflakeConnectionOptions) => Promise<SqlClient>;
+  readonly s3Client: (env: CliIo['env'], region: string) => S3Client;
+}
+
+const DEFAULT_DEPS: ApplyDeps = { connect: connectSnowflake, s3Client: s3ClientFromEnv };
+
+export async function applyCommand(
+  io: CliIo,
+  options: ApplyOptions,
+  deps: Partial<ApplyDeps> = {},
+): Promise<number> {
+  const { connect, s3Client } = { ...DEFAULT_DEPS, ...deps };
+  const model = await loadOrReport(io, options);
+  if (typeof model === 'number') return model;
+  if (options.pipeline !== undefined && options.pipeline !== model.name) {
+    throw new CliError(
+      `--pipeline ${options.pipeline}: ${options.metadata} describes pipeline ${model.name}; nothing was run`,
+      EXIT.usage,
+    );
+  }
+  const displayDir = join(options.out, model.name);
+  const committed = await readTree(resolve(io.cwd, options.out, model.name));
+  const templates = loadTemplates();
+  const stale = diffTree(committed, withMigrations(model, committed, render(model, templates), templates));
+  if (stale.length > 0) {
+    io.stderr.write(staleMessage(displayDir, options.metadata, stale));
+    return EXIT.problems;
+  }
+  const plan = planApply(committed, options.migration === undefined ? {} : { migration: options.migration });
+  if (plan.problems.length > 0) {
+    io.stderr.write(formatPlanProblems(plan.problems, displayDir));
+    return EXIT.problems;
+  }
+  const connection = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
+  if (options.dryRun) {
+    io.stdout.write(dryRunText(plan, displayDir, model, options, connection.options));
+    return EXIT.ok;
+  }
+  if (connection.options === undefined) {
+    io.stderr.write(`${connection.problems.join('\n')}\nnothing was run\n`);
+    return EXIT.problems;
+  }
+  const context: RunContext = { io, model, plan, displayDir, committed, options, s3Client };
+  let client: SqlClient;
+  try {
+    client = await connect(connection.options);
+  } catch (error) {
+    io.stdout.write(formatResult(nothingRun(plan), displayDir));
+    io.stderr.write(`could not connect to Snowflake: ${formatFailure(failureOf(error))}\nnothing was run\n`);
+    return EXIT.problems;
+  }
+  try {
+    return await runAndFollowUp(context, client, connection.options);
+  } finally {
+    await client.close();
+  }
+}
+
+interface RunContext {
+  readonly io: CliIo;
+  readonly model: PipelineModel;
+  readonly plan: ApplyPlan;
+  readonly displayDir: string;
+  readonly committed: ReadonlyMap<string, string>;
+  readonly options: ApplyOptions;
+  readonly s3Client: ApplyDeps['s3Client'];
+}
+
+async function runAndFollowUp(
+  context: RunContext,
+  client: SqlClient,
+  connection: SnowflakeConnectionOptions,
+): Promise<number> {
+  const { io, plan, displayDir } = context;
+  const total = plan.statements.length;
+  io.stdout.write(`applying ${total} statements from ${displayDir} as ${describeConnection(connection)}\n`);
+  const result = await executePlan(plan, client, (outcome) =>
+    io.stdout.write(formatOutcomeLine(outcome, displayDir, total)),
+  );
+  io.stdout.write(formatResult(result, displayDir));
+  if (!result.ok) {
+    io.stderr.write(formatStop(result, displayDir));
+    return EXIT.problems;
+  }
+  const problems = [
+    ...(await printTrustPolicy(context, client)),
+    ...(await configureNotifications(context, client)),
+  ];
+  if (problems.length > 0) {
+    io.stderr.write(`${problems.join('\n')}\n`);
+    return EXIT.problems;
+  }
+  return EXIT.ok;
+}
+
+async function printTrustPolicy(context: RunContext, client: SqlClient): Promise<string[]> {
+  const { io, model, committed, displayDir } = context;
+  const identity = await readIntegration(client, model);
+  if (!identity.ok) return [`could not read the integration's AWS identity: ${identity.problem}`];
+  io.stdout.write(formatTrustPolicy(model, identity.value, committed.get(TRUST_POLICY_FILE), displayDir));
+  return [];
+}
+
+async function configureNotifications(context: RunContext, client: SqlClient): Promise<string[]> {
+  const { io, model, options } = context;
+  if (!options.notifications) {
+    io.stdout.write('\nS3 event notifications: skipped (--no-notifications)\n');
+    return [];
+  }
+  const { channels, problems } = await readPipeChannels(client, model);
+  if (problems.length > 0) {
+    return [...problems, 'S3 event notifications were not changed: every pipe needs a notification channel'];
+  }
+  const s3 = context.s3Client(io.env, model.s3.region);
+  try {
+    const synced = await syncBucketNotifications(s3, model.s3.bucket, wantedNotifications(model, channels));
+    if (!synced.ok) return [synced.message];
+    io.stdout.write(formatNotificationChanges(model.s3.bucket, synced.changes, synced.written));
+    return [];
+  } catch (error) {
+    return [
+      `could not configure the S3 event notifications of s3://${model.s3.bucket}: ${awsErrorText(error)}`,
+    ];
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Name and message only: SDK errors also carry request metadata we have no reason to print. */
+function awsErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return `${error.name}${status === undefined ? '' : ` (HTTP ${status})`}: ${error.message}`;
+}
+
+function staleMessage(displayDir: string, metadata: string, changes: readonly TreeChange[]): string {
+  const files = changes.map((c) => `  ${c.kind.padEnd(7)} ${displayDir}/${c.path}`);
+  return [
+    `${displayDir} is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from ${metadata}:`,
+    ...files,
+    'apply runs only reviewed SQL that matches the metadata: run `snowstage generate`, review and commit the ' +
+      'result, then apply. Nothing was run.',
+    '',
+  ].join('\n');
+}
+
+function dryRunText(
+  plan: ApplyPlan,
+  displayDir: string,
+  model: PipelineModel,
+  options: ApplyOptions,
+  connection: SnowflakeConnectionOptions | undefined,
+): string {
+  const target =
+    connection === undefined
+      ? 'no Snowflake connection settings in the environment (a real run needs them)'
+      : describeConnection(connection);
+  const notifications = options.notifications
+    ? `configure s3://${model.s3.bucket} event notifications: ${model.tables
+        .map((t) => `${t.dataKeyPrefix} -> ${t.name}'s pipe`)
+        .join(', ')}`
+    : 'leave the bucket notifications alone (--no-notifications)';
+  return [
+    `dry run: nothing is sent anywhere. A real run would connect as: ${target}`,
+    formatPlan(plan, displayDir).trimEnd(),
+    'then: DESC INTEGRATION and print the IAM trust policy; DESC PIPE for each table and',
+    `      ${notifications}`,
+    '',
+  ].join('\n');
+}
+
+const METADATA_HELP = 'metadata directory (pipeline.yaml and tables/*.yaml)';
+
+export function registerApplyCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  deps: Partial<ApplyDeps> = {},
+): void {
+  program
+    .command('apply')
+    .description(
+      'Run the reviewed SQL in generated/<pipeline>/ on Snowflake statement by statement, print the IAM trust policy and wire the S3 bucket notifications.',
+    )
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(new Option('-o, --out <dir>', 'generated directory (as for generate)').default('generated'))
+    .option('--dry-run', 'print the plan through the same code path; connect to nothing', false)
+    .option('--pipeline <name>', 'refuse to run unless the metadata describes this pipeline')
+    .option('--no-notifications', 'leave the bucket notification configuration alone')
+    .option(
+      '--migration <name>',
+      'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage apply --dry-run                      # print every statement with file:line; no connection
+  $ snowstage apply                                # run it, print the trust policy, wire notifications
+  $ snowstage apply --pipeline bookstore --no-notifications
+  $ snowstage apply --migration 001_recreate_pipe_books   # a reviewed pipe migration, deliberately
+
+Refuses to run when generated/ is stale against the metadata (run \`snowstage generate\` and commit first).
+Stops at the first failing statement and reports its Snowflake code, SQL state and file:line; statements are
+idempotent, so fix the cause and run it again.
+
+Snowflake connection from the environment: SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and one of
+SNOWFLAKE_PRIVATE_KEY_PATH / SNOWFLAKE_PRIVATE_KEY (PEM, with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if encrypted) or
+SNOWFLAKE_PASSWORD; SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE override the metadata's. AWS
+credentials and region from the standard AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION, ...).
+Exit codes: 0 applied, 1 failed or refused, 2 usage error.`,
+    )
+    .action(async (options: ApplyOptions) => setExit(await applyCommand(io, options, deps)));
+}

@@ -1,0 +1,153 @@
+/**
+ * `snowstage status`: per table, the extractor's progress (state in S3, or --state-dir) and, when Snowflake
+ * credentials are in the environment, pipe status, recent loads and MERGE task runs. Exit 1 on any problem, so
+ * it can gate a deploy or run as a cron health check.
+ */
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { LocalObjectStore, type ObjectStore, S3ObjectStore, s3ClientFromEnv } from '../../extract/store.js';
+import type { PipelineModel } from '../../model/types.js';
+import { failureOf } from '../../snowflake/apply.js';
+import { formatFailure } from '../../snowflake/apply-report.js';
+import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
+import { connectionDefaults, describeConnection } from '../../snowflake/connection.js';
+import { snowflakeOptionsFromEnv } from '../../snowflake/env.js';
+import { readExtractorStatus, readSnowflakeStatus } from '../../status/collect.js';
+import { buildReport, type TableReading } from '../../status/evaluate.js';
+import { formatJson, formatTerminal } from '../../status/format.js';
+import type { Check, ExtractorStatus, SnowflakeAccess, SnowflakeTableStatus } from '../../status/types.js';
+import { type CliIo, EXIT } from '../io.js';
+import { loadOrReport, type MetadataOptions } from './metadata-options.js';
+
+export interface StatusOptions extends MetadataOptions {
+  readonly json: boolean;
+  readonly stateDir?: string;
+}
+
+export interface StatusDeps {
+  readonly connect: (options: SnowflakeConnectionOptions) => Promise<SqlClient>;
+  readonly now: () => Date;
+}
+
+const DEFAULT_DEPS: StatusDeps = { connect: connectSnowflake, now: () => new Date() };
+
+/** Any of these set means the user meant Snowflake to be checked; none set means "extractor side only". */
+const SNOWFLAKE_CREDENTIAL_VARIABLES = [
+  'SNOWFLAKE_ACCOUNT',
+  'SNOWFLAKE_USER',
+  'SNOWFLAKE_PASSWORD',
+  'SNOWFLAKE_PRIVATE_KEY',
+  'SNOWFLAKE_PRIVATE_KEY_PATH',
+];
+
+export async function statusCommand(
+  io: CliIo,
+  options: StatusOptions,
+  deps: Partial<StatusDeps> = {},
+): Promise<number> {
+  const { connect, now } = { ...DEFAULT_DEPS, ...deps };
+  const model = await loadOrReport(io, options);
+  if (typeof model === 'number') return model;
+  const { store, close } = stateStore(io, model, options);
+  const extractor: Check<ExtractorStatus>[] = [];
+  try {
+    for (const table of model.tables) extractor.push(await readExtractorStatus(store, table));
+  } finally {
+    close();
+  }
+  const checkedAt = now();
+  const { access, snowflake } = await readSnowflake(io, model, connect, checkedAt.getTime());
+  const tables: TableReading[] = model.tables.map((table, i) => ({
+    table: table.name,
+    extractor: extractor[i] ?? { ok: false, error: 'not read' },
+    snowflake: snowflake?.[i] ?? null,
+  }));
+  const report = buildReport({
+    pipeline: model.name,
+    checkedAt: checkedAt.toISOString(),
+    stateStore: store.description,
+    snowflake: access,
+    tables,
+  });
+  io.stdout.write(options.json ? formatJson(report) : formatTerminal(report));
+  return report.healthy ? EXIT.ok : EXIT.problems;
+}
+
+function stateStore(
+  io: CliIo,
+  model: PipelineModel,
+  options: StatusOptions,
+): { store: ObjectStore; close: () => void } {
+  if (options.stateDir !== undefined) {
+    return { store: new LocalObjectStore(resolve(io.cwd, options.stateDir)), close: () => {} };
+  }
+  const client = s3ClientFromEnv(io.env, model.s3.region);
+  return { store: new S3ObjectStore(client, model.s3.bucket), close: () => client.destroy() };
+}
+
+async function readSnowflake(
+  io: CliIo,
+  model: PipelineModel,
+  connect: StatusDeps['connect'],
+  nowMs: number,
+): Promise<{ access: SnowflakeAccess; snowflake: SnowflakeTableStatus[] | undefined }> {
+  const settings = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
+  if (settings.options === undefined) {
+    const configured = SNOWFLAKE_CREDENTIAL_VARIABLES.some((name) => (io.env[name] ?? '').trim() !== '');
+    const reason = settings.problems.join('; ');
+    const access: SnowflakeAccess = configured
+      ? { state: 'failed', error: reason }
+      : { state: 'not_configured', reason: `no Snowflake credentials in the environment: ${reason}` };
+    return { access, snowflake: undefined };
+  }
+  let client: SqlClient;
+  try {
+    client = await connect(settings.options);
+  } catch (error) {
+    return { access: { state: 'failed', error: formatFailure(failureOf(error)) }, snowflake: undefined };
+  }
+  try {
+    const snowflake: SnowflakeTableStatus[] = [];
+    for (const table of model.tables) snowflake.push(await readSnowflakeStatus(client, model, table, nowMs));
+    return { access: { state: 'checked', connection: describeConnection(settings.options) }, snowflake };
+  } finally {
+    await client.close();
+  }
+}
+
+const METADATA_HELP = 'metadata directory (pipeline.yaml and tables/*.yaml)';
+
+export function registerStatusCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  deps: Partial<StatusDeps> = {},
+): void {
+  program
+    .command('status')
+    .description(
+      'Per table: extractor progress from S3 and, with Snowflake credentials, pipe status, recent loads and MERGE task runs.',
+    )
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .option('--json', 'print one JSON document instead of a table', false)
+    .option(
+      '--state-dir <dir>',
+      'read extractor state from a local directory (as extract --state-dir) instead of S3',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage status                                # table on a terminal
+  $ snowstage status --json | jq '.problems'        # for scripts and monitoring
+  $ snowstage status --state-dir .snowstage-state   # extractor state kept locally
+
+Extractor state is read from the pipeline's bucket (AWS credentials, region and AWS_ENDPOINT_URL_S3 from the
+standard AWS SDK chain). Snowflake is checked when SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and a credential
+(SNOWFLAKE_PRIVATE_KEY_PATH, SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PASSWORD) are set; otherwise only the extractor
+side is shown. Loads and task runs cover the last 24 hours (the last hour separately).
+Exit codes: 0 healthy; 1 a pipe is not RUNNING or reports an error, files failed to load, the last MERGE run
+failed, or something could not be read; 2 usage error.`,
+    )
+    .action(async (options: StatusOptions) => setExit(await statusCommand(io, options, deps)));
+}

@@ -1,0 +1,113 @@
+/**
+ * Text that `apply` prints: the plan, one log line per statement, the result and the failure report. Pure string
+ * builders; statement locations are shown as `generated/<pipeline>/<file>:<line>` so an editor can jump there.
+ */
+import type {
+  ApplyPlan,
+  ApplyResult,
+  PlannedStatement,
+  PlanProblem,
+  SnowflakeFailure,
+  StatementOutcome,
+} from './apply.js';
+import { countOutcomes } from './apply.js';
+
+const SUMMARY_WIDTH = 100;
+
+export function location(displayDir: string, statement: { file: string; line: number }): string {
+  return `${displayDir}/${statement.file}:${statement.line}`;
+}
+
+/** The statement's first line, whitespace collapsed and shortened: enough to recognise it in a log. */
+export function statementSummary(text: string): string {
+  const first = (text.split(/\r\n|\r|\n/, 1)[0] ?? '').replace(/\s+/g, ' ').trim();
+  return first.length > SUMMARY_WIDTH ? `${first.slice(0, SUMMARY_WIDTH - 1)}…` : first;
+}
+
+function counter(statement: PlannedStatement, total: number): string {
+  const width = String(total).length;
+  return `[${String(statement.index).padStart(width)}/${total}]`;
+}
+
+export function formatPlan(plan: ApplyPlan, displayDir: string): string {
+  const total = plan.statements.length;
+  const lines = [
+    `plan: ${total} statements from ${plan.files.length} files in ${displayDir}, in this order:`,
+  ];
+  for (const statement of plan.statements) {
+    lines.push(
+      `  ${counter(statement, total)} ${location(displayDir, statement)}  ${statementSummary(statement.text)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatPlanProblems(problems: readonly PlanProblem[], displayDir: string): string {
+  const lines = problems.map((p) => `${displayDir}/${p.file}:${p.line}:${p.column}: ${p.message}`);
+  lines.push(`${problems.length} file problem${problems.length === 1 ? '' : 's'}: nothing was run`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The log line written as each statement finishes. */
+export function formatOutcomeLine(outcome: StatementOutcome, displayDir: string, total: number): string {
+  const where = `${counter(outcome.statement, total)} ${location(displayDir, outcome.statement)}`;
+  const summary = statementSummary(outcome.statement.text);
+  switch (outcome.status) {
+    case 'succeeded':
+      return `ok      ${where}  query ${outcome.queryId}  ${outcome.durationMs} ms  ${summary}\n`;
+    case 'failed': {
+      const query = outcome.failure.queryId === undefined ? '' : `  query ${outcome.failure.queryId}`;
+      return `FAILED  ${where}${query}  ${outcome.durationMs} ms  ${summary}\n`;
+    }
+    case 'not_run':
+      return `skipped ${where}  ${summary}\n`;
+  }
+}
+
+const STATUS_LABEL: Record<StatementOutcome['status'], string> = {
+  succeeded: 'succeeded',
+  failed: 'FAILED',
+  not_run: 'not run',
+};
+
+/** Every statement with its status, after the run. */
+export function formatResult(result: ApplyResult, displayDir: string): string {
+  const counts = countOutcomes(result.outcomes);
+  const lines = [
+    `result: ${result.outcomes.length} statements: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.notRun} not run`,
+  ];
+  for (const outcome of result.outcomes) {
+    lines.push(`  ${STATUS_LABEL[outcome.status].padEnd(9)}  ${location(displayDir, outcome.statement)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line, for places that list several problems (a multi-line server message is joined with spaces). */
+export function formatFailure(failure: SnowflakeFailure): string {
+  const message = failure.message.replace(/\s*[\r\n]+\s*/g, ' ');
+  const query = failure.queryId === undefined ? '' : ` (query id ${failure.queryId})`;
+  return `${failureHeading(failure)}: ${message}${query}`;
+}
+
+function failureHeading(failure: SnowflakeFailure): string {
+  const code = failure.code === undefined ? '' : ` ${failure.code}`;
+  const state = failure.sqlState === undefined ? '' : ` (SQL state ${failure.sqlState})`;
+  return `Snowflake error${code}${state}`;
+}
+
+/** Where the run stopped and why, for stderr; the server's message keeps its own line breaks. */
+export function formatStop(result: ApplyResult, displayDir: string): string {
+  const failed = result.outcomes.find((o) => o.status === 'failed');
+  if (failed === undefined || failed.status !== 'failed') return '';
+  const { failure, statement } = failed;
+  const notRun = countOutcomes(result.outcomes).notRun;
+  return [
+    `apply stopped at ${location(displayDir, statement)} (statement ${statement.index} of ${result.outcomes.length})`,
+    `  ${failureHeading(failure)}:`,
+    ...failure.message.split(/\r\n|\r|\n/).map((line) => `    ${line}`),
+    ...(failure.queryId === undefined ? [] : [`  query id: ${failure.queryId}`]),
+    `  ${notRun} later statement${notRun === 1 ? ' was' : 's were'} not run. Fix the cause and run \`snowstage apply\` ` +
+      'again: the generated statements are safe to rerun.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,184 @@
+/**
+ * `apply`'s core: which committed statements run, in which order (a pure plan), and the one loop that runs them
+ * through a `SqlClient`, one statement per execute, stopping at the first failure. Dry runs use the same plan,
+ * so what `--dry-run` prints is exactly what a real run would send.
+ */
+import { splitStatements } from '../sql/split.js';
+import { SnowflakeError, type SqlClient } from './client.js';
+
+/**
+ * Folders of generated/<pipeline>/ that hold SQL to apply, in apply order. Anything else (aws/ policy documents,
+ * hand-written migrations/) is never run by `apply`: a migration needs a human decision, not a rerun.
+ */
+export const APPLIED_FOLDERS = ['1_pipeline/', '2_tables/', '3_monitoring/'] as const;
+
+export interface PlannedStatement {
+  /** 1-based position in the plan */
+  readonly index: number;
+  /** path relative to generated/<pipeline>/, forward slashes */
+  readonly file: string;
+  /** 1-based line and column of the statement's first significant character */
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
+}
+
+/** A file that cannot be split as written (e.g. an unterminated string): nothing is run. */
+export interface PlanProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface ApplyPlan {
+  /** applied files in apply order (a file may hold no statement) */
+  readonly files: readonly string[];
+  readonly statements: readonly PlannedStatement[];
+  readonly problems: readonly PlanProblem[];
+}
+
+export function isAppliedFile(path: string): boolean {
+  return path.endsWith('.sql') && APPLIED_FOLDERS.some((folder) => path.startsWith(folder));
+}
+
+/**
+ * Applied files sorted by path (the generator names them so that path order is apply order), split. With
+ * `migration`, only that file of migrations/ (named by file name, with or without .sql): a migration runs only
+ * when someone names it.
+ */
+export function planApply(
+  files: ReadonlyMap<string, string>,
+  options: { migration?: string } = {},
+): ApplyPlan {
+  const statements: PlannedStatement[] = [];
+  const problems: PlanProblem[] = [];
+  const paths =
+    options.migration === undefined ? [...files.keys()].filter(isAppliedFile).sort(comparePaths) : [];
+  if (options.migration !== undefined) {
+    const wanted = `migrations/${options.migration.replace(/^migrations\//, '').replace(/\.sql$/, '')}.sql`;
+    if (files.has(wanted)) paths.push(wanted);
+    else {
+      const available = [...files.keys()].filter((f) => f.startsWith('migrations/')).join(', ') || 'none';
+      problems.push({
+        file: wanted,
+        line: 1,
+        column: 1,
+        message: `no such migration (available: ${available})`,
+      });
+    }
+  }
+  for (const file of paths) {
+    const split = splitStatements(files.get(file) ?? '');
+    problems.push(...split.errors.map((error) => ({ file, ...error })));
+    for (const statement of split.statements) {
+      statements.push({ index: statements.length + 1, file, ...statement });
+    }
+  }
+  return { files: paths, statements, problems };
+}
+
+/** Plain code-unit order, the same order `render` and `readTree` produce. */
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What Snowflake (or the driver) said about a failed statement or login; safe to print (secrets redacted). */
+export interface SnowflakeFailure {
+  readonly kind: 'login' | 'statement' | 'network' | 'other';
+  readonly message: string;
+  readonly code?: string;
+  readonly sqlState?: string;
+  readonly queryId?: string;
+}
+
+export type StatementOutcome =
+  | {
+      readonly status: 'succeeded';
+      readonly statement: PlannedStatement;
+      readonly queryId: string;
+      readonly durationMs: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly statement: PlannedStatement;
+      readonly failure: SnowflakeFailure;
+      readonly durationMs: number;
+    }
+  | { readonly status: 'not_run'; readonly statement: PlannedStatement };
+
+export interface ApplyResult {
+  /** one per planned statement, in plan order */
+  readonly outcomes: readonly StatementOutcome[];
+  readonly ok: boolean;
+}
+
+/**
+ * Runs the plan statement by statement. The first failure stops the run: later statements usually depend on
+ * earlier ones (a pipe on its table), and a half-applied pipeline is easier to reason about than a scattered one.
+ * Everything is idempotent, so the fix is to correct the cause and run `apply` again.
+ */
+export async function executePlan(
+  plan: ApplyPlan,
+  client: SqlClient,
+  onOutcome: (outcome: StatementOutcome) => void = () => {},
+): Promise<ApplyResult> {
+  const outcomes: StatementOutcome[] = [];
+  let failed = false;
+  for (const statement of plan.statements) {
+    if (failed) {
+      outcomes.push({ status: 'not_run', statement });
+      continue;
+    }
+    const outcome = await runStatement(statement, client);
+    failed = outcome.status === 'failed';
+    outcomes.push(outcome);
+    onOutcome(outcome);
+  }
+  return { outcomes, ok: !failed };
+}
+
+/** Every statement `not_run`: the result of a run that never got a session (login failed). */
+export function nothingRun(plan: ApplyPlan): ApplyResult {
+  return { outcomes: plan.statements.map((statement) => ({ status: 'not_run', statement })), ok: false };
+}
+
+async function runStatement(statement: PlannedStatement, client: SqlClient): Promise<StatementOutcome> {
+  const started = performance.now();
+  try {
+    const result = await client.execute(statement.text);
+    return { status: 'succeeded', statement, queryId: result.queryId, durationMs: result.durationMs };
+  } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    return { status: 'failed', statement, failure: failureOf(error), durationMs };
+  }
+}
+
+/** Only the fields of a SnowflakeError that are safe to print; anything else is reduced to its message. */
+export function failureOf(error: unknown): SnowflakeFailure {
+  if (error instanceof SnowflakeError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...optional('code', error.code),
+      ...optional('sqlState', error.sqlState),
+      ...optional('queryId', error.queryId),
+    };
+  }
+  return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+export interface OutcomeCounts {
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly notRun: number;
+}
+
+export function countOutcomes(outcomes: readonly StatementOutcome[]): OutcomeCounts {
+  const count = (status: StatementOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  return { succeeded: count('succeeded'), failed: count('failed'), notRun: count('not_run') };
+}

@@ -1,0 +1,110 @@
+/**
+ * What `apply` does once every statement succeeded: read the integration's AWS identity and print the IAM trust
+ * policy the role needs, and read each pipe's notification channel for the bucket notifications. Text builders
+ * are pure; reads go through the `SqlClient`. Failures come back as problems (strings safe to print).
+ */
+
+import type { NotificationChange } from '../aws/notifications.js';
+import { trustPolicy } from '../aws/policies.js';
+import type { PipelineModel } from '../model/types.js';
+import { failureOf } from './apply.js';
+import { formatFailure } from './apply-report.js';
+import type { SqlClient } from './client.js';
+import {
+  type Described,
+  describeIntegration,
+  describePipeChannel,
+  type IntegrationIdentity,
+} from './describe.js';
+
+export const TRUST_POLICY_FILE = 'aws/iam-trust-policy.json';
+
+/** Exactly the text a JSON policy file should hold (same layout as the generated aws/*.json files). */
+export function trustPolicyText(model: PipelineModel, identity: IntegrationIdentity): string {
+  return `${JSON.stringify(trustPolicy(model, identity), null, 2)}\n`;
+}
+
+export async function readIntegration(
+  client: SqlClient,
+  model: PipelineModel,
+): Promise<Described<IntegrationIdentity>> {
+  try {
+    return await describeIntegration(client, model.snowflake.integration.name);
+  } catch (error) {
+    return { ok: false, problem: `DESC INTEGRATION failed: ${formatFailure(failureOf(error))}` };
+  }
+}
+
+/** Channel per table name; every table is described even after a failure, so all problems show at once. */
+export async function readPipeChannels(
+  client: SqlClient,
+  model: PipelineModel,
+): Promise<{ channels: Map<string, string>; problems: string[] }> {
+  const channels = new Map<string, string>();
+  const problems: string[] = [];
+  for (const table of model.tables) {
+    let described: Described<string>;
+    try {
+      described = await describePipeChannel(client, table.pipe);
+    } catch (error) {
+      described = { ok: false, problem: `DESC PIPE failed: ${formatFailure(failureOf(error))}` };
+    }
+    if (described.ok) channels.set(table.name, described.value);
+    else problems.push(`table ${table.name}: ${described.problem}`);
+  }
+  return { channels, problems };
+}
+
+/** The policy, how to set it, and what to pin so the committed file stops showing placeholders. */
+export function formatTrustPolicy(
+  model: PipelineModel,
+  identity: IntegrationIdentity,
+  committed: string | undefined,
+  displayDir: string,
+): string {
+  const integration = model.snowflake.integration;
+  const text = trustPolicyText(model, identity);
+  const roleName = integration.awsRoleArn.split('/').pop() ?? integration.awsRoleArn;
+  const lines = [
+    '',
+    `IAM trust policy for role ${integration.awsRoleArn}`,
+    `(Snowflake's IAM user and external id from DESC INTEGRATION ${integration.name}):`,
+    text.trimEnd(),
+    `Save it as trust-policy.json and set it with: aws iam update-assume-role-policy --role-name ${roleName} ` +
+      '--policy-document file://trust-policy.json',
+  ];
+  if (identity.roleArn !== undefined && identity.roleArn !== integration.awsRoleArn) {
+    lines.push(
+      `warning: the integration uses role ${identity.roleArn}, the metadata says ${integration.awsRoleArn}`,
+    );
+  }
+  if (committed !== text) {
+    lines.push(
+      `note: ${displayDir}/${TRUST_POLICY_FILE} differs from this policy. To review the real values in pull ` +
+        'requests, pin them in pipeline.yaml under snowflake.storage_integration and run `snowstage generate`:',
+      `  aws_iam_user_arn: ${identity.iamUserArn}`,
+      `  external_id: ${identity.externalId}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatNotificationChanges(
+  bucket: string,
+  changes: readonly NotificationChange[],
+  written: boolean,
+): string {
+  const lines = [
+    '',
+    `S3 event notifications on s3://${bucket} (s3:ObjectCreated:* to each pipe's SQS queue):`,
+  ];
+  for (const change of changes) {
+    lines.push(`  ${change.kind.padEnd(9)}  ${change.id}  prefix ${change.prefix}  ->  ${change.queueArn}`);
+  }
+  lines.push(
+    written
+      ? '  bucket notification configuration updated (other configurations kept as they were)'
+      : '  already up to date: nothing written',
+  );
+  return `${lines.join('\n')}\n`;
+}

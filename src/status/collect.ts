@@ -1,0 +1,94 @@
+/**
+ * The reads behind `status`: extractor state from the state store, then (given a session) the three Snowflake
+ * queries per table. Each read is caught on its own and kept as data, so one missing privilege or corrupt file
+ * shows next to everything that could be read.
+ */
+import { stateKey } from '../extract/naming.js';
+import { loadState } from '../extract/state.js';
+import type { ObjectStore } from '../extract/store.js';
+import type { PipelineModel, TableModel } from '../model/types.js';
+import { failureOf } from '../snowflake/apply.js';
+import { formatFailure } from '../snowflake/apply-report.js';
+import type { SqlClient } from '../snowflake/client.js';
+import {
+  copyHistorySql,
+  pipeStatusSql,
+  readCopyRows,
+  readPipeStatus,
+  readTaskRuns,
+  summarizeLoads,
+  taskHistorySql,
+} from './snowflake-queries.js';
+import type { Check, ExtractorStatus, SnowflakeTableStatus } from './types.js';
+
+export async function readExtractorStatus(
+  store: ObjectStore,
+  table: TableModel,
+): Promise<Check<ExtractorStatus>> {
+  try {
+    const { state } = await loadState(store, stateKey(table), table.name);
+    const run = state.lastRun;
+    return {
+      ok: true,
+      value: {
+        watermark: state.watermark,
+        lastRun:
+          run === null
+            ? null
+            : {
+                runId: run.runId,
+                startedAt: run.startedAt,
+                finishedAt: run.finishedAt,
+                rows: run.rows,
+                files: run.files,
+                bytes: run.bytes,
+              },
+        backfill:
+          state.backfill === null
+            ? null
+            : { runId: state.backfill.runId, startedAt: state.backfill.startedAt },
+        totals: state.totals,
+      },
+    };
+  } catch (error) {
+    return { ok: false, error: errorText(error) };
+  }
+}
+
+export async function readSnowflakeStatus(
+  client: SqlClient,
+  model: PipelineModel,
+  table: TableModel,
+  nowMs: number,
+): Promise<SnowflakeTableStatus> {
+  const pipe = await query(client, pipeStatusSql(table), readPipeStatus);
+  const loads = await query(client, copyHistorySql(model, table), (rows) => ({
+    ok: true as const,
+    value: summarizeLoads(readCopyRows(rows), nowMs),
+  }));
+  const tasks = await query(client, taskHistorySql(model, table), (rows) => ({
+    ok: true as const,
+    value: readTaskRuns(rows),
+  }));
+  return { pipe, loads, tasks };
+}
+
+async function query<T>(
+  client: SqlClient,
+  sql: string,
+  read: (rows: Record<string, unknown>[]) => Check<T>,
+): Promise<Check<T>> {
+  try {
+    return read((await client.execute(sql)).rows);
+  } catch (error) {
+    return { ok: false, error: formatFailure(failureOf(error)) };
+  }
+}
+
+/** Store errors (S3 SDK, file system) by name and message only. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' || error.name === 'InvalidStateError'
+    ? error.message
+    : `${error.name}: ${error.message}`;
+}

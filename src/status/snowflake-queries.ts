@@ -1,0 +1,173 @@
+/**
+ * The Snowflake side of `status`: the three queries per table and pure readers for their rows. Names are
+ * quoted by src/sql/quote.ts like in the generated monitoring views; timestamps are selected as epoch
+ * milliseconds (DATE_PART), so no driver date conversion or session time zone is involved.
+ */
+import type { PipelineModel, TableModel } from '../model/types.js';
+import { cell } from '../snowflake/describe.js';
+import { identifier, literal, qualifiedNameLiteral } from '../sql/quote.js';
+import type { Check, LoadCounts, LoadHistory, PipeStatus, TaskRun } from './types.js';
+
+export const HOUR_MS = 3_600_000;
+/** COPY_HISTORY and TASK_HISTORY are read for the last day; the last hour is a subset computed locally */
+export const HISTORY_HOURS = 24;
+export const TASK_RUNS_SHOWN = 5;
+
+export function pipeStatusSql(table: TableModel): string {
+  return `SELECT SYSTEM$PIPE_STATUS(${qualifiedNameLiteral(table.pipe)}) AS PIPE_STATUS`;
+}
+
+export function copyHistorySql(model: PipelineModel, table: TableModel): string {
+  return [
+    'SELECT FILE_NAME, STATUS, ROW_COUNT, ERROR_COUNT, FIRST_ERROR_MESSAGE,',
+    '  DATE_PART(EPOCH_MILLISECOND, LAST_LOAD_TIME) AS LOADED_AT_MS',
+    `FROM TABLE(${identifier(model.snowflake.database)}.INFORMATION_SCHEMA.COPY_HISTORY(`,
+    `  TABLE_NAME => ${qualifiedNameLiteral(table.rawTable)},`,
+    `  START_TIME => DATEADD(HOUR, -${HISTORY_HOURS}, CURRENT_TIMESTAMP())`,
+    '))',
+    'ORDER BY LAST_LOAD_TIME DESC NULLS FIRST',
+  ].join('\n');
+}
+
+/** RESULT_LIMIT applies before WHERE (reference §9), so it is generous; runs that never started are left out. */
+export function taskHistorySql(model: PipelineModel, table: TableModel): string {
+  return [
+    'SELECT STATE, ERROR_CODE, ERROR_MESSAGE,',
+    '  DATE_PART(EPOCH_MILLISECOND, SCHEDULED_TIME) AS SCHEDULED_AT_MS,',
+    '  DATE_PART(EPOCH_MILLISECOND, COMPLETED_TIME) AS COMPLETED_AT_MS',
+    `FROM TABLE(${identifier(model.snowflake.database)}.INFORMATION_SCHEMA.TASK_HISTORY(`,
+    `  TASK_NAME => ${literal(table.task.name)},`,
+    `  SCHEDULED_TIME_RANGE_START => DATEADD(HOUR, -${HISTORY_HOURS}, CURRENT_TIMESTAMP()),`,
+    '  RESULT_LIMIT => 1000',
+    '))',
+    `WHERE DATABASE_NAME = ${literal(table.task.database)} AND SCHEMA_NAME = ${literal(table.task.schema)}`,
+    '  AND QUERY_ID IS NOT NULL',
+    'ORDER BY SCHEDULED_TIME DESC',
+    `LIMIT ${TASK_RUNS_SHOWN}`,
+  ].join('\n');
+}
+
+/** SYSTEM$PIPE_STATUS returns one JSON string; fields other than executionState may be absent. */
+export function readPipeStatus(rows: readonly Record<string, unknown>[]): Check<PipeStatus> {
+  const text = rows[0] === undefined ? undefined : cell(rows[0], 'PIPE_STATUS');
+  if (text === undefined) return { ok: false, error: 'SYSTEM$PIPE_STATUS returned nothing' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `SYSTEM$PIPE_STATUS returned text that is not JSON: ${text.slice(0, 200)}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    return { ok: false, error: 'SYSTEM$PIPE_STATUS returned JSON that is not an object' };
+  }
+  const fields = parsed as Record<string, unknown>;
+  const executionState = stringOrNull(fields.executionState);
+  if (executionState === null) return { ok: false, error: 'SYSTEM$PIPE_STATUS has no executionState' };
+  return {
+    ok: true,
+    value: {
+      executionState,
+      pendingFileCount: numberOrNull(fields.pendingFileCount) ?? 0,
+      lastIngestedTimestamp: stringOrNull(fields.lastIngestedTimestamp),
+      oldestPendingFilePath: stringOrNull(fields.oldestPendingFilePath),
+      error: stringOrNull(fields.error),
+    },
+  };
+}
+
+export interface CopyRow {
+  readonly file: string;
+  readonly status: string;
+  readonly rowCount: number;
+  readonly firstError: string | null;
+  /** null while a load is in progress */
+  readonly loadedAtMs: number | null;
+}
+
+export function readCopyRows(rows: readonly Record<string, unknown>[]): CopyRow[] {
+  return rows.map((row) => ({
+    file: cell(row, 'FILE_NAME') ?? '',
+    status: cell(row, 'STATUS') ?? '',
+    rowCount: numberOrNull(row.ROW_COUNT) ?? 0,
+    firstError: cell(row, 'FIRST_ERROR_MESSAGE') ?? null,
+    loadedAtMs: numberOrNull(row.LOADED_AT_MS),
+  }));
+}
+
+type LoadOutcome = 'loaded' | 'failed' | 'inProgress' | 'other';
+
+/** COPY_HISTORY STATUS values (reference §9), compared case-insensitively. */
+function outcomeOf(status: string): LoadOutcome {
+  switch (status.toLowerCase()) {
+    case 'loaded':
+      return 'loaded';
+    case 'load failed':
+    case 'partially loaded':
+    case 'load skipped':
+      return 'failed';
+    case 'load in progress':
+      return 'inProgress';
+    default:
+      return 'other';
+  }
+}
+
+/** Counts for the last hour and the last day; rows are latest first, as `copyHistorySql` orders them. */
+export function summarizeLoads(rows: readonly CopyRow[], nowMs: number): LoadHistory {
+  const hourAgo = nowMs - HOUR_MS;
+  const lastHour = rows.filter((r) => r.loadedAtMs === null || r.loadedAtMs >= hourAgo);
+  const latest = rows.find((r) => outcomeOf(r.status) === 'failed');
+  return {
+    lastHour: countLoads(lastHour),
+    lastDay: countLoads(rows),
+    latestError:
+      latest === undefined
+        ? null
+        : {
+            file: latest.file,
+            status: latest.status,
+            message: latest.firstError ?? latest.status,
+            at: isoOrNull(latest.loadedAtMs),
+          },
+  };
+}
+
+function countLoads(rows: readonly CopyRow[]): LoadCounts {
+  const of = (outcome: LoadOutcome) => rows.filter((r) => outcomeOf(r.status) === outcome);
+  return {
+    files: rows.length,
+    loaded: of('loaded').length,
+    failed: of('failed').length,
+    inProgress: of('inProgress').length,
+    rowsLoaded: of('loaded').reduce((sum, r) => sum + r.rowCount, 0),
+  };
+}
+
+export function readTaskRuns(rows: readonly Record<string, unknown>[]): TaskRun[] {
+  return rows.map((row) => ({
+    state: cell(row, 'STATE') ?? 'UNKNOWN',
+    scheduledAt: isoOrNull(numberOrNull(row.SCHEDULED_AT_MS)),
+    completedAt: isoOrNull(numberOrNull(row.COMPLETED_AT_MS)),
+    errorCode: cell(row, 'ERROR_CODE') ?? null,
+    errorMessage: cell(row, 'ERROR_MESSAGE') ?? null,
+  }));
+}
+
+function stringOrNull(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** The driver returns NUMBER as a JS number; text is accepted too (e.g. a fetchAsString session). */
+function numberOrNull(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

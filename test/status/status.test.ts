@@ -1,0 +1,412 @@
+/**
+ * `snowstage status` end to end: extractor state written to s3rver (or a local state directory), Snowflake
+ * answers from the local fake through the real snowflake-sdk.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stateKey } from '../../src/extract/naming.js';
+import { saveState, type TableState } from '../../src/extract/state.js';
+import { LocalObjectStore, type ObjectStore, S3ObjectStore } from '../../src/extract/store.js';
+import type { PipelineModel, TableModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import type { StatusReport } from '../../src/status/types.js';
+import { prepareWorkDir, runCommand } from '../apply/harness.js';
+import {
+  type FakeRule,
+  type FakeSnowflake,
+  LOGIN_FAILED,
+  startFakeSnowflake,
+} from '../support/fake-snowflake.js';
+import { startTestS3, type TestS3 } from '../support/s3.js';
+
+const PASSWORD = 'Sentinel-Status-Password-31337';
+const NOW = new Date('2025-03-01T12:30:00.000Z');
+const at = (iso: string) => String(Date.parse(iso));
+
+let s3: TestS3;
+let work: string;
+let model: PipelineModel;
+let fake: FakeSnowflake | undefined;
+
+beforeAll(async () => {
+  s3 = await startTestS3();
+  work = await prepareWorkDir({ S3_BUCKET: s3.bucket });
+  const loaded = await loadPipeline({
+    dir: join(work, 'metadata'),
+    env: { S3_BUCKET: s3.bucket },
+    cwd: work,
+  });
+  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
+  model = loaded.model;
+  await saveState(new S3ObjectStore(s3.client, s3.bucket), stateKey(table('books')), booksState(), undefined);
+});
+
+afterAll(async () => {
+  await s3?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await fake?.close();
+  fake = undefined;
+});
+
+function table(name: string): TableModel {
+  const found = model.tables.find((t) => t.name === name);
+  if (!found) throw new Error(`no table ${name}`);
+  return found;
+}
+
+function booksState(): TableState {
+  return {
+    version: 1,
+    table: 'books',
+    watermark: { cursor: '2025-03-01 11:58:00.000000', key: ['42'] },
+    backfill: null,
+    lastRun: {
+      runId: '20250301T120000Z-abc123',
+      startedAt: '2025-03-01T12:00:00.000Z',
+      finishedAt: '2025-03-01T12:00:05.000Z',
+      lowerBound: null,
+      upperBound: '2025-03-01 11:59:00.000000',
+      rows: 1200,
+      files: 2,
+      bytes: 4096,
+      manifest: 'bookstore/_snowstage/books/manifests/2025/03/01/20250301T120000Z-abc123.json',
+    },
+    totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
+  };
+}
+
+const pipeStatus = (pipe: string, status: object): FakeRule => ({
+  match: (sql) => sql.includes('SYSTEM$PIPE_STATUS') && sql.includes(`"${pipe}"`),
+  reply: { rows: [{ PIPE_STATUS: JSON.stringify(status) }] },
+});
+
+const COPY_COLUMNS = [
+  { name: 'FILE_NAME' },
+  { name: 'STATUS' },
+  { name: 'ROW_COUNT', type: 'fixed' as const },
+  { name: 'ERROR_COUNT', type: 'fixed' as const },
+  { name: 'FIRST_ERROR_MESSAGE' },
+  { name: 'LOADED_AT_MS', type: 'fixed' as const },
+];
+
+const copyHistory = (landing: string, rows: Record<string, string | null>[]): FakeRule => ({
+  match: (sql) => sql.includes('COPY_HISTORY') && sql.includes(`."${landing}"'`),
+  reply: { rows, columns: COPY_COLUMNS },
+});
+
+const TASK_COLUMNS = [
+  { name: 'STATE' },
+  { name: 'ERROR_CODE' },
+  { name: 'ERROR_MESSAGE' },
+  { name: 'SCHEDULED_AT_MS', type: 'fixed' as const },
+  { name: 'COMPLETED_AT_MS', type: 'fixed' as const },
+];
+
+const taskHistory = (task: string, rows: Record<string, string | null>[]): FakeRule => ({
+  match: (sql) => sql.includes('TASK_HISTORY') && sql.includes(`'${task}'`),
+  reply: { rows, columns: TASK_COLUMNS },
+});
+
+const loaded = (file: string, when: string, rows = '100') => ({
+  FILE_NAME: file,
+  STATUS: 'Loaded',
+  ROW_COUNT: rows,
+  ERROR_COUNT: '0',
+  FIRST_ERROR_MESSAGE: null,
+  LOADED_AT_MS: at(when),
+});
+
+const succeeded = (when: string) => ({
+  STATE: 'SUCCEEDED',
+  ERROR_CODE: null,
+  ERROR_MESSAGE: null,
+  SCHEDULED_AT_MS: at(when),
+  COMPLETED_AT_MS: at(when),
+});
+
+function healthyRules(): FakeRule[] {
+  return [
+    pipeStatus('BOOKS_PIPE', {
+      executionState: 'RUNNING',
+      pendingFileCount: 0,
+      lastIngestedTimestamp: '2025-03-01T12:10:00Z',
+    }),
+    pipeStatus('BOOK_REVIEWS_PIPE', {
+      executionState: 'RUNNING',
+      pendingFileCount: 1,
+      oldestPendingFilePath: 'book_reviews/x.csv.gz',
+    }),
+    copyHistory('BOOKS', [
+      loaded('books/b2.csv.gz', '2025-03-01T12:10:00Z', '700'),
+      loaded('books/b1.csv.gz', '2025-03-01T12:05:00Z', '500'),
+      loaded('books/b0.csv.gz', '2025-03-01T02:00:00Z', '3800'),
+    ]),
+    copyHistory('BOOK_REVIEWS', []),
+    taskHistory('BOOKS_MERGE', [succeeded('2025-03-01T12:25:00Z'), succeeded('2025-03-01T12:20:00Z')]),
+    taskHistory('BOOK_REVIEWS_MERGE', []),
+  ];
+}
+
+function unhealthyRules(): FakeRule[] {
+  return [
+    pipeStatus('BOOKS_PIPE', { executionState: 'RUNNING', pendingFileCount: 0 }),
+    pipeStatus('BOOK_REVIEWS_PIPE', {
+      executionState: 'STOPPED_STAGE_DROPPED',
+      pendingFileCount: 4,
+      error: 'Stage was dropped',
+    }),
+    copyHistory('BOOKS', [
+      {
+        FILE_NAME: 'books/bad.csv.gz',
+        STATUS: 'Load skipped',
+        ROW_COUNT: '0',
+        ERROR_COUNT: '1',
+        FIRST_ERROR_MESSAGE: "Numeric value 'abc' is not recognized",
+        LOADED_AT_MS: at('2025-03-01T09:00:00Z'),
+      },
+      loaded('books/b1.csv.gz', '2025-03-01T08:00:00Z'),
+    ]),
+    copyHistory('BOOK_REVIEWS', []),
+    taskHistory('BOOKS_MERGE', [
+      {
+        STATE: 'FAILED',
+        ERROR_CODE: '100038',
+        ERROR_MESSAGE: "Numeric value 'x' is not recognized",
+        SCHEDULED_AT_MS: at('2025-03-01T12:25:00Z'),
+        COMPLETED_AT_MS: at('2025-03-01T12:25:03Z'),
+      },
+    ]),
+    taskHistory('BOOK_REVIEWS_MERGE', []),
+  ];
+}
+
+async function startFake(rules: FakeRule[], loginFailure = false): Promise<FakeSnowflake> {
+  fake = await startFakeSnowflake({ rules, ...(loginFailure ? { loginFailure: LOGIN_FAILED } : {}) });
+  return fake;
+}
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { S3_BUCKET: s3.bucket, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', ...extra };
+}
+
+function snowflakeEnv(server: FakeSnowflake): Record<string, string> {
+  return env({
+    SNOWFLAKE_ACCOUNT: 'testacct',
+    SNOWFLAKE_USER: 'monitor',
+    SNOWFLAKE_PASSWORD: PASSWORD,
+    SNOWFLAKE_ACCESS_URL: server.accessUrl,
+  });
+}
+
+const status = (args: string[], environment: Record<string, string>) =>
+  runCommand(['status', ...args], { cwd: work, env: environment, statusDeps: { now: () => NOW } });
+
+function tableOf(report: StatusReport, name: string) {
+  const found = report.tables.find((t) => t.table === name);
+  if (!found) throw new Error(`no table ${name} in report`);
+  return found;
+}
+
+describe('status', () => {
+  it('--json: extractor state from S3 plus pipe status, copy history and task runs; exit 0 when healthy', async () => {
+    const server = await startFake(healthyRules());
+    const run = await status(['--json'], snowflakeEnv(server));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(report).toMatchObject({
+      pipeline: 'bookstore',
+      checkedAt: NOW.toISOString(),
+      stateStore: `s3://${s3.bucket}`,
+      snowflake: { state: 'checked' },
+      healthy: true,
+      problems: [],
+    });
+    const books = tableOf(report, 'books');
+    expect(books.extractor).toEqual({
+      ok: true,
+      value: {
+        watermark: { cursor: '2025-03-01 11:58:00.000000', key: ['42'] },
+        lastRun: {
+          runId: '20250301T120000Z-abc123',
+          startedAt: '2025-03-01T12:00:00.000Z',
+          finishedAt: '2025-03-01T12:00:05.000Z',
+          rows: 1200,
+          files: 2,
+          bytes: 4096,
+        },
+        backfill: null,
+        totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
+      },
+    });
+    expect(books.snowflake?.pipe).toEqual({
+      ok: true,
+      value: {
+        executionState: 'RUNNING',
+        pendingFileCount: 0,
+        lastIngestedTimestamp: '2025-03-01T12:10:00Z',
+        oldestPendingFilePath: null,
+        error: null,
+      },
+    });
+    expect(books.snowflake?.loads).toEqual({
+      ok: true,
+      value: {
+        lastHour: { files: 2, loaded: 2, failed: 0, inProgress: 0, rowsLoaded: 1200 },
+        lastDay: { files: 3, loaded: 3, failed: 0, inProgress: 0, rowsLoaded: 5000 },
+        latestError: null,
+      },
+    });
+    expect(books.snowflake?.tasks).toMatchObject({
+      ok: true,
+      value: [{ state: 'SUCCEEDED', scheduledAt: '2025-03-01T12:25:00.000Z' }, {}],
+    });
+    const reviews = tableOf(report, 'book_reviews');
+    expect(reviews.extractor).toMatchObject({ ok: true, value: { lastRun: null, watermark: null } });
+    expect(reviews.notes).toEqual(['never extracted', 'no MERGE task run in the last 24 hours']);
+    expect(server.statements).toHaveLength(6);
+    expect(server.statements).toContain(
+      `SELECT SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
+    );
+    expect(
+      server.statements.some((s) => s.includes(`TABLE_NAME => '"ANALYTICS"."BOOKSTORE_RAW"."BOOKS"'`)),
+    ).toBe(true);
+    expect(run.stdout).not.toContain(PASSWORD);
+  });
+
+  it('terminal: a readable table, notes, and the problems; exit 1 when a pipe stopped or loads failed', async () => {
+    const server = await startFake(unhealthyRules());
+    const run = await status([], snowflakeEnv(server));
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    const header = lines.find((l) => l.startsWith('TABLE'));
+    expect(header).toMatch(
+      /^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK +PIPE +PENDING +LOADED 1h\/24h +FAILED 1h\/24h +LAST MERGE$/,
+    );
+    const books = lines.find((l) => l.startsWith('books '));
+    expect(books).toMatch(
+      /^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000 +RUNNING +0 +0\/1 +0\/1 +FAILED 2025-03-01 12:25:00Z$/,
+    );
+    const reviews = lines.find((l) => l.startsWith('book_reviews '));
+    expect(reviews).toMatch(/^book_reviews +never +- +- +- +STOPPED_STAGE_DROPPED +4 +0\/0 +0\/0 +none$/);
+    expect(run.stdout).toContain('book_reviews: never extracted');
+    expect(run.stdout).toContain('book_reviews: pipe is STOPPED_STAGE_DROPPED, not RUNNING');
+    expect(run.stdout).toContain('book_reviews: pipe reports an error: Stage was dropped');
+    expect(run.stdout).toContain(
+      "books: 1 file failed to load in the last 24 hours; latest: books/bad.csv.gz: Numeric value 'abc' is not recognized",
+    );
+    expect(run.stdout).toContain(
+      "books: last MERGE task run FAILED: 100038 Numeric value 'x' is not recognized",
+    );
+    expect(run.stdout).toContain('status: 4 problems');
+    expect(run.stdout).not.toContain(PASSWORD);
+
+    const json = JSON.parse((await status(['--json'], snowflakeEnv(server))).stdout) as StatusReport;
+    expect(json.healthy).toBe(false);
+    expect(json.problems).toHaveLength(4);
+    expect(tableOf(json, 'books').snowflake?.loads).toMatchObject({
+      ok: true,
+      value: {
+        latestError: { file: 'books/bad.csv.gz', status: 'Load skipped', at: '2025-03-01T09:00:00.000Z' },
+      },
+    });
+  });
+
+  it('without Snowflake credentials says so and shows the extractor side only (exit 0)', async () => {
+    const server = await startFake(healthyRules());
+    const run = await status([], env());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Snowflake: not checked (no Snowflake credentials in the environment');
+    expect(run.stdout).toContain('showing the extractor side only');
+    expect(run.stdout).toMatch(/^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK$/m);
+    expect(run.stdout).toMatch(/^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000$/m);
+    expect(server.requests).toEqual([]);
+    const json = JSON.parse((await status(['--json'], env())).stdout) as StatusReport;
+    expect(json.snowflake.state).toBe('not_configured');
+    expect(json.tables.every((t) => t.snowflake === null)).toBe(true);
+  });
+
+  it('incomplete Snowflake settings or a failed login are problems (exit 1)', async () => {
+    const partial = await status([], env({ SNOWFLAKE_ACCOUNT: 'testacct' }));
+    expect(partial.code).toBe(1);
+    expect(partial.stdout).toContain('Snowflake could not be checked: no Snowflake user: set SNOWFLAKE_USER');
+    const server = await startFake([], true);
+    const refused = await status(['--json'], snowflakeEnv(server));
+    expect(refused.code).toBe(1);
+    const report = JSON.parse(refused.stdout) as StatusReport;
+    expect(report.snowflake).toEqual({
+      state: 'failed',
+      error: 'Snowflake error 390100: Incorrect username or password was specified.',
+    });
+    expect(refused.stdout).not.toContain(PASSWORD);
+  });
+
+  it('keeps going when one query fails and reports it as a problem', async () => {
+    const denied = {
+      match: (sql: string) => sql.includes('TASK_HISTORY'),
+      reply: {
+        error: { code: '003001', sqlState: '42501', message: 'Insufficient privileges to operate on task.' },
+      },
+    };
+    const server = await startFake([denied, ...healthyRules()]);
+    const run = await status(['--json'], snowflakeEnv(server));
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(tableOf(report, 'books').snowflake?.pipe.ok).toBe(true);
+    expect(tableOf(report, 'books').snowflake?.tasks).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Snowflake error 003001 (SQL state 42501): Insufficient privileges'),
+    });
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^books: task history could not be read: Snowflake error 003001/),
+      ]),
+    );
+  });
+
+  it('--state-dir reads extractor state from a local directory; a corrupt state file is a problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snowstage-state-'));
+    try {
+      const store: ObjectStore = new LocalObjectStore(dir);
+      await saveState(store, stateKey(table('books')), booksState(), undefined);
+      await store.putText(stateKey(table('book_reviews')), '{"version": 1, "table": ');
+      const run = await status(['--json', '--state-dir', dir], {});
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as StatusReport;
+      expect(report.stateStore).toMatch(/^file:\/\//);
+      expect(tableOf(report, 'books').extractor).toMatchObject({
+        ok: true,
+        value: { lastRun: { rows: 1200 } },
+      });
+      expect(tableOf(report, 'book_reviews').extractor).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('is not valid JSON'),
+      });
+      expect(report.problems).toEqual([
+        expect.stringMatching(/^book_reviews: extractor state could not be read: state file:/),
+      ]);
+      const text = await status(['--state-dir', dir], {});
+      expect(text.stdout).toMatch(/^book_reviews +unreadable/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has --help with examples', async () => {
+    const help = await runCommand(['status', '--help'], { cwd: work });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Examples:');
+    expect(help.stdout).toContain('$ snowstage status --json');
+  });
+});

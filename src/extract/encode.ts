@@ -40,7 +40,11 @@ export interface ColumnContext {
  * JSON, which mysql2 would otherwise parse), and a Buffer for BIT and binary-charset strings.
  * Only valid with the text protocol: under `execute` the wire values are binary.
  */
+/** Column alias of the CSV line MySQL builds (row-plan.ts); it is passed on as bytes, never decoded. */
+export const SERVER_LINE_ALIAS = '__snowstage_line';
+
 export const lossless = ((field: TypeCastField, next: TypeCastNext): unknown => {
+  if (field.name === SERVER_LINE_ALIAS) return field.buffer();
   switch (field.type) {
     case 'TINY':
     case 'SHORT':

@@ -57,7 +57,7 @@ export class FileSink {
   ) {}
 
   /** Returns a promise only when the caller must wait (gzip backpressure or a file being finalised). */
-  write(line: string, row: unknown[]): Promise<void> | undefined {
+  write(line: string | Buffer, row: unknown[]): Promise<void> | undefined {
     const file = this.#open ?? this.#start(row);
     file.lastRow = row;
     const waiting = file.batcher.write(line);

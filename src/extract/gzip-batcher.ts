@@ -42,6 +42,9 @@ export class GzipBatcher {
   readonly #gzip: Gzip;
   readonly #batchChars: number;
   #pending = '';
+  /** lines that arrived as bytes (server-built CSV), kept as buffers so they are never decoded to strings */
+  #parts: Buffer[] = [];
+  #partsBytes = 0;
   #rows = 0;
   #uncompressed = 0;
   #compressed = 0;
@@ -81,14 +84,29 @@ export class GzipBatcher {
    * Adds one CSV line. Returns undefined while the batch fills (no await per row); returns a promise only when
    * a batch went to gzip and gzip's buffer is full: `const wait = b.write(line); if (wait) await wait;`.
    */
-  write(line: string): Promise<void> | undefined {
+  write(line: string | Buffer): Promise<void> | undefined {
     if (this.#ended) throw this.#error ?? new Error('GzipBatcher.write after end()');
-    this.#pending += line;
+    if (typeof line === 'string') {
+      this.#pending += line;
+    } else {
+      this.#movePendingToParts();
+      this.#parts.push(line);
+      this.#partsBytes += line.length;
+    }
     this.#rows++;
-    return this.#pending.length < this.#batchChars ? undefined : this.#flush();
+    return this.#pending.length + this.#partsBytes < this.#batchChars ? undefined : this.#flush();
   }
 
-  async writeMany(lines: Iterable<string>): Promise<void> {
+  /** Keeps the byte order when strings and buffers alternate. */
+  #movePendingToParts(): void {
+    if (this.#pending.length === 0) return;
+    const bytes = Buffer.from(this.#pending, 'utf8');
+    this.#pending = '';
+    this.#parts.push(bytes);
+    this.#partsBytes += bytes.length;
+  }
+
+  async writeMany(lines: Iterable<string | Buffer>): Promise<void> {
     for (const line of lines) {
       const wait = this.write(line);
       if (wait) await wait;
@@ -99,7 +117,7 @@ export class GzipBatcher {
   async end(): Promise<GzipBatcherStats> {
     if (this.#ended) throw this.#error ?? new Error('GzipBatcher.end called twice');
     this.#ended = true;
-    if (this.#pending.length > 0) await this.#flush();
+    if (this.#pending.length > 0 || this.#partsBytes > 0) await this.#flush();
     this.#gzip.end();
     try {
       await finished(this.output);
@@ -118,8 +136,17 @@ export class GzipBatcher {
 
   #flush(): Promise<void> | undefined {
     if (this.#error || this.#gzip.destroyed) throw this.#error ?? new Error('gzip stream destroyed');
-    const batch = Buffer.from(this.#pending, 'utf8');
-    this.#pending = '';
+    let batch: Buffer;
+    if (this.#parts.length === 0) {
+      batch = Buffer.from(this.#pending, 'utf8');
+      this.#pending = '';
+    } else {
+      this.#movePendingToParts();
+      batch =
+        this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#partsBytes);
+      this.#parts = [];
+      this.#partsBytes = 0;
+    }
     this.#uncompressed += batch.length;
     return this.#gzip.write(batch) ? undefined : drained(this.#gzip);
   }

@@ -9,7 +9,7 @@
 import { META } from '../model/names.js';
 import type { ColumnModel, TableModel } from '../model/types.js';
 import { mysqlIdentifier as q } from '../sql/quote.js';
-import { csvHeader, makeValueEncoder, quoteField } from './encode.js';
+import { csvHeader, makeValueEncoder, quoteField, SERVER_LINE_ALIAS } from './encode.js';
 import type { RowPosition } from './file-sink.js';
 
 export interface RowPlan {
@@ -17,7 +17,8 @@ export interface RowPlan {
   readonly selectList: string;
   /** the header line, in file column order */
   readonly header: string;
-  encodeRow(row: unknown[]): string;
+  /** the CSV line with its newline: bytes straight from MySQL when it built the whole line, else text */
+  encodeRow(row: unknown[]): string | Buffer;
   positionOf(row: unknown[]): RowPosition;
   /** file column order, for tests and docs */
   readonly columnOrder: readonly string[];
@@ -34,6 +35,8 @@ export interface RowPlanOptions {
  */
 const SERVER_BUDGET_BYTES = 1_000_000;
 const DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
+/** A newline that does not depend on sql_mode (NO_BACKSLASH_ESCAPES turns '\n' into two characters). */
+const NEWLINE = 'CHAR(10 USING utf8mb4)';
 
 /** SQL producing a column's encoded text (NULL for NULL), or undefined when the column must be encoded in JS. */
 function serverExpression(
@@ -78,7 +81,8 @@ function serverExpression(
       const length = type.base === 'BINARY' || type.base === 'VARBINARY' ? (type.args[0] ?? 1) : undefined;
       if (length === undefined || length > 65535) return undefined;
       // TO_BASE64 wraps lines at 76 characters on MySQL and MariaDB alike.
-      return { sql: `REPLACE(TO_BASE64(${c}), '\\n', '')`, maxBytes: Math.ceil((length * 4) / 3) + 4 };
+      // CHAR(10), not '\n': with sql_mode NO_BACKSLASH_ESCAPES '\n' would be two characters.
+      return { sql: `REPLACE(TO_BASE64(${c}), ${NEWLINE}, '')`, maxBytes: Math.ceil((length * 4) / 3) + 4 };
     }
     default:
       return undefined;
@@ -122,32 +126,40 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
   const jsEncoders = jsColumns.map((c) => makeValueEncoder(c, encoderOptions));
   const hasServer = server.length > 0;
   const offset = hasServer ? 1 : 0;
+  // When MySQL formats every column it also appends the _SNOWSTAGE_OP field and the newline: the row's bytes are
+  // then the finished line and go to gzip untouched.
+  const wholeLine = hasServer && jsColumns.length === 0;
+  const serverFields = server.map((s) => `IFNULL(CONCAT('"', ${s.sql}, '"'), '')`).join(', ');
+  const serverLine = wholeLine
+    ? `CONCAT_WS(',', ${serverFields}, CONCAT('"U"', ${NEWLINE}))`
+    : `CONCAT_WS(',', ${serverFields})`;
   const selectList = [
-    ...(hasServer
-      ? [`CONCAT_WS(',', ${server.map((s) => `IFNULL(CONCAT('"', ${s.sql}, '"'), '')`).join(', ')})`]
-      : []),
+    ...(hasServer ? [`${serverLine} AS ${SERVER_LINE_ALIAS}`] : []),
     ...jsColumns.map(rawSelect),
   ].join(', ');
   const columnOrder = [...serverColumns, ...jsColumns].map((c) => c.name);
 
-  const encodeRow = (row: unknown[]): string => {
-    let line: string | undefined;
-    if (hasServer) {
-      line = row[0] as string;
-      // MySQL answers NULL (with only a warning) when a CONCAT result would pass max_allowed_packet.
-      if (typeof line !== 'string') throw new Error(`${table.name}: MySQL returned no CSV text for a row`);
-    }
+  const serverBytes = (row: unknown[]): Buffer => {
+    const bytes = row[0];
+    // MySQL answers NULL (with only a warning) when a CONCAT result would pass max_allowed_packet.
+    if (!Buffer.isBuffer(bytes)) throw new Error(`${table.name}: MySQL returned no CSV text for a row`);
+    return bytes;
+  };
+  const encodeRow = (row: unknown[]): string | Buffer => {
+    if (wholeLine) return serverBytes(row);
+    let tail = '';
     for (let i = 0; i < jsEncoders.length; i++) {
       const value = (jsEncoders[i] as (v: unknown) => string | null)(row[i + offset]);
       const field = value === null ? '' : quoteField(value);
-      line = line === undefined ? field : `${line},${field}`;
+      tail = i === 0 && !hasServer ? field : `${tail},${field}`;
     }
-    return `${line},"U"\n`;
+    tail += ',"U"\n';
+    return hasServer ? Buffer.concat([serverBytes(row), Buffer.from(tail, 'utf8')]) : tail;
   };
 
   const fieldOf = (column: ColumnModel, row: unknown[]): string | null => {
     const serverIndex = serverColumns.indexOf(column);
-    if (serverIndex >= 0) return csvFields(row[0] as string, serverIndex + 1)[serverIndex] ?? null;
+    if (serverIndex >= 0) return csvFields(String(row[0]), serverIndex + 1)[serverIndex] ?? null;
     const jsIndex = jsColumns.indexOf(column);
     return (jsEncoders[jsIndex] as (v: unknown) => string | null)(row[jsIndex + offset]);
   };

@@ -160,7 +160,7 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
 class TableRun {
   readonly #started: Date;
   readonly #plan: RowPlan;
-  readonly #encodeRow: (row: unknown[]) => string;
+  readonly #encodeRow: (row: unknown[]) => string | Buffer;
   readonly #positionOf: (row: unknown[]) => RowPosition;
   readonly #manifestFiles: FileRecord[] = [];
   #rows = 0;

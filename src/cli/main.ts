@@ -113,6 +113,11 @@ Examples:
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
+    .option(
+      '--backfill',
+      're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',
+      false,
+    )
     .addHelpText(
       'after',
       `
@@ -120,6 +125,7 @@ Examples:
   $ snowstage extract                                  # every table once (cron, Kubernetes CronJob, Airflow)
   $ snowstage extract --table books                    # one table
   $ snowstage extract --schedule "*/5 * * * *"         # a worker that runs every 5 minutes
+  $ snowstage extract --table books --backfill         # re-read books, e.g. after adding a column
   $ AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000 snowstage extract --state-dir .snowstage-state
 
 MySQL settings and S3 bucket come from the metadata (and the environment variables it references); AWS credentials

@@ -52,7 +52,8 @@ function serverExpression(
     case 'integer':
     case 'boolean':
     case 'decimal':
-      return { sql: `CAST(${c} AS CHAR)`, maxBytes: 80 };
+      // BIT(1) as BOOLEAN: CAST(bit AS CHAR) is the raw byte, `+ 0` makes it a number first.
+      return { sql: type.base === 'BIT' ? `CAST(${c} + 0 AS CHAR)` : `CAST(${c} AS CHAR)`, maxBytes: 80 };
     case 'bit':
       return { sql: `CAST(${c} + 0 AS CHAR)`, maxBytes: 24 };
     case 'date': {

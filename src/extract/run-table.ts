@@ -26,6 +26,8 @@ export interface ExtractSettings {
   readonly maxAttempts: number;
   /** let MySQL format most columns into the CSV line (default true; false runs every value through JS) */
   readonly serverFormatting?: boolean;
+  /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
+  readonly backfill?: boolean;
 }
 
 export interface Progress {
@@ -139,7 +141,10 @@ async function runOnce(
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
     const run = new TableRun(table, deps, lease, source, runId, loaded.state, loaded.etag);
-    return loaded.state.watermark === null ? await run.backfill() : await run.incremental();
+    // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
+    const backfilling =
+      loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
+    return backfilling ? await run.backfill() : await run.incremental();
   } finally {
     await source.close();
   }

@@ -48,8 +48,18 @@ function sameType(declared: MysqlType, live: MysqlType): boolean {
   if (INTEGER_BASES.has(declared.base)) {
     return declared.base !== 'TINYINT' || (declared.args[0] === 1) === (live.args[0] === 1);
   }
-  if (declared.base === 'ENUM' || declared.base === 'SET') return sameList(declared.values, live.values);
+  if (declared.base === 'ENUM' || declared.base === 'SET') {
+    return sameList(declared.values.map(asMariaDbReportsIt), live.values.map(asMariaDbReportsIt));
+  }
   return sameList(declared.args.map(String), live.args.map(String)) || defaultArgs(declared, live);
+}
+
+/**
+ * MariaDB keeps column definitions in a 3-byte charset: information_schema shows each 4-byte character (emoji) of
+ * an ENUM/SET member as '?', although the stored values are intact. Compare members with such characters masked.
+ */
+function asMariaDbReportsIt(member: string): string {
+  return member.replace(/[\u{10000}-\u{10FFFF}]/gu, '?');
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

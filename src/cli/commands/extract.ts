@@ -18,6 +18,7 @@ export interface ExtractOptions extends MetadataOptions {
   readonly gzipLevel: number;
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
+  readonly backfill: boolean;
 }
 
 export async function extractCommand(io: CliIo, options: ExtractOptions): Promise<number> {
@@ -41,6 +42,7 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     leaseTtlMs: options.leaseTtlSeconds * 1000,
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
+    backfill: options.backfill,
   };
   const signal = io.signal ?? new AbortController().signal;
   const reporter = createReporter(io);

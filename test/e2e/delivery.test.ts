@@ -1,0 +1,88 @@
+/**
+ * Issue 5, scenario 4: Snowpipe may deliver a file twice and load files out of order. The MERGE's version
+ * check (cursor, then file name, then row) must make both harmless. The second test pins down the one case
+ * the README names as a known limit: an older file loaded after a delete re-inserts the row.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { qualified } from '../../src/sql/quote.js';
+import { E2eHarness } from './harness.js';
+import { BookstoreWorkload, Random, seedFromEnv } from './workload.js';
+
+let harness: E2eHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+/** Extracts books and returns the files this run wrote (not loaded). */
+async function extractBooks(h: E2eHarness): Promise<string[]> {
+  await h.waitForCommitLag();
+  const run = await h.extractOk({ tables: ['books'], fileSizeMb: 0.001 });
+  const runId = run.summaries[0]?.runId ?? '<none>';
+  return (await h.pendingFiles('books')).filter((key) => key.includes(runId));
+}
+
+async function lastMergedAt(h: E2eHarness): Promise<string> {
+  const target = qualified(h.table('books').targetTable);
+  const [row] = await h.warehouse.rows(
+    `SELECT CAST(max("_SNOWSTAGE_MERGED_AT") AS VARCHAR) AS m FROM ${target}`,
+  );
+  return String(row?.m);
+}
+
+it('files loaded newest first, then every file delivered again, leave the target equal to MySQL', async () => {
+  harness = await E2eHarness.start({ label: 'delivery', commitLagSeconds: 0, lookbackSeconds: 0 });
+  await harness.round();
+  await new BookstoreWorkload(harness.db, new Random(seedFromEnv())).insertBooks(300);
+  const older = await extractBooks(harness);
+  await harness.sql(
+    "UPDATE books SET title = CONCAT(LEFT(title, 400), ' (v2)'), updated_at = NOW(6) WHERE book_id <= 60",
+  );
+  await harness.sql(
+    'UPDATE books SET deleted_at = NOW(6), updated_at = NOW(6) WHERE book_id BETWEEN 15 AND 18',
+  );
+  const newer = await extractBooks(harness);
+  expect(older.length).toBeGreaterThan(0);
+  expect(newer.length).toBeGreaterThan(0);
+
+  // newest first: the newer versions win (keys 21-60 are inserted from the newer file), and the older file
+  // that arrives afterwards changes none of them. Deleted keys 15-18 are not in the older file: that case is the
+  // known limit below.
+  await harness.load('books', { keys: [...newer].reverse() });
+  await harness.merge('books');
+  await harness.load('books', { keys: older });
+  await harness.merge('books');
+  await harness.assertEqual('books');
+
+  // a second delivery of everything, merged in one batch: the MERGE source still has one row per key, and no
+  // target row is rewritten (the version is not newer)
+  const before = await lastMergedAt(harness);
+  await harness.load('books', { keys: [...older, ...newer], redeliver: true });
+  await harness.load('books', { keys: newer, redeliver: true });
+  const merged = await harness.merge('books');
+  expect(merged.ran).toBe(true);
+  expect(await lastMergedAt(harness)).toBe(before);
+  await harness.assertEqual('books');
+});
+
+it('known limit (README): an older file loaded after a delete re-inserts the row until the key changes again', async () => {
+  harness = await E2eHarness.start({ label: 'delivery_limit', commitLagSeconds: 0, lookbackSeconds: 0 });
+  await harness.round();
+  await harness.sql(
+    "UPDATE books SET title = CONCAT(LEFT(title, 400), ' (v2)'), updated_at = NOW(6) WHERE book_id <= 5",
+  );
+  const older = await extractBooks(harness);
+  await harness.sql('UPDATE books SET deleted_at = NOW(6), updated_at = NOW(6) WHERE book_id <= 2');
+  await extractBooks(harness);
+  await harness.load('books');
+  await harness.merge('books');
+  await harness.assertEqual('books');
+  await harness.load('books', { keys: older, redeliver: true });
+  await harness.merge('books');
+  const stale = (await harness.compare('books')).map((d) => `${d.key} ${d.column} ${String(d.mysql)}`);
+  expect(stale).toEqual(['["1"] * <absent>', '["2"] * <absent>']);
+  // the next change to those keys (still soft-deleted in MySQL) removes them again
+  await harness.sql('UPDATE books SET updated_at = NOW(6) WHERE book_id <= 2');
+  await harness.round({ tables: ['books'] });
+});

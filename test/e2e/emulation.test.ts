@@ -1,0 +1,128 @@
+/**
+ * The emulation's own assumptions, pinned against what the generator emits: if the file format, the pipe or the
+ * shape of the task changes, these fail and say which part of the DuckDB stand-in must follow.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PipelineModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import { loadTemplates, render } from '../../src/render/render.js';
+import { splitStatements } from '../../src/sql/split.js';
+import { duckdbType, openSnowflakeEmulator } from '../support/duckdb-snowflake.js';
+import { canonicalNumber, timeToSeconds } from './compare.js';
+import { ROOT } from './extractor.js';
+import { translateAddColumn, translateCreateTable, usingSubquery } from './warehouse.js';
+
+async function example(): Promise<{ model: PipelineModel; file: (path: string) => string }> {
+  const dir = join(ROOT, 'metadata');
+  const { model } = await loadPipeline({ dir, env: {}, cwd: dir });
+  if (!model) throw new Error('the example metadata is invalid');
+  const files = render(model, loadTemplates());
+  return { model, file: (path) => files.find((f) => f.path === path)?.content ?? '' };
+}
+
+describe('what the loader emulates matches the generated SQL', () => {
+  it('file format: enclosed by ", no escapes, unenclosed empty = NULL, NULL_IF empty, header, base64', async () => {
+    const format = (await example()).file('1_pipeline/3_file_format.sql');
+    for (const option of [
+      "FIELD_DELIMITER = ','",
+      "RECORD_DELIMITER = '\\n'",
+      'PARSE_HEADER = TRUE',
+      "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'",
+      'ESCAPE = NONE',
+      'ESCAPE_UNENCLOSED_FIELD = NONE',
+      'EMPTY_FIELD_AS_NULL = TRUE',
+      'NULL_IF = ()',
+      'TRIM_SPACE = FALSE',
+      'BINARY_FORMAT = BASE64',
+      'COMPRESSION = GZIP',
+    ]) {
+      expect(format).toContain(option);
+    }
+  });
+
+  it('pipe: columns matched by exact header name, file name and row number recorded', async () => {
+    const pipe = (await example()).file('2_tables/books/4_pipe.sql');
+    expect(pipe).toContain('MATCH_BY_COLUMN_NAME = CASE_SENSITIVE');
+    expect(pipe).toContain('"_SNOWSTAGE_FILE" = METADATA$FILENAME');
+    expect(pipe).toContain('"_SNOWSTAGE_FILE_ROW" = METADATA$FILE_ROW_NUMBER');
+    // METADATA$FILENAME is relative to the stage, whose URL ends in <prefix>data/
+    expect(pipe).toContain('FROM @"ANALYTICS"."BOOKSTORE_RAW"."BOOKSTORE_STAGE"/books/');
+    expect((await example()).file('1_pipeline/4_stage.sql')).toContain(
+      "URL = 's3://snowstage-bookstore/bookstore/data/'",
+    );
+  });
+
+  it('task: one MERGE that reads only the stream and writes only the target', async () => {
+    const { file } = await example();
+    const task = splitStatements(file('2_tables/books/5_merge_task.sql')).statements.find((s) =>
+      s.text.startsWith('CREATE OR ALTER TASK'),
+    );
+    const merge = task?.text.slice(task.text.indexOf('MERGE INTO')) ?? '';
+    const names = [...new Set(merge.match(/"[^"]+"\."[^"]+"\."[^"]+"/g))];
+    expect(names.sort()).toEqual([
+      '"ANALYTICS"."BOOKSTORE"."BOOKS"',
+      '"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"',
+    ]);
+    expect(usingSubquery(merge)).toMatch(/^\s*SELECT \*[\s\S]+\) = 1\s*$/);
+  });
+});
+
+describe('DDL translation', () => {
+  it('translates every column type of the generated CREATE TABLE and drops the COMMENT clause', async () => {
+    const target = (await example()).file('2_tables/books/2_target_table.sql');
+    const create = target.slice(target.indexOf('CREATE TABLE'), target.indexOf(';'));
+    const translated = translateCreateTable(create);
+    expect(translated).toContain('"BOOK_ID" DECIMAL(10,0) NOT NULL, -- MySQL int unsigned');
+    expect(translated).toContain('"METADATA" JSON,');
+    expect(translated).toContain('"COVER_THUMBNAIL" BLOB,');
+    expect(translated).toContain('"_SNOWSTAGE_MERGED_AT" TIMESTAMPTZ,');
+    expect(translated).not.toContain('COMMENT =');
+    const emulator = await openSnowflakeEmulator([{ name: 'ANALYTICS', schemas: ['BOOKSTORE'] }]);
+    try {
+      await emulator.run(translated);
+      await emulator.run(
+        translateAddColumn(
+          'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "X" NUMBER(38,10)',
+        ),
+      );
+      const [row] = await emulator.rows(
+        `SELECT data_type FROM information_schema.columns WHERE table_name = 'BOOKS' AND column_name = 'X'`,
+      );
+      expect(row?.data_type).toBe('DECIMAL(38,10)');
+    } finally {
+      emulator.close();
+    }
+  });
+
+  it('maps each generated Snowflake type to the DuckDB type holding the same values', () => {
+    expect(
+      [
+        'NUMBER(20,0)',
+        'VARCHAR(67)',
+        'BINARY(16)',
+        'TIMESTAMP_NTZ(6)',
+        'TIMESTAMP_TZ(3)',
+        'TIME(3)',
+        'FLOAT',
+      ].map(duckdbType),
+    ).toEqual(['DECIMAL(20,0)', 'VARCHAR', 'BLOB', 'TIMESTAMP', 'TIMESTAMPTZ', 'TIME', 'DOUBLE']);
+    expect(() => duckdbType('GEOGRAPHY')).toThrow(/no DuckDB equivalent/);
+  });
+});
+
+describe('normalisation', () => {
+  it('compares exact decimals and TIME durations as canonical text', () => {
+    expect(['-0012.3400', '0.000', '-0.0', '18446744073709551615.0000000000'].map(canonicalNumber)).toEqual([
+      '-12.34',
+      '0',
+      '0',
+      '18446744073709551615',
+    ]);
+    expect(['-838:59:59.000000', '00:00:00.000001', '-00:00:01.5'].map(timeToSeconds)).toEqual([
+      '-3020399',
+      '0.000001',
+      '-1.5',
+    ]);
+  });
+});

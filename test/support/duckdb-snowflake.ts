@@ -1,0 +1,151 @@
+/**
+ * DuckDB dressed up as much of Snowflake as the generated MERGE needs, so the MERGE text from the generated task
+ * file can run unchanged (test-infra.md §2):
+ *
+ * - `ATTACH ':memory:' AS "<DB>"` + `CREATE SCHEMA`, so the quoted three-part names of the generated SQL resolve;
+ * - the Snowflake conversion functions the MERGE calls, as DuckDB macros (environment, not a copy of the SQL);
+ * - `duckdbType`, the DuckDB type that holds the same values as a generated Snowflake column type;
+ * - the session in UTC, so TIMESTAMPTZ → TIMESTAMP casts and formatting never shift a value.
+ *
+ * What cannot be emulated exactly is listed in test/e2e/README.md.
+ */
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+/** DECIMAL width of every TO_NUMBER result: DuckDB cannot type a macro result by its (p, s) arguments. */
+export const TO_NUMBER_SCALE = 10;
+const TO_NUMBER_INTEGER_DIGITS = 38 - TO_NUMBER_SCALE;
+
+/**
+ * Snowflake format → strptime format, for exactly the formats src/render/conversions.ts uses. DuckDB needs a
+ * constant strptime format, so each macro branches on the format literal; an unknown format is an error.
+ */
+const FORMATS: readonly (readonly [snowflake: string, strptime: string])[] = [
+  ['YYYY-MM-DD', '%Y-%m-%d'],
+  ['YYYY-MM-DD HH24:MI:SS.FF6', '%Y-%m-%d %H:%M:%S.%f'],
+  ['YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM', '%Y-%m-%d %H:%M:%S.%f %z'],
+  ['HH24:MI:SS.FF6', '%H:%M:%S.%f'],
+];
+
+function sqlText(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `CASE f WHEN <format> THEN CAST(strptime(x, <strptime>) AS type) ... ELSE error END` */
+function parseMacro(name: string, type: string): string {
+  const branches = FORMATS.map(
+    ([snowflake, strptime]) =>
+      `WHEN f = ${sqlText(snowflake)} THEN CAST(strptime(x, ${sqlText(strptime)}) AS ${type})`,
+  );
+  return `CREATE OR REPLACE MACRO ${name}(x, f) AS CASE WHEN x IS NULL THEN NULL ${branches.join(' ')} ELSE error('${name}: format ' || f || ' is not emulated') END`;
+}
+
+/**
+ * The Snowflake functions of the generated MERGE. Each fails loudly (DuckDB `error()`) where Snowflake would
+ * fail, and TO_NUMBER is stricter than Snowflake: a value with more fraction digits than the scale is an error
+ * instead of being rounded, because the extractor must never write one.
+ */
+export const SNOWFLAKE_MACROS: readonly string[] = [
+  `CREATE OR REPLACE MACRO TO_NUMBER(x, p, s) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN s > ${TO_NUMBER_SCALE} OR p - s > ${TO_NUMBER_INTEGER_DIGITS}
+      THEN error('TO_NUMBER(x, ' || p || ', ' || s || '): wider than the DuckDB emulation (DECIMAL(38,${TO_NUMBER_SCALE}))')
+    WHEN NOT regexp_full_match(x, '[+-]?[0-9]+([.][0-9]+)?')
+      THEN error('TO_NUMBER: not a number: ' || x)
+    WHEN length(regexp_extract(x, '^[+-]?0*([0-9]*)', 1)) > p - s
+      THEN error('TO_NUMBER: ' || x || ' does not fit NUMBER(' || p || ',' || s || ')')
+    WHEN length(regexp_extract(x, '[.]([0-9]*)$', 1)) > s
+      THEN error('TO_NUMBER: ' || x || ' has more than ' || s || ' fraction digits')
+    ELSE CAST(x AS DECIMAL(38, ${TO_NUMBER_SCALE}))
+  END`,
+  // Snowflake spells the IEEE specials NaN, inf, -inf; DuckDB's cast accepts those spellings too.
+  'CREATE OR REPLACE MACRO TO_DOUBLE(x) AS CAST(x AS DOUBLE)',
+  // Numeric input: 0 is FALSE, anything else TRUE (the generated MERGE only passes TO_NUMBER results).
+  'CREATE OR REPLACE MACRO TO_BOOLEAN(x) AS CASE WHEN x IS NULL THEN NULL ELSE x <> 0 END',
+  parseMacro('TO_DATE', 'DATE'),
+  // With a zone in the text (TIMESTAMP columns overridden to NTZ) the UTC session keeps the UTC wall clock.
+  parseMacro('TO_TIMESTAMP_NTZ', 'TIMESTAMP'),
+  parseMacro('TO_TIMESTAMP_TZ', 'TIMESTAMPTZ'),
+  parseMacro('TO_TIMESTAMP_LTZ', 'TIMESTAMPTZ'),
+  parseMacro('TO_TIME', 'TIME'),
+  `CREATE OR REPLACE MACRO TO_BINARY(x, f) AS CASE
+    WHEN upper(f) = 'BASE64' THEN from_base64(x)
+    ELSE error('TO_BINARY: format ' || f || ' is not emulated')
+  END`,
+  'CREATE OR REPLACE MACRO PARSE_JSON(x) AS json(x)',
+];
+
+/**
+ * The DuckDB type holding the same values as a generated Snowflake type. Lengths are dropped (DuckDB VARCHAR
+ * and BLOB are unbounded), TIMESTAMP precision is DuckDB's microseconds (MySQL's maximum too).
+ */
+export function duckdbType(snowflakeType: string): string {
+  const type = snowflakeType.trim().toUpperCase();
+  const number = /^NUMBER\((\d+),(\d+)\)$/.exec(type);
+  if (number) return `DECIMAL(${number[1]},${number[2]})`;
+  if (/^VARCHAR(\(\d+\))?$/.test(type)) return 'VARCHAR';
+  if (/^BINARY(\(\d+\))?$/.test(type)) return 'BLOB';
+  if (/^TIMESTAMP_NTZ(\(\d\))?$/.test(type)) return 'TIMESTAMP';
+  if (/^TIMESTAMP_(TZ|LTZ)(\(\d\))?$/.test(type)) return 'TIMESTAMPTZ';
+  if (/^TIME(\(\d\))?$/.test(type)) return 'TIME';
+  if (type === 'FLOAT') return 'DOUBLE';
+  if (type === 'VARIANT') return 'JSON';
+  if (type === 'BOOLEAN' || type === 'DATE') return type;
+  throw new Error(`no DuckDB equivalent of Snowflake type ${snowflakeType}`);
+}
+
+/** Whether TO_NUMBER(x, p, s) results fit the emulation's DECIMAL(38, TO_NUMBER_SCALE). */
+export function numberFitsEmulation(snowflakeType: string): boolean {
+  const number = /^NUMBER\((\d+),(\d+)\)$/.exec(snowflakeType);
+  if (!number) return true;
+  const [p, s] = [Number(number[1]), Number(number[2])];
+  return s <= TO_NUMBER_SCALE && p - s <= TO_NUMBER_INTEGER_DIGITS;
+}
+
+export interface SnowflakeEmulator {
+  readonly connection: DuckDBConnection;
+  /** runs one or more statements */
+  run(sql: string): Promise<void>;
+  /** rows as JSON-friendly objects (DECIMAL and BIGINT as strings) */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** An in-memory DuckDB with the Snowflake macros, in UTC, with `databases` attached under their exact names. */
+export async function openSnowflakeEmulator(
+  databases: readonly { name: string; schemas: readonly string[] }[],
+): Promise<SnowflakeEmulator> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const run = async (sql: string): Promise<void> => {
+    await connection.run(sql);
+  };
+  await run("SET TimeZone = 'UTC'");
+  for (const macro of SNOWFLAKE_MACROS) await run(macro);
+  for (const database of databases) {
+    await run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdentifier(database.name)}`);
+    for (const schema of database.schemas) {
+      await run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database.name)}.${quoteIdentifier(schema)}`);
+    }
+  }
+  return {
+    connection,
+    run,
+    async rows(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Double-quoted identifier; DuckDB and Snowflake share the syntax (DuckDB matches it case-insensitively). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quoteText(value: string): string {
+  return sqlText(value);
+}

@@ -61,7 +61,7 @@ export class FileSink {
     const file = this.#open ?? this.#start(row);
     file.lastRow = row;
     const waiting = file.batcher.write(line);
-    if (file.batcher.stats.compressedBytes >= this.options.targetBytes) {
+    if (file.batcher.compressedBytes >= this.options.targetBytes) {
       return waiting ? waiting.then(() => this.#close()) : this.#close();
     }
     return waiting;

@@ -76,6 +76,11 @@ export class GzipBatcher {
     this.#pending = options.header ?? '';
   }
 
+  /** gzip bytes emitted so far; read per row by the file splitter, so no object is built for it */
+  get compressedBytes(): number {
+    return this.#compressed;
+  }
+
   get stats(): GzipBatcherStats {
     return { rows: this.#rows, uncompressedBytes: this.#uncompressed, compressedBytes: this.#compressed };
   }

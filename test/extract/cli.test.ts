@@ -11,9 +11,9 @@ import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { loadState } from '../../src/extract/state.js';
 import { S3ObjectStore } from '../../src/extract/store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
-import { loadPipeline } from '../../src/pipeline.js';
 import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
+import { childEnv, loadTestModel } from '../support/pipeline.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,22 +29,8 @@ beforeAll(async () => {
   db = await createTestDatabase('extract_cli');
   await db.runSqlFile(`${ROOT}test/fixtures/bookstore.sql`);
   s3 = await startTestS3();
-  env = {
-    PATH: process.env.PATH ?? '',
-    MYSQL_HOST: db.target.host,
-    MYSQL_PORT: String(db.target.port),
-    MYSQL_USER: db.target.user,
-    MYSQL_PASSWORD: db.target.password,
-    MYSQL_DATABASE: db.database,
-    S3_BUCKET: s3.bucket,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
-  };
-  const loaded = await loadPipeline({ dir: `${ROOT}metadata`, env, cwd: ROOT });
-  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
-  model = loaded.model;
+  env = childEnv(db, s3);
+  model = await loadTestModel('metadata', env);
 });
 
 afterAll(async () => {

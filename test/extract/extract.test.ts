@@ -15,9 +15,9 @@ import { extractTable } from '../../src/extract/run-table.js';
 import { loadState } from '../../src/extract/state.js';
 import { S3ObjectStore } from '../../src/extract/store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
-import { loadPipeline } from '../../src/pipeline.js';
 import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
+import { loadTestModel, pipelineEnv } from '../support/pipeline.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,18 +38,7 @@ beforeAll(async () => {
   db = await createTestDatabase('extract');
   await db.runSqlFile(`${ROOT}test/fixtures/bookstore.sql`);
   s3 = await startTestS3();
-  const env = {
-    MYSQL_HOST: db.target.host,
-    MYSQL_PORT: String(db.target.port),
-    MYSQL_USER: db.target.user,
-    MYSQL_PASSWORD: db.target.password,
-    MYSQL_DATABASE: db.database,
-    S3_BUCKET: s3.bucket,
-  };
-  const loaded = await loadPipeline({ dir: `${ROOT}metadata`, env, cwd: ROOT });
-  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
-  model = loaded.model;
-  process.env.MYSQL_PASSWORD = db.target.password;
+  model = await loadTestModel('metadata', pipelineEnv(db, s3));
 });
 
 afterAll(async () => {
@@ -157,18 +146,7 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
   };
 
   beforeAll(async () => {
-    const loaded = await loadPipeline({
-      dir: `${ROOT}test/fixtures/extract-metadata`,
-      env: {
-        MYSQL_DATABASE: db.database,
-        S3_BUCKET: s3.bucket,
-        MYSQL_HOST: db.target.host,
-        MYSQL_PORT: String(db.target.port),
-      },
-      cwd: ROOT,
-    });
-    if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
-    tests = loaded.model;
+    tests = await loadTestModel('test/fixtures/extract-metadata', pipelineEnv(db, s3));
     await db.query(
       'CREATE TABLE late_rows (id INT NOT NULL PRIMARY KEY, v VARCHAR(10), updated_at DATETIME(6) NOT NULL, KEY (updated_at, id))',
     );

@@ -11,9 +11,9 @@ import { makeRowPlan } from '../../src/extract/row-plan.js';
 import type { TableRunResult } from '../../src/extract/run-table.js';
 import { S3ObjectStore } from '../../src/extract/store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
-import { loadPipeline } from '../../src/pipeline.js';
 import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
+import { loadTestModel, pipelineEnv } from '../support/pipeline.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,18 +50,7 @@ beforeAll(async () => {
   await db.query(
     `SET SESSION sql_mode = ''; SET SESSION time_zone = '+05:30'; INSERT INTO every_type VALUES ${ROWS.join(', ')}`,
   );
-  const loaded = await loadPipeline({
-    dir: `${ROOT}test/fixtures/extract-metadata`,
-    env: {
-      MYSQL_DATABASE: db.database,
-      S3_BUCKET: s3.bucket,
-      MYSQL_HOST: db.target.host,
-      MYSQL_PORT: String(db.target.port),
-    },
-    cwd: ROOT,
-  });
-  if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
-  model = loaded.model;
+  model = await loadTestModel('test/fixtures/extract-metadata', pipelineEnv(db, s3));
   const found = model.tables.find((t) => t.name === 'every_type');
   if (!found) throw new Error('every_type');
   table = found;

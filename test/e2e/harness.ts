@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { leaseKey, stateKey } from '../../src/extract/naming.js';
-import { S3ObjectStore } from '../../src/extract/store.js';
+import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { loadTemplates, type RenderedFile, render } from '../../src/render/render.js';

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLease, type Lease, LeaseHeldError, LeaseLostError } from '../../src/extract/lease.js';
-import { LocalObjectStore, type ObjectStore, S3ObjectStore } from '../../src/extract/store.js';
+import { LocalObjectStore } from '../../src/extract/local-store.js';
+import { S3ObjectStore } from '../../src/extract/s3-store.js';
+import type { ObjectStore } from '../../src/extract/store.js';
 import { S3RVER_CREDENTIALS, startTestS3 } from '../support/s3.js';
 
 interface Backend {
@@ -184,7 +186,7 @@ describe('lease on a local store shared by several processes', () => {
   });
 
   const leaseModule = fileURLToPath(new URL('../../src/extract/lease.ts', import.meta.url));
-  const storeModule = fileURLToPath(new URL('../../src/extract/store.ts', import.meta.url));
+  const storeModule = fileURLToPath(new URL('../../src/extract/local-store.ts', import.meta.url));
   // each child says "ready", waits for the go file so that all contend at once, then reports its outcome
   const childScript = `
     import { existsSync } from 'node:fs';

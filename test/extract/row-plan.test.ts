@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAll } from '../../src/extract/extract-all.js';
 import { makeRowPlan } from '../../src/extract/row-plan.js';
 import type { TableRunResult } from '../../src/extract/run-table.js';
-import { S3ObjectStore } from '../../src/extract/store.js';
+import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';

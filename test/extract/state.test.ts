@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalObjectStore } from '../../src/extract/local-store.js';
+import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import {
   emptyState,
   InvalidStateError,
@@ -10,12 +12,7 @@ import {
   saveState,
   type TableState,
 } from '../../src/extract/state.js';
-import {
-  LocalObjectStore,
-  type ObjectStore,
-  PreconditionFailedError,
-  S3ObjectStore,
-} from '../../src/extract/store.js';
+import { type ObjectStore, PreconditionFailedError } from '../../src/extract/store.js';
 import { startTestS3 } from '../support/s3.js';
 
 interface Backend {

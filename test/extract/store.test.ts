@@ -5,13 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  LocalObjectStore,
-  type ObjectStore,
-  PreconditionFailedError,
-  S3ObjectStore,
-  s3ClientFromEnv,
-} from '../../src/extract/store.js';
+import { LocalObjectStore } from '../../src/extract/local-store.js';
+import { S3ObjectStore, s3ClientFromEnv } from '../../src/extract/s3-store.js';
+import { type ObjectStore, PreconditionFailedError } from '../../src/extract/store.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 const MiB = 1024 * 1024;

@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type Command, Option } from 'commander';
 import { wantedNotifications } from '../../aws/notifications.js';
 import { syncBucketNotifications } from '../../aws/s3-notifications-client.js';
-import { s3ClientFromEnv } from '../../extract/store.js';
+import { s3ClientFromEnv } from '../../extract/s3-store.js';
 import { withMigrations } from '../../generated/migrations.js';
 import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
 import type { PipelineModel } from '../../model/types.js';

@@ -5,7 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { LocalObjectStore, type ObjectStore, S3ObjectStore, s3ClientFromEnv } from '../../extract/store.js';
+import { LocalObjectStore } from '../../extract/local-store.js';
+import { S3ObjectStore, s3ClientFromEnv } from '../../extract/s3-store.js';
+import type { ObjectStore } from '../../extract/store.js';
 import type { PipelineModel } from '../../model/types.js';
 import { failureOf } from '../../snowflake/apply.js';
 import { formatFailure } from '../../snowflake/apply-report.js';

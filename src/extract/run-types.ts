@@ -1,0 +1,54 @@
+/** Settings, dependencies and results of an extraction run, shared by run-table.ts and table-run.ts. */
+import type { MysqlSource } from './mysql-source.js';
+import type { ObjectStore } from './store.js';
+
+export interface ExtractSettings {
+  readonly chunkRows: number;
+  /** compressed size at which a file is closed and the next one started */
+  readonly targetFileBytes: number;
+  readonly gzipLevel: number;
+  readonly leaseTtlMs: number;
+  readonly owner: string;
+  readonly maxAttempts: number;
+  /** let MySQL format most columns into the CSV line (default true; false runs every value through JS) */
+  readonly serverFormatting?: boolean;
+  /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
+  readonly backfill?: boolean;
+}
+
+export interface Progress {
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface ExtractDeps {
+  readonly dataStore: ObjectStore;
+  readonly stateStore: ObjectStore;
+  readonly connect: () => Promise<MysqlSource>;
+  readonly settings: ExtractSettings;
+  readonly now: () => Date;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'locked' | 'aborted';
+
+export interface TableRunResult {
+  readonly table: string;
+  readonly status: RunStatus;
+  readonly runId: string;
+  readonly mode: 'backfill' | 'incremental' | 'none';
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly compressedBytes: number;
+  readonly window: { readonly lower: string | null; readonly upper: string | null };
+  readonly durationMs: number;
+  readonly backfillComplete?: boolean;
+  readonly message?: string;
+}
+
+/** A run that must stop: the message says why and what to do. */
+export class RunFailure extends Error {}

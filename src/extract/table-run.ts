@@ -1,0 +1,255 @@
+import type { TableModel } from '../model/types.js';
+import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
+import type { Lease } from './lease.js';
+import type { MysqlSource } from './mysql-source.js';
+import { dataFileKey, manifestKey, stateKey } from './naming.js';
+import * as queries from './queries.js';
+import { makeRowPlan, type RowPlan } from './row-plan.js';
+import { type ExtractDeps, RunFailure, type TableRunResult } from './run-types.js';
+import { saveState, type TableState } from './state.js';
+import { lookbackLower, upperBound } from './window.js';
+
+/** The state and writers of one attempt. */
+export class TableRun {
+  readonly #started: Date;
+  readonly #plan: RowPlan;
+  readonly #encodeRow: (row: unknown[]) => string | Buffer;
+  readonly #positionOf: (row: unknown[]) => RowPosition;
+  readonly #manifestFiles: FileRecord[] = [];
+  #rows = 0;
+  #bytes = 0;
+
+  constructor(
+    private readonly table: TableModel,
+    private readonly deps: ExtractDeps,
+    private readonly lease: Lease,
+    private readonly source: MysqlSource,
+    private readonly runId: string,
+    private state: TableState,
+    private etag: string | undefined,
+  ) {
+    this.#started = deps.now();
+    this.#plan = makeRowPlan(table, { serverFormatting: deps.settings.serverFormatting ?? true });
+    this.#encodeRow = this.#plan.encodeRow;
+    this.#positionOf = this.#plan.positionOf;
+  }
+
+  async backfill(): Promise<TableRunResult> {
+    const backfill = this.state.backfill ?? {
+      upperCursor: await upperBound(this.table, this.source),
+      lastKey: null,
+      startedAt: this.#started.toISOString(),
+      runId: this.runId,
+    };
+    if (!this.state.backfill) await this.#save({ ...this.state, backfill });
+    let lastKey = backfill.lastKey;
+    const sink = this.#sink(async (file) => {
+      lastKey = [...file.last.key];
+      await this.#writeManifest('backfill', 'in_progress', { lower: null, upper: backfill.upperCursor });
+      await this.lease.assertHeld();
+      await this.#save({ ...this.state, backfill: { ...backfill, lastKey } });
+    });
+    let after = lastKey;
+    for (;;) {
+      const chunk = queries.backfillChunk(
+        this.table,
+        this.#plan.selectList,
+        after,
+        this.deps.settings.chunkRows,
+      );
+      const last = await this.#stream(chunk, sink);
+      if (!last) break;
+      after = [...this.#positionOf(last).key];
+      if (last.count < this.deps.settings.chunkRows) break;
+    }
+    const files = await sink.finish();
+    const window = { lower: null, upper: backfill.upperCursor };
+    await this.#writeManifest('backfill', 'complete', window);
+    await this.lease.assertHeld();
+    await this.#save(
+      this.#finished({ watermark: { cursor: backfill.upperCursor, key: [] }, backfill: null }, files, window),
+    );
+    return this.#result('backfill', files, window, true);
+  }
+
+  async incremental(): Promise<TableRunResult> {
+    const watermark = this.state.watermark;
+    const upper = await upperBound(this.table, this.source);
+    const lower =
+      watermark && watermark.cursor !== null ? { cursor: watermark.cursor, key: watermark.key } : null;
+    const sink = this.#sink(async () => {
+      await this.#writeManifest('incremental', 'in_progress', { lower: lower?.cursor ?? null, upper });
+    });
+    const from = lower ? lookbackLower(this.table, lower.cursor) : null;
+    if (from !== null && lower) await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink);
+    const last = upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink);
+    if (this.table.nullCursor === 'oldest') await this.#readNullCursors(sink);
+    const files = await sink.finish();
+    const window = { lower: lower?.cursor ?? null, upper };
+    await this.#writeManifest('incremental', 'complete', window);
+    await this.lease.assertHeld();
+    const next = last ? { cursor: last.cursor, key: [...last.key] } : watermark;
+    await this.#save(this.#finished({ watermark: next, backfill: null }, files, window));
+    return this.#result('incremental', files, window);
+  }
+
+  /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
+  async #readWindow(
+    lower: queries.KeysetPosition | null,
+    upper: string,
+    sink: FileSink,
+  ): Promise<RowPosition | undefined> {
+    let position = lower;
+    let lastPosition: RowPosition | undefined;
+    for (;;) {
+      const chunk = queries.incrementalChunk(
+        this.table,
+        this.#plan.selectList,
+        position,
+        upper,
+        this.deps.settings.chunkRows,
+      );
+      const last = await this.#stream(chunk, sink);
+      if (!last) return lastPosition;
+      lastPosition = this.#positionOf(last);
+      position = { cursor: lastPosition.cursor ?? '', key: lastPosition.key };
+      if (last.count < this.deps.settings.chunkRows) return lastPosition;
+    }
+  }
+
+  async #readNullCursors(sink: FileSink): Promise<void> {
+    let after: readonly string[] | null = null;
+    for (;;) {
+      const last = await this.#stream(
+        queries.nullCursorChunk(this.table, this.#plan.selectList, after, this.deps.settings.chunkRows),
+        sink,
+      );
+      if (!last) return;
+      after = this.#positionOf(last).key;
+      if (last.count < this.deps.settings.chunkRows) return;
+    }
+  }
+
+  /** Streams one chunk into the sink; returns its last row (with the chunk's row count) or undefined if empty. */
+  async #stream(
+    statement: queries.Statement,
+    sink: FileSink,
+  ): Promise<(unknown[] & { count: number }) | undefined> {
+    let last: unknown[] | undefined;
+    const signal = this.deps.signal;
+    const count = await this.source.streamRows(statement.sql, statement.values, (row) => {
+      if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
+      last = row;
+      const line = this.#encodeRow(row);
+      this.#rows++;
+      this.#bytes += line.length;
+      if ((this.#rows & 8191) === 0)
+        this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
+      return sink.write(line, row);
+    });
+    if (!last) return undefined;
+    return Object.assign(last, { count });
+  }
+
+  #sink(onFile: (file: FileRecord) => Promise<void>): FileSink {
+    const header = this.#plan.header;
+    return new FileSink(
+      {
+        store: this.deps.dataStore,
+        header,
+        targetBytes: this.deps.settings.targetFileBytes,
+        gzipLevel: this.deps.settings.gzipLevel,
+        keyFor: (sequence) => dataFileKey(this.table, this.runId, sequence),
+        onFile: async (file) => {
+          this.#manifestFiles.push(file);
+          await onFile(file);
+        },
+        signal: this.deps.signal,
+      },
+      this.#positionOf,
+    );
+  }
+
+  async #writeManifest(mode: string, status: string, window: { lower: string | null; upper: string | null }) {
+    const manifest = {
+      version: 1,
+      table: this.table.name,
+      runId: this.runId,
+      mode,
+      status,
+      startedAt: this.#started.toISOString(),
+      window,
+      rows: this.#manifestFiles.reduce((n, f) => n + f.rows, 0),
+      files: this.#manifestFiles,
+    };
+    await this.deps.stateStore.putText(
+      manifestKey(this.table, this.runId),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+      {
+        contentType: 'application/json',
+      },
+    );
+  }
+
+  async #save(next: TableState): Promise<void> {
+    this.etag = await saveState(this.deps.stateStore, stateKey(this.table), next, this.etag);
+    this.state = next;
+  }
+
+  #finished(
+    position: Pick<TableState, 'watermark' | 'backfill'>,
+    files: readonly FileRecord[],
+    window: { lower: string | null; upper: string | null },
+  ): TableState {
+    const rows = files.reduce((n, f) => n + f.rows, 0);
+    const bytes = files.reduce((n, f) => n + f.compressedBytes, 0);
+    const previous = this.state.totals;
+    return {
+      ...this.state,
+      ...position,
+      lastRun: {
+        runId: this.runId,
+        startedAt: this.#started.toISOString(),
+        finishedAt: this.deps.now().toISOString(),
+        lowerBound: window.lower === null ? null : { cursor: window.lower, key: [] },
+        upperBound: window.upper,
+        rows,
+        files: files.length,
+        bytes,
+        manifest: manifestKey(this.table, this.runId),
+      },
+      totals: {
+        runs: previous.runs + 1,
+        rows: previous.rows + rows,
+        files: previous.files + files.length,
+        bytes: previous.bytes + bytes,
+      },
+    };
+  }
+
+  #result(
+    mode: 'backfill' | 'incremental',
+    files: readonly FileRecord[],
+    window: { lower: string | null; upper: string | null },
+    backfillComplete?: boolean,
+  ): TableRunResult {
+    return {
+      table: this.table.name,
+      status: 'ok',
+      runId: this.runId,
+      mode,
+      rows: files.reduce((n, f) => n + f.rows, 0),
+      files: files.length,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      compressedBytes: files.reduce((n, f) => n + f.compressedBytes, 0),
+      window,
+      durationMs: this.deps.now().getTime() - this.#started.getTime(),
+      ...(backfillComplete ? { backfillComplete } : {}),
+    };
+  }
+}
+
+function toPosition(lower: { cursor: string; key: readonly string[] } | null): queries.KeysetPosition | null {
+  if (!lower) return null;
+  return { cursor: lower.cursor, key: lower.key.length > 0 ? lower.key : null };
+}

@@ -82,7 +82,8 @@ export function stageView(model: PipelineModel) {
     name: qualified(model.snowflake.stage),
     url: literal(model.s3.dataUrl),
     integration: id(model.snowflake.integration.name),
-    fileFormat: qualified(model.snowflake.fileFormat),
+    // FORMAT_NAME takes a string in the documented syntax (reference §3); quoted parts keep their case inside it.
+    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
     comment: comment(`data files of pipeline ${model.name}`),
   };
 }
@@ -136,7 +137,8 @@ export function pipeView(model: PipelineModel, table: TableModel) {
     name: qualified(table.pipe),
     table: qualified(table.rawTable),
     from: `@${qualified(model.snowflake.stage)}/${table.stagePath}`,
-    fileFormat: qualified(model.snowflake.fileFormat),
+    // FORMAT_NAME takes a string in the documented syntax (reference §3); quoted parts keep their case inside it.
+    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
     notificationPrefix: table.dataKeyPrefix,
     metadata: [
       `${id(META.file)} = METADATA$FILENAME`,

@@ -7,5 +7,5 @@
 CREATE STAGE IF NOT EXISTS "LAKE"."SHOP_RAW"."SHOP_STAGE"
   URL = 's3://shop-lake/mysql/shop/data/'
   STORAGE_INTEGRATION = "SHOP_S3"
-  FILE_FORMAT = (FORMAT_NAME = "LAKE"."SHOP_RAW"."SHOP_CSV")
+  FILE_FORMAT = (FORMAT_NAME = '"LAKE"."SHOP_RAW"."SHOP_CSV"')
   COMMENT = 'snowstage: data files of pipeline shop';

@@ -7,5 +7,5 @@
 CREATE STAGE IF NOT EXISTS "Lake"."Raw Zone"."LAKE2_STAGE"
   URL = 's3://bucket.with.dots/data/'
   STORAGE_INTEGRATION = "LAKE_INT"
-  FILE_FORMAT = (FORMAT_NAME = "Lake"."Raw Zone"."LAKE2_CSV")
+  FILE_FORMAT = (FORMAT_NAME = '"Lake"."Raw Zone"."LAKE2_CSV"')
   COMMENT = 'snowstage: data files of pipeline lake2';

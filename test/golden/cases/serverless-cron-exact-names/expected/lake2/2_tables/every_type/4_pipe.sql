@@ -12,7 +12,7 @@ CREATE PIPE IF NOT EXISTS "Lake"."Raw Zone"."EveryType_PIPE"
   AS
 COPY INTO "Lake"."Raw Zone"."EveryType"
   FROM @"Lake"."Raw Zone"."LAKE2_STAGE"/every_type/
-  FILE_FORMAT = (FORMAT_NAME = "Lake"."Raw Zone"."LAKE2_CSV")
+  FILE_FORMAT = (FORMAT_NAME = '"Lake"."Raw Zone"."LAKE2_CSV"')
   MATCH_BY_COLUMN_NAME = CASE_SENSITIVE
   INCLUDE_METADATA = (
     "_SNOWSTAGE_FILE" = METADATA$FILENAME,

@@ -77,7 +77,7 @@ class TerminalReporter implements ExtractReporter {
   readonly #bars: cliProgress.MultiBar;
   readonly #active = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
 
-  constructor(private readonly io: CliIo) {
+  constructor(io: CliIo) {
     this.#bars = new cliProgress.MultiBar(
       {
         format: ' {table} | {rows} rows | {mb} MB | {rate} rows/s',
@@ -121,7 +121,6 @@ class TerminalReporter implements ExtractReporter {
 
   close() {
     this.#bars.stop();
-    void this.io;
   }
 }
 

@@ -3,7 +3,6 @@
  * every type and awkward value; files are compared field by field, matched by header name.
  */
 
-import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAll } from '../../src/extract/extract-all.js';
@@ -16,7 +15,6 @@ import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
 import { loadTestModel, pipelineEnv } from '../support/pipeline.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let db: TestDatabase;
 let s3: TestS3;
 let model: PipelineModel;

@@ -113,10 +113,13 @@ class TerminalReporter implements ExtractReporter {
       this.#bars.remove(active.bar);
     }
     this.#bars.log(`${summaryLine(result)}\n`);
+    // MultiBar.log only buffers; a render writes the buffer out (the last table has no later render).
+    this.#bars.update();
   }
 
   info(message: string) {
     this.#bars.log(`${message}\n`);
+    this.#bars.update();
   }
 
   close() {

@@ -1,0 +1,50 @@
+/** The terminal display of `extract`: a live line per table, then its summary, both on stderr. */
+import { describe, expect, it } from 'vitest';
+import { createReporter } from '../../src/cli/extract-report.js';
+import type { TableRunResult } from '../../src/extract/run-table.js';
+import type { TableModel } from '../../src/model/types.js';
+
+function terminal() {
+  let text = '';
+  const stream = {
+    isTTY: true,
+    columns: 120,
+    write: (chunk: string) => {
+      text += chunk;
+      return true;
+    },
+    on: () => stream,
+    removeListener: () => stream,
+  };
+  return { stream, text: () => text };
+}
+
+const result: TableRunResult = {
+  table: 'books',
+  status: 'ok',
+  runId: 'r1',
+  mode: 'incremental',
+  rows: 1234,
+  files: 2,
+  bytes: 2_000_000,
+  compressedBytes: 1_048_576,
+  window: { lower: '2026-01-01 00:00:00.000000', upper: '2026-01-02 00:00:00.000000' },
+  durationMs: 1500,
+};
+
+describe('extract on a terminal', () => {
+  it('shows rows, MB and rows/s while running and prints each table summary', () => {
+    const err = terminal();
+    const out = terminal();
+    const reporter = createReporter({ stdout: out.stream, stderr: err.stream, env: {}, cwd: '/' });
+    reporter.tableStart({ name: 'books' } as TableModel);
+    reporter.progress({ table: 'books', rows: 8192, bytes: 3 * 1_048_576 });
+    reporter.tableDone(result);
+    reporter.close();
+    const shown = err.text();
+    expect(shown).toContain(
+      'books: ok incremental 1234 rows, 2 files, 1.0 MB gz window (2026-01-01 00:00:00.000000 .. 2026-01-02 00:00:00.000000] in 1.5s',
+    );
+    expect(out.text()).toBe('');
+  });
+});

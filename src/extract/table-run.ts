@@ -42,26 +42,21 @@ export class TableRun {
       runId: this.runId,
     };
     if (!this.state.backfill) await this.#save({ ...this.state, backfill });
-    let lastKey = backfill.lastKey;
     const sink = this.#sink(async (file) => {
-      lastKey = [...file.last.key];
+      const lastKey = [...file.last.key];
       await this.#writeManifest('backfill', 'in_progress', { lower: null, upper: backfill.upperCursor });
       await this.lease.assertHeld();
       await this.#save({ ...this.state, backfill: { ...backfill, lastKey } });
     });
-    let after = lastKey;
-    for (;;) {
-      const chunk = queries.backfillChunk(
+    // After a crash, resume behind the last key of the last uploaded file.
+    await this.#pages(sink, (previous) =>
+      queries.backfillChunk(
         this.table,
         this.#plan.selectList,
-        after,
-        this.deps.settings.chunkRows,
-      );
-      const last = await this.#stream(chunk, sink);
-      if (!last) break;
-      after = [...this.#positionOf(last).key];
-      if (last.count < this.deps.settings.chunkRows) break;
-    }
+        previous?.key ?? backfill.lastKey,
+        this.#chunkRows,
+      ),
+    );
     const files = await sink.finish();
     const window = { lower: null, upper: backfill.upperCursor };
     await this.#writeManifest('backfill', 'complete', window);
@@ -94,47 +89,45 @@ export class TableRun {
   }
 
   /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
-  async #readWindow(
-    lower: queries.KeysetPosition | null,
-    upper: string,
+  #readWindow(lower: queries.KeysetPosition | null, upper: string, sink: FileSink) {
+    return this.#pages(sink, (previous) => {
+      const after = previous ? { cursor: previous.cursor ?? '', key: previous.key } : lower;
+      return queries.incrementalChunk(this.table, this.#plan.selectList, after, upper, this.#chunkRows);
+    });
+  }
+
+  #readNullCursors(sink: FileSink) {
+    return this.#pages(sink, (previous) =>
+      queries.nullCursorChunk(this.table, this.#plan.selectList, previous?.key ?? null, this.#chunkRows),
+    );
+  }
+
+  get #chunkRows(): number {
+    return this.deps.settings.chunkRows;
+  }
+
+  /**
+   * Keyset paging: runs the chunk statement for "after the previous chunk's last row" until a chunk comes back
+   * short; returns the last row's position (undefined when nothing was read).
+   */
+  async #pages(
     sink: FileSink,
+    chunkAfter: (previous: RowPosition | undefined) => queries.Statement,
   ): Promise<RowPosition | undefined> {
-    let position = lower;
-    let lastPosition: RowPosition | undefined;
+    let previous: RowPosition | undefined;
     for (;;) {
-      const chunk = queries.incrementalChunk(
-        this.table,
-        this.#plan.selectList,
-        position,
-        upper,
-        this.deps.settings.chunkRows,
-      );
-      const last = await this.#stream(chunk, sink);
-      if (!last) return lastPosition;
-      lastPosition = this.#positionOf(last);
-      position = { cursor: lastPosition.cursor ?? '', key: lastPosition.key };
-      if (last.count < this.deps.settings.chunkRows) return lastPosition;
+      const { last, count } = await this.#stream(chunkAfter(previous), sink);
+      if (!last) return previous;
+      previous = this.#positionOf(last);
+      if (count < this.#chunkRows) return previous;
     }
   }
 
-  async #readNullCursors(sink: FileSink): Promise<void> {
-    let after: readonly string[] | null = null;
-    for (;;) {
-      const last = await this.#stream(
-        queries.nullCursorChunk(this.table, this.#plan.selectList, after, this.deps.settings.chunkRows),
-        sink,
-      );
-      if (!last) return;
-      after = this.#positionOf(last).key;
-      if (last.count < this.deps.settings.chunkRows) return;
-    }
-  }
-
-  /** Streams one chunk into the sink; returns its last row (with the chunk's row count) or undefined if empty. */
+  /** Streams one chunk into the sink; returns its last row (undefined when empty) and its row count. */
   async #stream(
     statement: queries.Statement,
     sink: FileSink,
-  ): Promise<(unknown[] & { count: number }) | undefined> {
+  ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
     const signal = this.deps.signal;
     const count = await this.source.streamRows(statement.sql, statement.values, (row) => {
@@ -147,8 +140,7 @@ export class TableRun {
         this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
       return sink.write(line, row);
     });
-    if (!last) return undefined;
-    return Object.assign(last, { count });
+    return { last, count };
   }
 
   #sink(onFile: (file: FileRecord) => Promise<void>): FileSink {

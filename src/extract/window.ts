@@ -1,6 +1,6 @@
 /** The bounds of an extraction window, per cursor type. */
 import type { TableModel } from '../model/types.js';
-import { formatDate, formatDateTime, MICROS_PER_DAY, minusSeconds, parseWallClock } from './cursor-time.js';
+import { formatDate, MICROS_PER_DAY, minusSeconds, parseWallClock } from './cursor-time.js';
 import type { MysqlSource } from './mysql-source.js';
 import * as queries from './queries.js';
 
@@ -46,5 +46,3 @@ export function lookbackLower(table: TableModel, cursor: string): string | null 
       return null;
   }
 }
-
-export { formatDateTime };

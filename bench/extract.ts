@@ -29,7 +29,55 @@ interface Measure {
   seconds: number;
   peakRssMb?: number;
   bytes?: number;
+  /** CPU-seconds (user + system) per process taking part, to show where the two cores went. */
+  cpu: Record<string, number>;
 }
+
+const CLOCK_TICKS = 100;
+
+/** user + system CPU-seconds of a local process so far, from /proc (undefined when it is not on this machine). */
+async function processCpu(pid: number | undefined): Promise<number | undefined> {
+  if (!pid) return undefined;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+async function mariadbPid(): Promise<number | undefined> {
+  if (target.host !== '127.0.0.1' && target.host !== 'localhost') return undefined;
+  for (const name of ['mariadbd', 'mysqld']) {
+    const found = await exec('pidof', ['-s', name]).catch(() => undefined);
+    if (found?.stdout.trim()) return Number(found.stdout.trim());
+  }
+  return undefined;
+}
+
+/** Runs `work`, adding the CPU that the server processes spent meanwhile to the measure it returns. */
+async function withServerCpu(
+  servers: Record<string, number | undefined>,
+  work: () => Promise<Measure>,
+): Promise<Measure> {
+  const before = await Promise.all(Object.values(servers).map(processCpu));
+  const measure = await work();
+  const after = await Promise.all(Object.values(servers).map(processCpu));
+  Object.keys(servers).forEach((name, i) => {
+    const [start, end] = [before[i], after[i]];
+    if (start !== undefined && end !== undefined) measure.cpu[name] = end - start;
+  });
+  return measure;
+}
+
+/** `/usr/bin/time` output: peak RSS and the CPU of the command and everything it waited for. */
+function parseTime(stderr: string): { peakRssMb: number; cpu: number } {
+  const match = /TIME_STATS (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+  if (!match) throw new Error(`no /usr/bin/time line in: ${stderr.slice(-500)}`);
+  return { peakRssMb: Number(match[1]) / 1024, cpu: Number(match[2]) + Number(match[3]) };
+}
+
+const TIME_FORMAT = ['-f', 'TIME_STATS %M %U %S'];
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'snowstage-bench-'));
@@ -38,8 +86,11 @@ async function main(): Promise<void> {
     console.log(`node ${process.version}, ${(await exec('nproc')).stdout.trim()} cores`);
     for (const rows of sizes) {
       const table = await ensureTable(rows);
-      const reference = await runReference(table, work);
-      const extract = await runExtract(table, rows, work, s3.endpoint, s3.bucket);
+      const mariadb = await mariadbPid();
+      const reference = await withServerCpu({ MariaDB: mariadb }, () => runReference(table, work));
+      const extract = await withServerCpu({ MariaDB: mariadb, s3rver: s3.child.pid }, () =>
+        runExtract(table, rows, work, s3.endpoint, s3.bucket),
+      );
       report(rows, reference, extract);
     }
   } finally {
@@ -57,9 +108,20 @@ function report(rows: number, reference: Measure, extract: Measure): void {
   console.log(
     `  (b) snowstage extract → S3 (loopback) : ${extract.seconds.toFixed(2)} s, ${rate(extract)} rows/s, ${mb(extract.bytes)} MB gz, peak RSS ${extract.peakRssMb?.toFixed(0)} MB`,
   );
+  for (const [label, m] of [
+    ['a', reference],
+    ['b', extract],
+  ] as const)
+    console.log(`  CPU-s (${label}): ${cpuLine(m.cpu)}`);
   console.log(
     `  ratio b/a: ${(extract.seconds / reference.seconds).toFixed(2)}  (target ≤ 1.0; peak RSS target ≤ 200 MB)`,
   );
+}
+
+function cpuLine(cpu: Record<string, number>): string {
+  const total = Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0);
+  const parts = Object.entries(cpu).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`);
+  return `${parts.join(', ')}; total ${total.toFixed(2)}`;
 }
 
 const mb = (bytes?: number) => ((bytes ?? 0) / 1_048_576).toFixed(1);
@@ -116,20 +178,20 @@ async function runReference(table: string, work: string): Promise<Measure> {
   const file = join(work, 'reference.tsv.gz');
   const args = `-h ${target.host} -P ${target.port} -u ${target.user}${target.password ? ` -p${target.password}` : ''}`;
   const started = performance.now();
-  await exec(
-    'bash',
+  const { stderr } = await exec(
+    '/usr/bin/time',
     [
+      ...TIME_FORMAT,
+      'bash',
       '-c',
       `set -o pipefail; mariadb --quick --batch ${args} -e 'SELECT * FROM ${table}' ${DATABASE} | gzip -1 > ${file}`,
     ],
-    {
-      maxBuffer: 1 << 20,
-    },
+    { maxBuffer: 1 << 20 },
   );
   const seconds = (performance.now() - started) / 1000;
   const { stdout } = await exec('stat', ['-c', '%s', file]);
   await rm(file);
-  return { seconds, bytes: Number(stdout) };
+  return { seconds, bytes: Number(stdout), cpu: { 'mariadb client + gzip': parseTime(stderr).cpu } };
 }
 
 async function runExtract(
@@ -172,7 +234,7 @@ async function runExtract(
   const started = performance.now();
   const { stdout, stderr } = await exec(
     '/usr/bin/time',
-    ['-f', 'PEAK_RSS_KB=%M', process.execPath, join(ROOT, 'bin/snowstage.js'), 'extract', '-m', metadata],
+    [...TIME_FORMAT, process.execPath, join(ROOT, 'bin/snowstage.js'), 'extract', '-m', metadata],
     { cwd: ROOT, env, maxBuffer: 64 << 20 },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -182,8 +244,8 @@ async function runExtract(
     .map((l) => JSON.parse(l) as { rows: number; compressedBytes: number; status: string })[0];
   if (summary?.status !== 'ok' || summary.rows !== rows)
     throw new Error(`extract failed: ${stdout}\n${stderr}`);
-  const peak = /PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1];
-  return { seconds, peakRssMb: Number(peak) / 1024, bytes: summary.compressedBytes };
+  const { peakRssMb, cpu } = parseTime(stderr);
+  return { seconds, peakRssMb, bytes: summary.compressedBytes, cpu: { extractor: cpu } };
 }
 
 async function startS3(work: string): Promise<{ child: ChildProcess; endpoint: string; bucket: string }> {

@@ -39,7 +39,8 @@ export const date =
     return unexpected(ctx, v);
   };
 
-const FRACTION_PAD = ['.000000', '00000', '0000', '000', '00', '0', ''];
+/** What completes a value with k fraction digits (index k) to six digits. */
+export const FRACTION_PAD = ['.000000', '00000', '0000', '000', '00', '0', ''];
 
 /** 'YYYY-MM-DD HH:MM:SS[.f{1,6}]' → always six fraction digits; undefined when not that shape. */
 function sixDigitDateTime(s: string): string | undefined {

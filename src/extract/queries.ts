@@ -141,7 +141,8 @@ export function maxCursor(table: TableModel): Statement {
 export function describeColumns(table: TableModel): Statement {
   return {
     // COLUMN_TYPE holds lengths, unsigned and ENUM members on both MySQL 8 and MariaDB; CAST keeps it text.
-    sql: 'SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    // CHARACTER_SET_NAME is NULL for non-text columns on both.
+    sql: 'SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type, CAST(CHARACTER_SET_NAME AS CHAR) AS charset FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     values: [table.sourceTable],
   };
 }

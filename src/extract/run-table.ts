@@ -8,8 +8,9 @@ import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
+import { makeRowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type RunStatus, type TableRunResult } from './run-types.js';
-import { schemaProblems } from './schema-check.js';
+import { type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
 import { loadState } from './state.js';
 import { TableRun } from './table-run.js';
 
@@ -82,14 +83,18 @@ async function runOnce(
   const loaded = await loadState(deps.stateStore, stateKey(table));
   const source = await deps.connect();
   try {
-    const live = await source.query<{ name: string; type: string }>(
+    const live = await source.query<LiveColumn>(
       queries.describeColumns(table).sql,
       queries.describeColumns(table).values,
     );
     const problems = schemaProblems(table, live);
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
-    const run = new TableRun(table, deps, lease, source, runId, loaded.state, loaded.etag);
+    const plan = makeRowPlan(table, {
+      serverFormatting: deps.settings.serverFormatting ?? true,
+      charsets: liveCharsets(live),
+    });
+    const run = new TableRun(table, deps, { lease, source, plan, runId }, loaded.state, loaded.etag);
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;

@@ -8,6 +8,13 @@ import type { MysqlType, TableModel } from '../model/types.js';
 export interface LiveColumn {
   readonly name: string;
   readonly type: string;
+  /** NULL for columns that are not text */
+  readonly charset?: string | null;
+}
+
+/** Character set of each live column, keyed by lower-case name, for the row plan. */
+export function liveCharsets(live: readonly LiveColumn[]): Map<string, string | null> {
+  return new Map(live.map((c) => [c.name.toLowerCase(), c.charset ?? null]));
 }
 
 const INTEGER_BASES = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);

@@ -4,10 +4,18 @@ import type { Lease } from './lease.js';
 import type { MysqlSource } from './mysql-source.js';
 import { dataFileKey, manifestKey, stateKey } from './naming.js';
 import * as queries from './queries.js';
-import { makeRowPlan, type RowPlan } from './row-plan.js';
+import type { RowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type TableRunResult } from './run-types.js';
 import { saveState, type TableState } from './state.js';
 import { lookbackLower, upperBound } from './window.js';
+
+/** What one attempt at a table works with: the lease it holds, its connection, its row plan and run id. */
+export interface TableRunAttempt {
+  readonly lease: Lease;
+  readonly source: MysqlSource;
+  readonly plan: RowPlan;
+  readonly runId: string;
+}
 
 /** The state and writers of one attempt. */
 export class TableRun {
@@ -19,33 +27,38 @@ export class TableRun {
   #rows = 0;
   #bytes = 0;
 
+  readonly #lease: Lease;
+  readonly #source: MysqlSource;
+  readonly #runId: string;
+
   constructor(
     private readonly table: TableModel,
     private readonly deps: ExtractDeps,
-    private readonly lease: Lease,
-    private readonly source: MysqlSource,
-    private readonly runId: string,
+    attempt: TableRunAttempt,
     private state: TableState,
     private etag: string | undefined,
   ) {
     this.#started = deps.now();
-    this.#plan = makeRowPlan(table, { serverFormatting: deps.settings.serverFormatting ?? true });
+    this.#lease = attempt.lease;
+    this.#source = attempt.source;
+    this.#runId = attempt.runId;
+    this.#plan = attempt.plan;
     this.#encodeRow = this.#plan.encodeRow;
     this.#positionOf = this.#plan.positionOf;
   }
 
   async backfill(): Promise<TableRunResult> {
     const backfill = this.state.backfill ?? {
-      upperCursor: await upperBound(this.table, this.source),
+      upperCursor: await upperBound(this.table, this.#source),
       lastKey: null,
       startedAt: this.#started.toISOString(),
-      runId: this.runId,
+      runId: this.#runId,
     };
     if (!this.state.backfill) await this.#save({ ...this.state, backfill });
     const sink = this.#sink(async (file) => {
       const lastKey = [...file.last.key];
       await this.#writeManifest('backfill', 'in_progress', { lower: null, upper: backfill.upperCursor });
-      await this.lease.assertHeld();
+      await this.#lease.assertHeld();
       await this.#save({ ...this.state, backfill: { ...backfill, lastKey } });
     });
     // After a crash, resume behind the last key of the last uploaded file.
@@ -60,7 +73,7 @@ export class TableRun {
     const files = await sink.finish();
     const window = { lower: null, upper: backfill.upperCursor };
     await this.#writeManifest('backfill', 'complete', window);
-    await this.lease.assertHeld();
+    await this.#lease.assertHeld();
     await this.#save(
       this.#finished({ watermark: { cursor: backfill.upperCursor, key: [] }, backfill: null }, files, window),
     );
@@ -69,7 +82,7 @@ export class TableRun {
 
   async incremental(): Promise<TableRunResult> {
     const watermark = this.state.watermark;
-    const upper = await upperBound(this.table, this.source);
+    const upper = await upperBound(this.table, this.#source);
     const lower =
       watermark && watermark.cursor !== null ? { cursor: watermark.cursor, key: watermark.key } : null;
     const sink = this.#sink(async () => {
@@ -82,7 +95,7 @@ export class TableRun {
     const files = await sink.finish();
     const window = { lower: lower?.cursor ?? null, upper };
     await this.#writeManifest('incremental', 'complete', window);
-    await this.lease.assertHeld();
+    await this.#lease.assertHeld();
     const next = last ? { cursor: last.cursor, key: [...last.key] } : watermark;
     await this.#save(this.#finished({ watermark: next, backfill: null }, files, window));
     return this.#result('incremental', files, window);
@@ -130,7 +143,7 @@ export class TableRun {
   ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
     const signal = this.deps.signal;
-    const count = await this.source.streamRows(statement.sql, statement.values, (row) => {
+    const count = await this.#source.streamRows(statement.sql, statement.values, (row) => {
       if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
       last = row;
       const line = this.#encodeRow(row);
@@ -151,7 +164,7 @@ export class TableRun {
         header,
         targetBytes: this.deps.settings.targetFileBytes,
         gzipLevel: this.deps.settings.gzipLevel,
-        keyFor: (sequence) => dataFileKey(this.table, this.runId, sequence),
+        keyFor: (sequence) => dataFileKey(this.table, this.#runId, sequence),
         onFile: async (file) => {
           this.#manifestFiles.push(file);
           await onFile(file);
@@ -166,7 +179,7 @@ export class TableRun {
     const manifest = {
       version: 1,
       table: this.table.name,
-      runId: this.runId,
+      runId: this.#runId,
       mode,
       status,
       startedAt: this.#started.toISOString(),
@@ -175,7 +188,7 @@ export class TableRun {
       files: this.#manifestFiles,
     };
     await this.deps.stateStore.putText(
-      manifestKey(this.table, this.runId),
+      manifestKey(this.table, this.#runId),
       `${JSON.stringify(manifest, null, 2)}\n`,
       {
         contentType: 'application/json',
@@ -200,7 +213,7 @@ export class TableRun {
       ...this.state,
       ...position,
       lastRun: {
-        runId: this.runId,
+        runId: this.#runId,
         startedAt: this.#started.toISOString(),
         finishedAt: this.deps.now().toISOString(),
         lowerBound: window.lower === null ? null : { cursor: window.lower, key: [] },
@@ -208,7 +221,7 @@ export class TableRun {
         rows,
         files: files.length,
         bytes,
-        manifest: manifestKey(this.table, this.runId),
+        manifest: manifestKey(this.table, this.#runId),
       },
       totals: {
         runs: previous.runs + 1,
@@ -228,7 +241,7 @@ export class TableRun {
     return {
       table: this.table.name,
       status: 'ok',
-      runId: this.runId,
+      runId: this.#runId,
       mode,
       rows: files.reduce((n, f) => n + f.rows, 0),
       files: files.length,

@@ -121,7 +121,9 @@ describe('row plan', () => {
     expect(selectList).toContain('CONVERT(`t_latin1` USING utf8mb4) COLLATE utf8mb4_bin');
     expect(selectList).toContain('CONVERT(`t_utf8mb3` USING utf8mb4) COLLATE utf8mb4_bin'); // unknown: converted
     expect(selectList).toContain("IF(`t_ts0` = 0, NULL, CONCAT(`t_ts0`, '.000000 +00:00'))");
-    expect(selectList).toContain("IF(MONTH(`t_dt3`) = 0 OR DAYOFMONTH(`t_dt3`) = 0, NULL, CONCAT(`t_dt3`, '000'))");
+    expect(selectList).toContain(
+      "IF(MONTH(`t_dt3`) = 0 OR DAYOFMONTH(`t_dt3`) = 0, NULL, CONCAT(`t_dt3`, '000'))",
+    );
     expect(selectList).not.toMatch(/DATE_FORMAT|AS CHAR\)/);
   });
 

@@ -125,12 +125,14 @@ export class MysqlSource {
 
   /**
    * Streams rows as arrays in SELECT order. `onRow` returns a promise only when the consumer needs the source
-   * to wait (gzip or upload backpressure); the connection is paused until it settles.
+   * to wait (gzip or upload backpressure); the connection is paused until it settles. `raw`: every value as
+   * the Buffer MySQL sent (null for NULL), without the lossless type cast.
    */
   streamRows(
     sql: string,
     values: readonly unknown[],
     onRow: (row: unknown[]) => Promise<void> | undefined,
+    options: { readonly raw?: boolean } = {},
   ): Promise<number> {
     const core = this.core;
     return new Promise((resolve, reject) => {
@@ -154,7 +156,8 @@ export class MysqlSource {
       const onConnectionEnd = () => fail(new SourceError('the MySQL connection closed during a query', true));
       core.on('error', onConnectionError);
       core.on('end', onConnectionEnd);
-      const query = core.query({ sql, values: [...values], rowsAsArray: true, typeCast: lossless });
+      const typeCast = options.raw === true ? false : lossless;
+      const query = core.query({ sql, values: [...values], rowsAsArray: true, typeCast });
       query.on('result', (row: unknown) => {
         if (settled) return;
         count++;

@@ -21,6 +21,11 @@ export interface RowPlan {
   /** the CSV line with its newline: bytes straight from MySQL when it built the whole line, else text */
   encodeRow(row: unknown[]): string | Buffer;
   positionOf(row: unknown[]): RowPosition;
+  /**
+   * True when MySQL builds the whole line: the one selected value is wanted as raw bytes, so the driver can skip
+   * type casting (no per-field callback and closure for each of millions of rows).
+   */
+  readonly wholeLine: boolean;
   /** file column order, for tests and docs */
   readonly columnOrder: readonly string[];
 }
@@ -202,6 +207,7 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
       cursor: fieldOf(table.cursor, row),
       key: table.primaryKey.map((k) => fieldOf(k, row) ?? ''),
     }),
+    wholeLine,
     columnOrder,
   };
 }

@@ -143,16 +143,21 @@ export class TableRun {
   ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
     const signal = this.deps.signal;
-    const count = await this.#source.streamRows(statement.sql, statement.values, (row) => {
-      if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
-      last = row;
-      const line = this.#encodeRow(row);
-      this.#rows++;
-      this.#bytes += line.length;
-      if ((this.#rows & 8191) === 0)
-        this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
-      return sink.write(line, row);
-    });
+    const count = await this.#source.streamRows(
+      statement.sql,
+      statement.values,
+      (row) => {
+        if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
+        last = row;
+        const line = this.#encodeRow(row);
+        this.#rows++;
+        this.#bytes += line.length;
+        if ((this.#rows & 8191) === 0)
+          this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
+        return sink.write(line, row);
+      },
+      { raw: this.#plan.wholeLine },
+    );
     return { last, count };
   }
 

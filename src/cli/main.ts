@@ -106,6 +106,14 @@ Examples:
         .argParser(positive),
     )
     .addOption(new Option('--chunk-rows <n>', 'rows per MySQL query').default(50_000).argParser(positive))
+    .addOption(
+      new Option(
+        '--backfill-connections <n>',
+        'MySQL connections that read a new backfill at once, each over its own key range (single-column integer keys)',
+      )
+        .default(2)
+        .argParser(positive),
+    )
     .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
     .addOption(
       new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal')

@@ -28,8 +28,8 @@ export interface FileSinkOptions {
   readonly header: string;
   readonly targetBytes: number;
   readonly gzipLevel: number;
-  /** the key of the n-th file (1-based) */
-  readonly keyFor: (sequence: number) => string;
+  /** the key of the next file (sinks of one run share the sequence) */
+  readonly nextKey: () => string;
   /** called after each file is durably uploaded, before the next one starts */
   readonly onFile: (file: FileRecord) => Promise<void>;
   readonly signal?: AbortSignal;
@@ -49,7 +49,6 @@ interface OpenFile {
 export class FileSink {
   readonly files: FileRecord[] = [];
   #open: OpenFile | undefined;
-  #sequence = 0;
 
   constructor(
     private readonly options: FileSinkOptions,
@@ -80,8 +79,7 @@ export class FileSink {
 
   #start(row: unknown[]): OpenFile {
     this.options.signal?.throwIfAborted();
-    this.#sequence++;
-    const key = this.options.keyFor(this.#sequence);
+    const key = this.options.nextKey();
     const batcher = new GzipBatcher({ level: this.options.gzipLevel, header: this.options.header });
     const hash = createHash('sha256');
     const tap = new PassThrough({ highWaterMark: 1024 * 1024 });

@@ -69,18 +69,45 @@ function orderBy(columns: readonly ColumnModel[]): string {
   return columns.map((c) => q(c.source)).join(', ');
 }
 
-/** Initial load / backfill: the next chunk in primary-key order, whatever the cursor. */
+/**
+ * Initial load / backfill: the next chunk in primary-key order, whatever the cursor; `throughKey` ends a slice
+ * (slices exist only for single-column keys, see slices.ts).
+ */
 export function backfillChunk(
   table: TableModel,
   /** the row plan's SELECT list */
   select: string,
   afterKey: readonly string[] | null,
   limit: number,
+  throughKey: readonly string[] | null = null,
 ): Statement {
-  const where = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
+  const conditions: Statement[] = [];
+  if (afterKey) conditions.push(greaterThan(table.primaryKey, afterKey));
+  if (throughKey) conditions.push(atMost(table.primaryKey, throughKey));
+  const where = conditions.length > 0 ? conditions.map((c) => c.sql).join(' AND ') : '1 = 1';
   return {
-    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${where.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
-    values: where.values,
+    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${where} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    values: conditions.flatMap((c) => c.values),
+  };
+}
+
+function atMost(columns: readonly ColumnModel[], values: readonly string[]): Statement {
+  const [column] = columns;
+  const [value] = values;
+  if (columns.length !== 1 || !column || value === undefined) {
+    throw new Error('a backfill slice needs a single-column primary key');
+  }
+  return { sql: `${q(column.source)} <= ${parameter(column)}`, values: [bindValue(column, value)] };
+}
+
+/** Smallest and largest key of a single-column primary key, as text (NULLs when the table is empty). */
+export function keyRange(table: TableModel): Statement {
+  const [key] = table.primaryKey;
+  if (!key || table.primaryKey.length !== 1) throw new Error('keyRange needs a single-column primary key');
+  const c = q(key.source);
+  return {
+    sql: `SELECT CAST(MIN(${c}) AS CHAR) AS lo, CAST(MAX(${c}) AS CHAR) AS hi FROM ${q(table.sourceTable)}`,
+    values: [],
   };
 }
 

@@ -12,6 +12,11 @@ export interface ExtractSettings {
   readonly maxAttempts: number;
   /** let MySQL format most columns into the CSV line (default true; false runs every value through JS) */
   readonly serverFormatting?: boolean;
+  /**
+   * MySQL connections that read a new backfill at once, each over its own primary-key range (single-column
+   * integer keys only; default 1)
+   */
+  readonly backfillConnections?: number;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
 }

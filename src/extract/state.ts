@@ -11,13 +11,33 @@ export interface KeyPosition {
   key: string[];
 }
 
+/**
+ * One primary-key range of a backfill read over its own connection: keys in (after, through], in key order.
+ * `lastKey` is the last key durably uploaded (null: nothing yet), `done` once the range is read to its end.
+ */
+export interface BackfillSlice {
+  after: string[] | null;
+  through: string[] | null;
+  lastKey: string[] | null;
+  done: boolean;
+}
+
 export interface TableState {
   version: 1;
   table: string;
   /** last (cursor, key) fully uploaded; null before the first incremental run */
   watermark: KeyPosition | null;
-  /** initial load / backfill progress in primary-key order; null when not backfilling */
-  backfill: { upperCursor: string | null; lastKey: string[] | null; startedAt: string; runId: string } | null;
+  /**
+   * Initial load / backfill progress in primary-key order; null when not backfilling. One connection advances
+   * `lastKey`; a backfill split over several connections keeps each range's progress in `slices` instead.
+   */
+  backfill: {
+    upperCursor: string | null;
+    lastKey: string[] | null;
+    startedAt: string;
+    runId: string;
+    slices: BackfillSlice[] | null;
+  } | null;
   lastRun: {
     runId: string;
     startedAt: string;
@@ -155,7 +175,26 @@ function backfill(value: unknown, path: string): NonNullable<TableState['backfil
     lastKey: nullable(fields.lastKey, `${path}.lastKey`, texts),
     startedAt: text(fields.startedAt, `${path}.startedAt`),
     runId: text(fields.runId, `${path}.runId`),
+    // absent in state written before backfills could be split: one connection
+    slices: fields.slices === undefined ? null : nullable(fields.slices, `${path}.slices`, sliceList),
   };
+}
+
+function sliceList(value: unknown, path: string): BackfillSlice[] {
+  if (!Array.isArray(value)) throw new ShapeError(`${path} must be an array, got ${describe(value)}`);
+  return value.map((item: unknown, index) => {
+    const at = `${path}[${index}]`;
+    const fields = object(item, at);
+    if (typeof fields.done !== 'boolean') {
+      throw new ShapeError(`${at}.done must be true or false, got ${describe(fields.done)}`);
+    }
+    return {
+      after: nullable(fields.after, `${at}.after`, texts),
+      through: nullable(fields.through, `${at}.through`, texts),
+      lastKey: nullable(fields.lastKey, `${at}.lastKey`, texts),
+      done: fields.done,
+    };
+  });
 }
 
 function lastRun(value: unknown, path: string): NonNullable<TableState['lastRun']> {

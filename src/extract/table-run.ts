@@ -6,7 +6,8 @@ import { dataFileKey, manifestKey, stateKey } from './naming.js';
 import * as queries from './queries.js';
 import type { RowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type TableRunResult } from './run-types.js';
-import { saveState, type TableState } from './state.js';
+import { canSlice, planSlices } from './slices.js';
+import { type BackfillSlice, saveState, type TableState } from './state.js';
 import { lookbackLower, upperBound } from './window.js';
 
 /** What one attempt at a table works with: the lease it holds, its connection, its row plan and run id. */
@@ -24,6 +25,8 @@ export class TableRun {
   readonly #encodeRow: (row: unknown[]) => string | Buffer;
   readonly #positionOf: (row: unknown[]) => RowPosition;
   readonly #manifestFiles: FileRecord[] = [];
+  #writes: Promise<void> = Promise.resolve();
+  #fileSequence = 0;
   #rows = 0;
   #bytes = 0;
 
@@ -48,36 +51,111 @@ export class TableRun {
   }
 
   async backfill(): Promise<TableRunResult> {
-    const backfill = this.state.backfill ?? {
-      upperCursor: await upperBound(this.table, this.#source),
-      lastKey: null,
-      startedAt: this.#started.toISOString(),
-      runId: this.#runId,
-    };
+    const backfill = this.state.backfill ?? (await this.#newBackfill());
     if (!this.state.backfill) await this.#save({ ...this.state, backfill });
-    const sink = this.#sink(async (file) => {
-      const lastKey = [...file.last.key];
-      await this.#writeManifest('backfill', 'in_progress', { lower: null, upper: backfill.upperCursor });
-      await this.#lease.assertHeld();
-      await this.#save({ ...this.state, backfill: { ...backfill, lastKey } });
-    });
-    // After a crash, resume behind the last key of the last uploaded file.
-    await this.#pages(sink, (previous) =>
-      queries.backfillChunk(
-        this.table,
-        this.#plan.selectList,
-        previous?.key ?? backfill.lastKey,
-        this.#chunkRows,
-      ),
-    );
-    const files = await sink.finish();
     const window = { lower: null, upper: backfill.upperCursor };
+    // One connection keeps its progress in lastKey; a split backfill keeps one entry per key range.
+    const slices: BackfillSlice[] = backfill.slices?.map((s) => ({ ...s })) ?? [
+      { after: null, through: null, lastKey: backfill.lastKey, done: false },
+    ];
+    const progress = (): NonNullable<TableState['backfill']> =>
+      backfill.slices
+        ? { ...backfill, lastKey: null, slices: slices.map((s) => ({ ...s })) }
+        : { ...backfill, lastKey: slices[0]?.lastKey ?? null, slices: null };
+    const files = await this.#readSlices(slices, async (slice, file) => {
+      slice.lastKey = [...file.last.key];
+      await this.#serially(async () => {
+        await this.#writeManifest('backfill', 'in_progress', window);
+        await this.#lease.assertHeld();
+        await this.#save({ ...this.state, backfill: progress() });
+      });
+    });
     await this.#writeManifest('backfill', 'complete', window);
     await this.#lease.assertHeld();
     await this.#save(
       this.#finished({ watermark: { cursor: backfill.upperCursor, key: [] }, backfill: null }, files, window),
     );
     return this.#result('backfill', files, window, true);
+  }
+
+  async #newBackfill(): Promise<NonNullable<TableState['backfill']>> {
+    return {
+      upperCursor: await upperBound(this.table, this.#source),
+      lastKey: null,
+      startedAt: this.#started.toISOString(),
+      runId: this.#runId,
+      slices: await this.#planSlices(),
+    };
+  }
+
+  async #planSlices(): Promise<BackfillSlice[] | null> {
+    const connections = this.deps.settings.backfillConnections ?? 1;
+    if (connections < 2 || !canSlice(this.table)) return null;
+    const statement = queries.keyRange(this.table);
+    const [range] = await this.#source.query<{ lo: string | null; hi: string | null }>(
+      statement.sql,
+      statement.values,
+    );
+    return planSlices(range?.lo ?? null, range?.hi ?? null, connections, this.#chunkRows);
+  }
+
+  /**
+   * Reads every unfinished slice at once, each over its own connection and into its own files (after a crash,
+   * each resumes behind the last key of its last uploaded file). When one fails the others stop too.
+   */
+  async #readSlices(
+    slices: BackfillSlice[],
+    onFile: (slice: BackfillSlice, file: FileRecord) => Promise<void>,
+  ): Promise<FileRecord[]> {
+    const pending = slices.filter((s) => !s.done);
+    const stop = new AbortController();
+    const sources = [this.#source];
+    try {
+      while (sources.length < pending.length) sources.push(await this.deps.connect());
+      const reads = await Promise.allSettled(
+        pending.map((slice, i) => this.#readSlice(slice, sources[i] as MysqlSource, stop, onFile)),
+      );
+      const failed = reads.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return reads.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    } finally {
+      await Promise.all(sources.slice(1).map((s) => s.close()));
+    }
+  }
+
+  async #readSlice(
+    slice: BackfillSlice,
+    source: MysqlSource,
+    stop: AbortController,
+    onFile: (slice: BackfillSlice, file: FileRecord) => Promise<void>,
+  ): Promise<FileRecord[]> {
+    const signal = AbortSignal.any([this.deps.signal, stop.signal]);
+    const sink = this.#sink((file) => onFile(slice, file), signal);
+    try {
+      await this.#pages(source, sink, signal, (previous) =>
+        queries.backfillChunk(
+          this.table,
+          this.#plan.selectList,
+          previous?.key ?? slice.lastKey ?? slice.after,
+          this.#chunkRows,
+          slice.through,
+        ),
+      );
+      const files = await sink.finish();
+      slice.done = true;
+      return files;
+    } catch (error) {
+      stop.abort(error);
+      sink.abort(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  /** Runs state and manifest writes one at a time: slices finish files concurrently, saves are conditional. */
+  #serially(write: () => Promise<void>): Promise<void> {
+    const next = this.#writes.then(write);
+    this.#writes = next.catch(() => undefined);
+    return next;
   }
 
   async incremental(): Promise<TableRunResult> {
@@ -87,12 +165,19 @@ export class TableRun {
       watermark && watermark.cursor !== null ? { cursor: watermark.cursor, key: watermark.key } : null;
     const sink = this.#sink(async () => {
       await this.#writeManifest('incremental', 'in_progress', { lower: lower?.cursor ?? null, upper });
-    });
-    const from = lower ? lookbackLower(this.table, lower.cursor) : null;
-    if (from !== null && lower) await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink);
-    const last = upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink);
-    if (this.table.nullCursor === 'oldest') await this.#readNullCursors(sink);
-    const files = await sink.finish();
+    }, this.deps.signal);
+    let last: RowPosition | undefined;
+    let files: FileRecord[];
+    try {
+      const from = lower ? lookbackLower(this.table, lower.cursor) : null;
+      if (from !== null && lower) await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink);
+      last = upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink);
+      if (this.table.nullCursor === 'oldest') await this.#readNullCursors(sink);
+      files = await sink.finish();
+    } catch (error) {
+      sink.abort(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
     const window = { lower: lower?.cursor ?? null, upper };
     await this.#writeManifest('incremental', 'complete', window);
     await this.#lease.assertHeld();
@@ -103,14 +188,14 @@ export class TableRun {
 
   /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
   #readWindow(lower: queries.KeysetPosition | null, upper: string, sink: FileSink) {
-    return this.#pages(sink, (previous) => {
+    return this.#pages(this.#source, sink, this.deps.signal, (previous) => {
       const after = previous ? { cursor: previous.cursor ?? '', key: previous.key } : lower;
       return queries.incrementalChunk(this.table, this.#plan.selectList, after, upper, this.#chunkRows);
     });
   }
 
   #readNullCursors(sink: FileSink) {
-    return this.#pages(sink, (previous) =>
+    return this.#pages(this.#source, sink, this.deps.signal, (previous) =>
       queries.nullCursorChunk(this.table, this.#plan.selectList, previous?.key ?? null, this.#chunkRows),
     );
   }
@@ -124,12 +209,15 @@ export class TableRun {
    * short; returns the last row's position (undefined when nothing was read).
    */
   async #pages(
+    source: MysqlSource,
     sink: FileSink,
+    signal: AbortSignal,
     chunkAfter: (previous: RowPosition | undefined) => queries.Statement,
   ): Promise<RowPosition | undefined> {
     let previous: RowPosition | undefined;
     for (;;) {
-      const { last, count } = await this.#stream(chunkAfter(previous), sink);
+      signal.throwIfAborted();
+      const { last, count } = await this.#stream(source, chunkAfter(previous), sink, signal);
       if (!last) return previous;
       previous = this.#positionOf(last);
       if (count < this.#chunkRows) return previous;
@@ -138,12 +226,13 @@ export class TableRun {
 
   /** Streams one chunk into the sink; returns its last row (undefined when empty) and its row count. */
   async #stream(
+    source: MysqlSource,
     statement: queries.Statement,
     sink: FileSink,
+    signal: AbortSignal,
   ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
-    const signal = this.deps.signal;
-    const count = await this.#source.streamRows(
+    const count = await source.streamRows(
       statement.sql,
       statement.values,
       (row) => {
@@ -161,7 +250,7 @@ export class TableRun {
     return { last, count };
   }
 
-  #sink(onFile: (file: FileRecord) => Promise<void>): FileSink {
+  #sink(onFile: (file: FileRecord) => Promise<void>, signal: AbortSignal): FileSink {
     const header = this.#plan.header;
     return new FileSink(
       {
@@ -169,12 +258,12 @@ export class TableRun {
         header,
         targetBytes: this.deps.settings.targetFileBytes,
         gzipLevel: this.deps.settings.gzipLevel,
-        keyFor: (sequence) => dataFileKey(this.table, this.#runId, sequence),
+        nextKey: () => dataFileKey(this.table, this.#runId, ++this.#fileSequence),
         onFile: async (file) => {
           this.#manifestFiles.push(file);
           await onFile(file);
         },
-        signal: this.deps.signal,
+        signal,
       },
       this.#positionOf,
     );

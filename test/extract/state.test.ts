@@ -41,7 +41,16 @@ function fullState(table: string): TableState {
     version: 1,
     table,
     watermark: { cursor: '2025-03-01 12:00:00.123456', key: ['42', 'b'] },
-    backfill: { upperCursor: null, lastKey: ['17'], startedAt: '2025-03-01T11:00:00.000Z', runId: 'run-1' },
+    backfill: {
+      upperCursor: null,
+      lastKey: null,
+      startedAt: '2025-03-01T11:00:00.000Z',
+      runId: 'run-1',
+      slices: [
+        { after: null, through: ['500'], lastKey: ['17'], done: false },
+        { after: ['500'], through: null, lastKey: null, done: true },
+      ],
+    },
     lastRun: {
       runId: 'run-2',
       startedAt: '2025-03-01T12:00:00.000Z',
@@ -145,6 +154,14 @@ describe.each(backends)('table state on the $name store', ({ open }) => {
       'watermark.key[1] must be a string, got number 2',
     ],
     [
+      'a slice without done',
+      JSON.stringify({
+        ...fullState('books'),
+        backfill: { ...fullState('books').backfill, slices: [{ after: null, through: null, lastKey: null }] },
+      }),
+      'backfill.slices[0].done must be true or false, got nothing (missing)',
+    ],
+    [
       'a negative count',
       JSON.stringify({ ...emptyState('books'), totals: { runs: 0, rows: -1, files: 0, bytes: 0 } }),
       'totals.rows must be a non-negative integer',
@@ -156,6 +173,14 @@ describe.each(backends)('table state on the $name store', ({ open }) => {
     await expect(loading).rejects.toBeInstanceOf(InvalidStateError);
     await expect(loading).rejects.toThrow(message);
     await expect(loading).rejects.toThrow(`${store.description}/${key}`);
+  });
+
+  it('reads a backfill saved before backfills could be split as one connection', async () => {
+    const key = freshKey();
+    const { slices: _, ...older } = { ...fullState('books').backfill, lastKey: ['17'], slices: null };
+    await store.putText(key, JSON.stringify({ ...fullState('books'), backfill: older }));
+    const { state } = await loadState(store, key, 'books');
+    expect(state.backfill).toEqual({ ...older, slices: null });
   });
 
   it('refuses to save an invalid state', async () => {

@@ -17,6 +17,7 @@ export interface ExtractOptions extends MetadataOptions {
   readonly stateDir?: string;
   readonly fileSizeMb: number;
   readonly chunkRows: number;
+  readonly backfillConnections: number;
   readonly gzipLevel: number;
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
@@ -39,6 +40,7 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     : dataStore;
   const settings: ExtractSettings = {
     chunkRows: options.chunkRows,
+    backfillConnections: Math.floor(options.backfillConnections),
     targetFileBytes: Math.round(options.fileSizeMb * 1024 * 1024),
     gzipLevel: options.gzipLevel,
     leaseTtlMs: options.leaseTtlSeconds * 1000,

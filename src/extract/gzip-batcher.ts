@@ -40,11 +40,15 @@ export class GzipBatcher {
   /** The .csv.gz byte stream; pipe it to the uploader. It must be consumed for writes and end() to finish. */
   readonly output: Readable;
   readonly #gzip: Gzip;
-  readonly #batchChars: number;
-  #pending = '';
-  /** lines that arrived as bytes (server-built CSV), kept as buffers so they are never decoded to strings */
-  #parts: Buffer[] = [];
-  #partsBytes = 0;
+  readonly #batchBytes: number;
+  /**
+   * Lines are copied into a batch buffer that is handed to gzip when full and reused once gzip has read it:
+   * collecting lines and concatenating them allocated about as many bytes as the table holds, and that garbage
+   * is what drove peak RSS up (freed buffers outlive the scavenges of the objects that point to them).
+   */
+  #batch: Buffer;
+  #fill = 0;
+  readonly #spare: Buffer[] = [];
   #rows = 0;
   #uncompressed = 0;
   #compressed = 0;
@@ -52,15 +56,15 @@ export class GzipBatcher {
   #error: Error | undefined;
 
   constructor(options: GzipBatcherOptions) {
-    // string length counts UTF-16 units, each at least one UTF-8 byte, so `length >= n` means `>= n` bytes
-    this.#batchChars = Math.max(MIN_BATCH, options.batchBytes ?? DEFAULT_BATCH);
+    this.#batchBytes = Math.max(MIN_BATCH, options.batchBytes ?? DEFAULT_BATCH);
+    this.#batch = this.#newBatch();
     // zlib streams are Transforms and honour stream options, though ZlibOptions does not declare them
     const gzipOptions: ZlibOptions & TransformOptions = {
       level: options.level,
       chunkSize: 256 * 1024,
       // room for one batch being compressed (on the libuv pool) while the next is built: ~15% faster than
       // the 16 KiB default, which made every batch wait for the previous one
-      writableHighWaterMark: 2 * this.#batchChars + MIN_BATCH,
+      writableHighWaterMark: 2 * this.#batchBytes + MIN_BATCH,
     };
     this.#gzip = createGzip(gzipOptions);
     const counter = new Transform({
@@ -73,7 +77,7 @@ export class GzipBatcher {
     this.output = pipeline(this.#gzip, counter, (error) => {
       if (error) this.#error ??= error;
     });
-    this.#pending = options.header ?? '';
+    if (options.header) this.#append(options.header);
   }
 
   /** gzip bytes emitted so far; read per row by the file splitter, so no object is built for it */
@@ -91,24 +95,27 @@ export class GzipBatcher {
    */
   write(line: string | Buffer): Promise<void> | undefined {
     if (this.#ended) throw this.#error ?? new Error('GzipBatcher.write after end()');
-    if (typeof line === 'string') {
-      this.#pending += line;
-    } else {
-      this.#movePendingToParts();
-      this.#parts.push(line);
-      this.#partsBytes += line.length;
-    }
+    const waiting = this.#append(line);
     this.#rows++;
-    return this.#pending.length + this.#partsBytes < this.#batchChars ? undefined : this.#flush();
+    if (waiting) return waiting;
+    return this.#fill < this.#batchBytes ? undefined : this.#flush();
   }
 
-  /** Keeps the byte order when strings and buffers alternate. */
-  #movePendingToParts(): void {
-    if (this.#pending.length === 0) return;
-    const bytes = Buffer.from(this.#pending, 'utf8');
-    this.#pending = '';
-    this.#parts.push(bytes);
-    this.#partsBytes += bytes.length;
+  /** Copies a line into the batch; a line that cannot fit in an empty batch goes to gzip on its own. */
+  #append(line: string | Buffer): Promise<void> | undefined {
+    // a UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4)
+    const most = typeof line === 'string' ? line.length * 3 : line.length;
+    let waiting: Promise<void> | undefined;
+    if (this.#fill + most > this.#batch.length && this.#fill > 0) waiting = this.#flush();
+    if (most > this.#batch.length) {
+      const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+      this.#uncompressed += bytes.length;
+      const written = this.#gzip.write(bytes);
+      return waiting ?? (written ? undefined : drained(this.#gzip));
+    }
+    if (typeof line === 'string') this.#fill += this.#batch.write(line, this.#fill, 'utf8');
+    else this.#fill += line.copy(this.#batch, this.#fill);
+    return waiting;
   }
 
   async writeMany(lines: Iterable<string | Buffer>): Promise<void> {
@@ -122,7 +129,7 @@ export class GzipBatcher {
   async end(): Promise<GzipBatcherStats> {
     if (this.#ended) throw this.#error ?? new Error('GzipBatcher.end called twice');
     this.#ended = true;
-    if (this.#pending.length > 0 || this.#partsBytes > 0) await this.#flush();
+    if (this.#fill > 0) await this.#flush();
     this.#gzip.end();
     try {
       await finished(this.output);
@@ -139,21 +146,21 @@ export class GzipBatcher {
     this.#gzip.destroy(error);
   }
 
+  #newBatch(): Buffer {
+    // a full batch plus room for the line that crosses the mark
+    return Buffer.allocUnsafeSlow(this.#batchBytes + MIN_BATCH);
+  }
+
   #flush(): Promise<void> | undefined {
     if (this.#error || this.#gzip.destroyed) throw this.#error ?? new Error('gzip stream destroyed');
-    let batch: Buffer;
-    if (this.#parts.length === 0) {
-      batch = Buffer.from(this.#pending, 'utf8');
-      this.#pending = '';
-    } else {
-      this.#movePendingToParts();
-      batch =
-        this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#partsBytes);
-      this.#parts = [];
-      this.#partsBytes = 0;
-    }
-    this.#uncompressed += batch.length;
-    return this.#gzip.write(batch) ? undefined : drained(this.#gzip);
+    const full = this.#batch;
+    const bytes = this.#fill;
+    this.#batch = this.#spare.pop() ?? this.#newBatch();
+    this.#fill = 0;
+    this.#uncompressed += bytes;
+    // zlib calls back once it has consumed the whole chunk: only then may the buffer be written again
+    const written = this.#gzip.write(full.subarray(0, bytes), () => this.#spare.push(full));
+    return written ? undefined : drained(this.#gzip);
   }
 }
 

@@ -56,10 +56,17 @@ export interface ObjectStore {
   upload(key: string, body: Readable, options?: UploadOptions): Promise<{ etag: string; bytes: number }>;
 }
 
-/** lib-storage part size: 10,000 parts of 8 MiB allow 78 GiB per file, far above any sensible batch */
-export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
-/** parts in flight per upload; memory use is about (queue + 1) × part size */
-export const UPLOAD_QUEUE_SIZE = 2;
+/**
+ * lib-storage part size: S3's minimum. 10,000 parts of 5 MiB allow 48 GiB per file, far above any sensible
+ * batch, and a backfill over several connections uploads several files at once (memory per upload is about
+ * (queue + 1) × part size; 8 MiB parts were no faster in bench/extract.ts).
+ */
+export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
+/**
+ * parts in flight per upload; memory use is about (queue + 1) × part size. One: a backfill over several
+ * connections uploads several files at once, and two in flight per file was no faster in bench/extract.ts.
+ */
+export const UPLOAD_QUEUE_SIZE = 1;
 
 // --- S3 ------------------------------------------------------------------------------------------
 

@@ -404,6 +404,24 @@ describe('GzipBatcher', () => {
     expect(waits).toBeLessThanOrEqual(Math.ceil(Buffer.byteLength(text) / (64 * 1024)));
   });
 
+  it('reuses its batch buffers without corrupting lines still waiting for gzip', async () => {
+    const batcher = new GzipBatcher({ level: 1, header: 'H\n', batchBytes: 64 * 1024 });
+    const done = collect(batcher);
+    const expected: string[] = ['H\n'];
+    for (let i = 0; i < 30_000; i++) {
+      // distinct lines, strings and bytes mixed, and now and then one larger than a whole batch
+      const text = i % 5000 === 7 ? `"${String(i).repeat(40_000)}"\n` : `"${i}-${'é'.repeat(i % 300)}"\n`;
+      expected.push(text);
+      const wait = batcher.write(i % 2 === 0 ? text : Buffer.from(text));
+      if (wait) await wait;
+    }
+    const stats = await batcher.end();
+    const text = gunzipSync(await done).toString('utf8');
+    expect(text === expected.join('')).toBe(true);
+    expect(stats.uncompressedBytes).toBe(Buffer.byteLength(text));
+    expect(stats.rows).toBe(30_000);
+  });
+
   it('an empty file is a valid gzip of the header only', async () => {
     const batcher = new GzipBatcher({ level: 6, header: '"A"\n' });
     const done = collect(batcher);

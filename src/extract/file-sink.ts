@@ -2,8 +2,6 @@
  * Rolls CSV rows into gzip files of about `targetBytes` compressed, each streamed to the store while it is being
  * written (multipart for large files), never held whole in memory.
  */
-import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { GzipBatcher } from './gzip-batcher.js';
 import type { ObjectStore } from './store.js';
 
@@ -39,7 +37,6 @@ interface OpenFile {
   readonly key: string;
   readonly batcher: GzipBatcher;
   readonly uploaded: Promise<{ etag: string; bytes: number }>;
-  readonly hash: ReturnType<typeof createHash>;
   first: RowPosition | undefined;
   last: RowPosition | undefined;
   /** the last row's raw values, turned into a position only when the file closes */
@@ -81,12 +78,7 @@ export class FileSink {
     this.options.signal?.throwIfAborted();
     const key = this.options.nextKey();
     const batcher = new GzipBatcher({ level: this.options.gzipLevel, header: this.options.header });
-    const hash = createHash('sha256');
-    const tap = new PassThrough({ highWaterMark: 1024 * 1024 });
-    tap.on('data', (chunk: Buffer) => hash.update(chunk));
-    batcher.output.on('error', (e) => tap.destroy(e));
-    batcher.output.pipe(tap);
-    const uploaded = this.options.store.upload(key, tap, {
+    const uploaded = this.options.store.upload(key, batcher.output, {
       contentType: 'text/csv',
       contentEncoding: 'gzip',
       ...(this.options.signal ? { signal: this.options.signal } : {}),
@@ -97,7 +89,6 @@ export class FileSink {
       key,
       batcher,
       uploaded,
-      hash,
       first: this.positionOf(row),
       last: undefined,
       lastRow: row,
@@ -117,7 +108,7 @@ export class FileSink {
       rows: stats.rows,
       bytes: stats.uncompressedBytes,
       compressedBytes: stats.compressedBytes,
-      sha256: file.hash.digest('hex'),
+      sha256: file.batcher.sha256(),
       first: file.first ?? { cursor: null, key: [] },
       last: file.lastRow ? this.positionOf(file.lastRow) : { cursor: null, key: [] },
     };

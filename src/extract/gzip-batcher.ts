@@ -4,6 +4,8 @@
  * concatenated into a string of at least `batchBytes` before each write, and the caller awaits only when
  * gzip asks for backpressure.
  */
+
+import { createHash } from 'node:crypto';
 import {
   pipeline,
   type Readable,
@@ -52,6 +54,8 @@ export class GzipBatcher {
   #rows = 0;
   #uncompressed = 0;
   #compressed = 0;
+  /** SHA-256 of the gzip bytes, for the manifest; computed as they pass, no extra stream */
+  readonly #hash = createHash('sha256');
   #ended = false;
   #error: Error | undefined;
 
@@ -70,6 +74,7 @@ export class GzipBatcher {
     const counter = new Transform({
       transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
         this.#compressed += chunk.length;
+        this.#hash.update(chunk);
         done(null, chunk);
       },
     });
@@ -137,6 +142,12 @@ export class GzipBatcher {
       throw this.#error ?? error;
     }
     return this.stats;
+  }
+
+  /** hex SHA-256 of the whole gzip output; only after end() resolved */
+  sha256(): string {
+    if (!this.output.readableEnded) throw new Error('GzipBatcher.sha256 before the output ended');
+    return this.#hash.copy().digest('hex');
   }
 
   /** Abandons the file (e.g. the upload failed); the output stream errors with `error`. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -416,8 +417,10 @@ describe('GzipBatcher', () => {
       if (wait) await wait;
     }
     const stats = await batcher.end();
-    const text = gunzipSync(await done).toString('utf8');
+    const gz = await done;
+    const text = gunzipSync(gz).toString('utf8');
     expect(text === expected.join('')).toBe(true);
+    expect(batcher.sha256()).toBe(createHash('sha256').update(gz).digest('hex'));
     expect(stats.uncompressedBytes).toBe(Buffer.byteLength(text));
     expect(stats.rows).toBe(30_000);
   });

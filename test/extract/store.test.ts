@@ -257,19 +257,19 @@ describe('S3ObjectStore specifics', () => {
     try {
       const store = new S3ObjectStore(s3.client, s3.bucket);
       const key = `abort-${randomUUID()}.bin`;
-      // 12 MiB then an error: part 1 (8 MiB) is uploaded while the rest is still being read
+      // 12 MiB then an error: parts (5 MiB) are uploaded while the rest is still being read
       const failure = store.upload(key, chunked(randomBytes(14 * MiB), 12 * MiB));
       await expect(failure).rejects.toThrow('source failed midway');
 
       const commands = spy.calls.map((call) => call.command);
-      expect(commands).toEqual([
-        'CreateMultipartUploadCommand',
-        'UploadPartCommand',
-        'AbortMultipartUploadCommand',
-      ]);
-      const uploadId = spy.calls[2]?.input.UploadId;
+      expect(commands[0]).toBe('CreateMultipartUploadCommand');
+      expect(commands.at(-1)).toBe('AbortMultipartUploadCommand');
+      const parts = commands.slice(1, -1);
+      expect(parts.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(parts)).toEqual(new Set(['UploadPartCommand']));
+      const uploadId = spy.calls.at(-1)?.input.UploadId;
       expect(uploadId).toEqual(expect.any(String));
-      expect(spy.calls[1]?.input.UploadId).toBe(uploadId);
+      expect(new Set(spy.calls.slice(1).map((call) => call.input.UploadId))).toEqual(new Set([uploadId]));
       expect(partsBeforeAbort).toContain('1');
       expect(await pendingUploads()).toEqual([]);
       expect(await store.exists(key)).toBe(false);

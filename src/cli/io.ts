@@ -19,3 +19,6 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** Help text of every command's -m/--metadata option. */
+export const METADATA_HELP = 'metadata directory (pipeline.yaml and tables/*.yaml)';

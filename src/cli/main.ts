@@ -3,14 +3,13 @@
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { registerApplyCommand } from './commands/apply.js';
-import { extractCommand } from './commands/extract.js';
-import { generateCommand } from './commands/generate.js';
-import { registerStatusCommand } from './commands/status.js';
-import { validateCommand } from './commands/validate.js';
-import { CliError, type CliIo, EXIT } from './io.js';
+import { registerApplyCommand } from './commands/apply-command.js';
+import type { ExtractOptions } from './commands/extract.js';
+import { registerStatusCommand } from './commands/status-command.js';
+import { CliError, type CliIo, EXIT, METADATA_HELP } from './io.js';
 
-const METADATA_HELP = 'metadata directory (pipeline.yaml and tables/*.yaml)';
+// Commands are imported when they run: each pulls in its own dependencies (the AWS SDK, mysql2, handlebars,
+// snowflake-sdk), and a scheduled extract should not load the generator's or apply's.
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -69,7 +68,10 @@ Examples:
   $ snowstage validate
   $ snowstage validate --metadata pipelines/shop/metadata`,
     )
-    .action(async (options: { metadata: string }) => setExit(await validateCommand(io, options)));
+    .action(async (options: { metadata: string }) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExit(await validateCommand(io, options));
+    });
 
   program
     .command('generate')
@@ -85,9 +87,10 @@ Examples:
   $ snowstage generate --check             # in CI, on every pull request
   $ snowstage generate -m metadata -o generated`,
     )
-    .action(async (options: { metadata: string; out: string; check: boolean }) =>
-      setExit(await generateCommand(io, options)),
-    );
+    .action(async (options: { metadata: string; out: string; check: boolean }) => {
+      const { generateCommand } = await import('./commands/generate.js');
+      setExit(await generateCommand(io, options));
+    });
   program
     .command('extract')
     .description(
@@ -140,9 +143,10 @@ MySQL settings and S3 bucket come from the metadata (and the environment variabl
 and region from the standard AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL_S3, ...).
 On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when any table failed.`,
     )
-    .action(async (options: Parameters<typeof extractCommand>[1]) =>
-      setExit(await extractCommand(io, options)),
-    );
+    .action(async (options: ExtractOptions) => {
+      const { extractCommand } = await import('./commands/extract.js');
+      setExit(await extractCommand(io, options));
+    });
   registerApplyCommand(program, io, setExit);
   registerStatusCommand(program, io, setExit);
   return program;

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { type ApplyDeps, registerApplyCommand } from '../../src/cli/commands/apply.js';
+import type { ApplyDeps } from '../../src/cli/commands/apply.js';
+import { registerApplyCommand } from '../../src/cli/commands/apply-command.js';
 import { generateCommand } from '../../src/cli/commands/generate.js';
-import { registerStatusCommand, type StatusDeps } from '../../src/cli/commands/status.js';
+import type { StatusDeps } from '../../src/cli/commands/status.js';
+import { registerStatusCommand } from '../../src/cli/commands/status-command.js';
 import { CliError, type CliIo, EXIT } from '../../src/cli/io.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,0 +1,50 @@
+/** `snowstage apply`: options and help; the command itself is loaded only when it runs. */
+import { type Command, Option } from 'commander';
+import { type CliIo, METADATA_HELP } from '../io.js';
+import type { ApplyDeps, ApplyOptions } from './apply.js';
+
+export function registerApplyCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  deps: Partial<ApplyDeps> = {},
+): void {
+  program
+    .command('apply')
+    .description(
+      'Run the reviewed SQL in generated/<pipeline>/ on Snowflake statement by statement, print the IAM trust policy and wire the S3 bucket notifications.',
+    )
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(new Option('-o, --out <dir>', 'generated directory (as for generate)').default('generated'))
+    .option('--dry-run', 'print the plan through the same code path; connect to nothing', false)
+    .option('--pipeline <name>', 'refuse to run unless the metadata describes this pipeline')
+    .option('--no-notifications', 'leave the bucket notification configuration alone')
+    .option(
+      '--migration <name>',
+      'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage apply --dry-run                      # print every statement with file:line; no connection
+  $ snowstage apply                                # run it, print the trust policy, wire notifications
+  $ snowstage apply --pipeline bookstore --no-notifications
+  $ snowstage apply --migration 001_recreate_pipe_books   # a reviewed pipe migration, deliberately
+
+Refuses to run when generated/ is stale against the metadata (run \`snowstage generate\` and commit first).
+Stops at the first failing statement and reports its Snowflake code, SQL state and file:line; statements are
+idempotent, so fix the cause and run it again.
+
+Snowflake connection from the environment: SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and one of
+SNOWFLAKE_PRIVATE_KEY_PATH / SNOWFLAKE_PRIVATE_KEY (PEM, with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if encrypted) or
+SNOWFLAKE_PASSWORD; SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE override the metadata's. AWS
+credentials and region from the standard AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION, ...).
+Exit codes: 0 applied, 1 failed or refused, 2 usage error.`,
+    )
+    .action(async (options: ApplyOptions) => {
+      // loaded on use: the other commands do not pay for this one's dependencies
+      const { applyCommand } = await import('./apply.js');
+      setExit(await applyCommand(io, options, deps));
+    });
+}

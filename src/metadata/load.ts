@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import type { PipelineDoc, TableDoc } from './documents.js';
 import { interpolate } from './env.js';
-import { type SchemaName, validateAgainstSchema } from './schema.js';
+import { loadValidators, type SchemaName, validateAgainstSchema } from './schema.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export interface LoadedFile<T> {
@@ -37,6 +37,7 @@ export async function loadMetadata(
   options: LoadOptions,
 ): Promise<{ metadata: LoadedMetadata | undefined; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
+  await loadValidators();
   const pipelinePath = join(options.dir, PIPELINE_FILE);
   const pipelineText = await readText(pipelinePath);
   if (pipelineText === undefined) {

@@ -2,36 +2,52 @@
  * JSON Schema validation of metadata files with ajv (allErrors), turning ajv's errors into
  * "found …, expected …" diagnostics located in the YAML source.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import { parsePointer } from './diagnostics.js';
+import type { SchemaName } from './schema-ajv.js';
 import type { YamlSource } from './yaml-source.js';
 
-export type SchemaName = 'pipeline' | 'table';
+export { type SchemaName, schemaPath } from './schema-ajv.js';
 
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+type Validators = Record<SchemaName, ValidateFunction>;
 
-export function schemaPath(name: SchemaName): string {
-  return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
+let validators: Validators | undefined;
+let origin: 'precompiled' | 'compiled' | undefined;
+
+/** Where the validators in use came from (tests check the build ships precompiled ones). */
+export function validatorsOrigin(): typeof origin {
+  return origin;
 }
 
-let validators: Record<SchemaName, ValidateFunction> | undefined;
-
-function compiled(): Record<SchemaName, ValidateFunction> {
-  if (!validators) {
-    // No type coercion: a value from the environment is a string, and only fields that say so accept one.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    const load = (name: SchemaName) => JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
-    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-    ajv.addSchema(load('pipeline'));
-    ajv.addSchema(load('table'));
-    validators = {
-      pipeline: ajv.getSchema('https://snowstage.dev/schemas/pipeline.schema.json') as ValidateFunction,
-      table: ajv.getSchema('https://snowstage.dev/schemas/table.schema.json') as ValidateFunction,
-    };
+/**
+ * The build compiles the schemas into standalone code (scripts/compile-schemas.mjs): loading it skips ajv and
+ * its ~70 ms of compiling on every start. Without it (tests run from src/) they are compiled here, with the same
+ * configuration (schema-ajv.ts). test/cli/precompiled-schemas.test.ts checks both give the same diagnostics.
+ */
+export async function loadValidators(options: { precompiled?: boolean } = {}): Promise<void> {
+  if (validators) return;
+  if (options.precompiled !== false) {
+    const generated = './schema-validators.js';
+    try {
+      validators = (await import(generated)) as Validators;
+      origin = 'precompiled';
+      return;
+    } catch {
+      // not built: compile below
+    }
   }
+  const { createAjv, SCHEMA_IDS } = await import('./schema-ajv.js');
+  const ajv = createAjv();
+  validators = {
+    pipeline: ajv.getSchema(SCHEMA_IDS.pipeline) as ValidateFunction,
+    table: ajv.getSchema(SCHEMA_IDS.table) as ValidateFunction,
+  };
+  origin = 'compiled';
+}
+
+function compiled(): Validators {
+  if (!validators) throw new Error('loadValidators() must run before validateAgainstSchema()');
   return validators;
 }
 

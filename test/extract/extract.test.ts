@@ -246,6 +246,79 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
   });
 });
 
+describe('backfill over several connections', () => {
+  /** book_reviews' metadata over a copy of the table with `rows` reviews, keys 1..rows, and its own S3 prefixes */
+  async function slicedTable(name: string, rows: number, overrides: Partial<TableModel> = {}) {
+    await db.query(`CREATE TABLE ${name} LIKE book_reviews`);
+    await db.query(
+      `INSERT INTO ${name} (review_id, book_id, reviewer, rating, review_text, reviewed_at, updated_at)
+       WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${rows})
+       SELECT n, 1, CONCAT('r', n), 3, CONCAT('text "', n, '"'), '2024-05-01 00:00:00', '2024-05-01 00:00:00'
+       FROM seq`,
+    );
+    const base = table('book_reviews');
+    const prefix = (p: string) => p.replace(/book_reviews\/$/, `${name}/`);
+    return {
+      ...base,
+      sourceTable: name,
+      stateKeyPrefix: prefix(base.stateKeyPrefix),
+      dataKeyPrefix: prefix(base.dataKeyPrefix),
+      ...overrides,
+    };
+  }
+
+  async function idsInFiles(t: TableModel): Promise<number[]> {
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const ids: number[] = [];
+    for (const { key } of await store.list(t.dataKeyPrefix)) {
+      const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+      const bytes = await (
+        object.Body as { transformToByteArray(): Promise<Uint8Array> }
+      ).transformToByteArray();
+      ids.push(...readCsvGz(bytes).records.map((r) => Number(r.REVIEW_ID)));
+    }
+    return ids.sort((a, b) => a - b);
+  }
+
+  const oneTo = (n: number) => [...Array(n).keys()].map((i) => i + 1);
+
+  it('reads each key range over its own connection into its own files: every row exactly once', async () => {
+    const t = await slicedTable('sliced_ok', 100);
+    const [result] = await run([t], { backfillConnections: 3, chunkRows: 7 });
+    expect(result?.status, result?.message).toBe('ok');
+    expect(result?.mode).toBe('backfill');
+    expect(result?.files).toBe(3);
+    expect(await idsInFiles(t)).toEqual(oneTo(100));
+    const { state } = await loadState(new S3ObjectStore(s3.client, s3.bucket), stateKey(t));
+    expect(state.backfill).toBeNull();
+    expect(state.lastRun?.rows).toBe(100);
+  });
+
+  it('a failing range stops the run, the progress of every range is kept, and the rerun loses nothing', async () => {
+    // zero_date: fail, and a zero date in the last range only
+    const t = await slicedTable('sliced_fail', 100, { zeroDate: 'fail' });
+    await db.query(
+      "SET SESSION sql_mode = ''; UPDATE sliced_fail SET reviewed_at = '0000-00-00 00:00:00' WHERE review_id = 95",
+    );
+    const [failed] = await run([t], { backfillConnections: 2, chunkRows: 7 });
+    expect(failed?.status).toBe('failed');
+    expect(failed?.message).toContain('zero');
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const slices = (await loadState(store, stateKey(t))).state.backfill?.slices ?? [];
+    expect(slices.map((s) => [s.after, s.through])).toEqual([
+      [null, ['50']],
+      [['50'], null],
+    ]);
+
+    await db.query("UPDATE sliced_fail SET reviewed_at = '2024-05-02 00:00:00' WHERE review_id = 95");
+    const [rerun] = await run([t], { backfillConnections: 2, chunkRows: 7 });
+    expect(rerun?.status, rerun?.message).toBe('ok');
+    expect(rerun?.mode).toBe('backfill');
+    expect([...new Set(await idsInFiles(t))]).toEqual(oneTo(100));
+    expect((await loadState(store, stateKey(t))).state.watermark).not.toBeNull();
+  });
+});
+
 describe('two extractors on one table', () => {
   it('only one runs; the other reports the table as locked', async () => {
     const reviews = table('book_reviews');

@@ -115,8 +115,8 @@ export class TableRun {
       const reads = await Promise.allSettled(
         pending.map((slice, i) => this.#readSlice(slice, sources[i] as MysqlSource, stop, onFile)),
       );
-      const failed = reads.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      // the first failure is the cause; the others are mostly the stop it triggered
+      if (reads.some((r) => r.status === 'rejected')) throw stop.signal.reason;
       return reads.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
     } finally {
       await Promise.all(sources.slice(1).map((s) => s.close()));
@@ -145,7 +145,7 @@ export class TableRun {
       slice.done = true;
       return files;
     } catch (error) {
-      stop.abort(error);
+      stop.abort(error); // no-op after the first: its reason stays the cause
       sink.abort(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }

@@ -246,15 +246,19 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
   });
 });
 
+/** 0..9 as a derived table (portable: no sequence engine, no recursion limit) */
+const DIGITS = `(${[...Array(10).keys()].map((d) => `SELECT ${d} AS d`).join(' UNION ALL ')})`;
+
 describe('backfill over several connections', () => {
-  /** book_reviews' metadata over a copy of the table with `rows` reviews, keys 1..rows, and its own S3 prefixes */
+  /** book_reviews' metadata over a copy of the table with `rows` (≤ 100,000) reviews, keys 1..rows, own S3 prefixes */
   async function slicedTable(name: string, rows: number, overrides: Partial<TableModel> = {}) {
     await db.query(`CREATE TABLE ${name} LIKE book_reviews`);
     await db.query(
       `INSERT INTO ${name} (review_id, book_id, reviewer, rating, review_text, reviewed_at, updated_at)
-       WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${rows})
        SELECT n, 1, CONCAT('r', n), 3, CONCAT('text "', n, '"'), '2024-05-01 00:00:00', '2024-05-01 00:00:00'
-       FROM seq`,
+       FROM (SELECT 1 + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n
+             FROM ${DIGITS} a, ${DIGITS} b, ${DIGITS} c, ${DIGITS} e, ${DIGITS} f) numbers
+       WHERE n <= ${rows}`,
     );
     const base = table('book_reviews');
     const prefix = (p: string) => p.replace(/book_reviews\/$/, `${name}/`);
@@ -292,6 +296,39 @@ describe('backfill over several connections', () => {
     const { state } = await loadState(new S3ObjectStore(s3.client, s3.bucket), stateKey(t));
     expect(state.backfill).toBeNull();
     expect(state.lastRun?.rows).toBe(100);
+  });
+
+  it('a session killed in one range fails the attempt as transient; the retry resumes every range', async () => {
+    const t = await slicedTable('sliced_retry', 20_000);
+    const sessions: MysqlSource[] = [];
+    let killed = false;
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const result = await extractTable(t, {
+      dataStore: store,
+      stateStore: store,
+      connect: async () => {
+        const source = await MysqlSource.connect({
+          source: model.source,
+          env: { MYSQL_PASSWORD: db.target.password },
+        });
+        sessions.push(source);
+        return source;
+      },
+      settings: { ...settings, chunkRows: 500, maxAttempts: 3, backfillConnections: 2 },
+      now: () => new Date(),
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      onProgress: () => {
+        if (killed || sessions.length < 2) return;
+        killed = true;
+        // the session of the second range, killed on the server as a failover or a DBA would
+        void db.pool.query(`KILL CONNECTION ${Number(sessions[1]?.connectionId)}`);
+      },
+    });
+    expect(killed).toBe(true);
+    expect(result.status, result.message).toBe('ok');
+    expect(sessions.length).toBeGreaterThan(2); // a second attempt opened its own sessions
+    expect([...new Set(await idsInFiles(t))]).toEqual(oneTo(20_000));
   });
 
   it('a failing range stops the run, the progress of every range is kept, and the rerun loses nothing', async () => {

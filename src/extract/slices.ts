@@ -8,6 +8,7 @@
  * unequal in size, never wrong. Any other key is read over one connection.
  */
 import type { TableModel } from '../model/types.js';
+import type { MysqlSource } from './mysql-source.js';
 import type { BackfillSlice } from './state.js';
 
 export function canSlice(table: TableModel): boolean {
@@ -39,4 +40,34 @@ export function planSlices(
     lastKey: null,
     done: false,
   }));
+}
+
+/**
+ * Reads every slice at once, the first over `first` and each other over a connection of its own (closed after).
+ * The first failure aborts `stopped` for the others and is what is thrown (their own errors are mostly that
+ * stop), so a killed session still counts as a transient MySQL error and is retried.
+ */
+export async function readConcurrently<S, R>(
+  slices: readonly S[],
+  sources: { readonly first: MysqlSource; readonly connect: () => Promise<MysqlSource> },
+  read: (slice: S, source: MysqlSource, stopped: AbortSignal) => Promise<R[]>,
+): Promise<R[]> {
+  const stop = new AbortController();
+  const opened: MysqlSource[] = [];
+  try {
+    while (opened.length < slices.length - 1) opened.push(await sources.connect());
+    const all = [sources.first, ...opened];
+    const reads = await Promise.allSettled(
+      slices.map((slice, i) =>
+        read(slice, all[i] as MysqlSource, stop.signal).catch((error: unknown) => {
+          stop.abort(error); // no-op after the first failure: its reason stays the cause
+          throw error;
+        }),
+      ),
+    );
+    if (reads.some((r) => r.status === 'rejected')) throw stop.signal.reason;
+    return reads.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+  } finally {
+    await Promise.all(opened.map((s) => s.close()));
+  }
 }

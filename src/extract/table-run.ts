@@ -6,7 +6,7 @@ import { dataFileKey, manifestKey, stateKey } from './naming.js';
 import * as queries from './queries.js';
 import type { RowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type TableRunResult } from './run-types.js';
-import { canSlice, planSlices } from './slices.js';
+import { canSlice, planSlices, readConcurrently } from './slices.js';
 import { type BackfillSlice, saveState, type TableState } from './state.js';
 import { lookbackLower, upperBound } from './window.js';
 
@@ -103,33 +103,23 @@ export class TableRun {
    * Reads every unfinished slice at once, each over its own connection and into its own files (after a crash,
    * each resumes behind the last key of its last uploaded file). When one fails the others stop too.
    */
-  async #readSlices(
+  #readSlices(
     slices: BackfillSlice[],
     onFile: (slice: BackfillSlice, file: FileRecord) => Promise<void>,
   ): Promise<FileRecord[]> {
     const pending = slices.filter((s) => !s.done);
-    const stop = new AbortController();
-    const sources = [this.#source];
-    try {
-      while (sources.length < pending.length) sources.push(await this.deps.connect());
-      const reads = await Promise.allSettled(
-        pending.map((slice, i) => this.#readSlice(slice, sources[i] as MysqlSource, stop, onFile)),
-      );
-      // the first failure is the cause; the others are mostly the stop it triggered
-      if (reads.some((r) => r.status === 'rejected')) throw stop.signal.reason;
-      return reads.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
-    } finally {
-      await Promise.all(sources.slice(1).map((s) => s.close()));
-    }
+    const sources = { first: this.#source, connect: this.deps.connect };
+    return readConcurrently(pending, sources, (slice, source, stopped) =>
+      this.#readSlice(slice, source, AbortSignal.any([this.deps.signal, stopped]), onFile),
+    );
   }
 
   async #readSlice(
     slice: BackfillSlice,
     source: MysqlSource,
-    stop: AbortController,
+    signal: AbortSignal,
     onFile: (slice: BackfillSlice, file: FileRecord) => Promise<void>,
   ): Promise<FileRecord[]> {
-    const signal = AbortSignal.any([this.deps.signal, stop.signal]);
     const sink = this.#sink((file) => onFile(slice, file), signal);
     try {
       await this.#pages(source, sink, signal, (previous) =>
@@ -145,7 +135,6 @@ export class TableRun {
       slice.done = true;
       return files;
     } catch (error) {
-      stop.abort(error); // no-op after the first: its reason stays the cause
       sink.abort(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }

@@ -200,7 +200,16 @@ export class E2eHarness {
   /** Waits out the longest commit lag, so rows written before now are inside the next run's window. */
   async waitForCommitLag(): Promise<void> {
     const lag = Math.max(0, ...this.#model.tables.map((t) => t.commitLagSeconds));
-    await sleep(lag * 1000 + 150);
+    // On MySQL's clock (the one cursors are stamped with), polled: a fixed sleep is only a proxy for it.
+    const [[start]] = (await this.db.pool.query('SELECT NOW(6) AS now')) as unknown as [[{ now: string }]];
+    for (;;) {
+      const [[row]] = (await this.db.pool.query('SELECT NOW(6) - INTERVAL ? SECOND > ? AS ok', [
+        lag,
+        start.now,
+      ])) as unknown as [[{ ok: number }]];
+      if (Number(row.ok) === 1) return;
+      await sleep(50);
+    }
   }
 
   // --- loading (the pipe) ---------------------------------------------------------------------------

@@ -139,7 +139,13 @@ describe('snowstage extract (child process)', () => {
     for (const o of await store.list(reviews.dataKeyPrefix)) await store.delete(o.key);
 
     const first = start(['--table', 'book_reviews', '--chunk-rows', '2000', '--file-size-mb', '0.05']);
-    await waitFor(async () => (await store.list(reviews.dataKeyPrefix)).length >= 2, 20_000);
+    // Kill once a range's progress is saved in state (what the rerun resumes from), not once files are
+    // listed: a file is listed when its upload completes, before the progress that covers it is saved.
+    await waitFor(
+      async () => (await savedProgress(store, stateKey(reviews))) || first.child.exitCode !== null,
+      60_000,
+    );
+    expect(first.child.exitCode, 'the backfill finished before any progress could be observed').toBeNull();
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
@@ -186,6 +192,16 @@ describe('snowstage extract (child process)', () => {
     expect((await loadState(store, stateKey(tableOf('books')))).state.watermark).not.toBeNull();
   }, 30_000);
 });
+
+/** True once some backfill range has a durably saved `lastKey`; a state file caught mid-write reads as not yet. */
+async function savedProgress(store: S3ObjectStore, key: string): Promise<boolean> {
+  try {
+    const { state } = await loadState(store, key);
+    return (state.backfill?.slices ?? []).some((s) => s.lastKey !== null);
+  } catch {
+    return false;
+  }
+}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -160,7 +160,9 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
     await db.query("INSERT INTO late_rows VALUES (1, 'old', NOW(6) - INTERVAL 30 SECOND)");
     const [backfill] = await run([late], {}, tests);
     expect(backfill?.mode).toBe('backfill');
-    await new Promise((r) => setTimeout(r, 2500));
+    // Row 2 is stamped 2.2 s before its insert and must be newer than the backfill's upper bound: wait on
+    // MySQL's own clock for that, not for a fixed time.
+    await waitForMysql('SELECT NOW(6) - INTERVAL 2.2 SECOND > ? AS ok', [backfill?.window.upper]);
     // Newer than the backfill's upper bound, older than the next run's.
     await db.query("INSERT INTO late_rows VALUES (2, 'early', NOW(6) - INTERVAL 2.2 SECOND)");
     const writer = await mysql.createConnection({ ...db.target, database: db.database });
@@ -168,7 +170,9 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
       await writer.beginTransaction();
       // Timestamped now, committed after the next run has read past rows of an earlier time.
       await writer.query("INSERT INTO late_rows VALUES (3, 'late', NOW(6) - INTERVAL 1 SECOND)");
-      await db.query("INSERT INTO late_rows VALUES (4, 'recent', NOW(6) - INTERVAL 0.5 SECOND)");
+      // Stamped ahead of now so that it stays above the next run's upper bound (now - 2 s) even when that run
+      // starts seconds late on a busy machine.
+      await db.query("INSERT INTO late_rows VALUES (4, 'recent', NOW(6) + INTERVAL 3 SECOND)");
       const [first] = await run([late], {}, tests);
       expect(first?.status, first?.message).toBe('ok');
       // Row 4 is committed but newer than now - 2 s: it waits for the next run, and so does the watermark.
@@ -177,7 +181,8 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
     } finally {
       await writer.end();
     }
-    await new Promise((r) => setTimeout(r, 2200));
+    // Every row, row 4 included, must be older than the next run's upper bound (now - 2 s).
+    await waitForMysql('SELECT NOW(6) - INTERVAL 2 SECOND > MAX(updated_at) AS ok FROM late_rows', []);
     const [second] = await run([late], {}, tests);
     expect(second?.status, second?.message).toBe('ok');
     expect((await fileRecords(second as TableRunResult, late)).map((r) => r.ID)).toEqual(['3', '4']);
@@ -376,3 +381,14 @@ describe('schema drift', () => {
     await db.query('ALTER TABLE book_reviews MODIFY rating TINYINT NOT NULL');
   });
 });
+
+/** Polls a one-row `ok` query on the test database until it is true: waits on MySQL's clock, not a fixed time. */
+async function waitForMysql(sql: string, params: unknown[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [rows] = (await db.pool.query(sql, params)) as unknown as [{ ok: number | null }[]];
+    if (Number(rows[0]?.ok) === 1) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${sql}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

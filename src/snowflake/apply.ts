@@ -4,7 +4,7 @@
  * so what `--dry-run` prints is exactly what a real run would send.
  */
 import { splitStatements } from '../sql/split.js';
-import { SnowflakeError, type SqlClient } from './client.js';
+import { SnowflakeError, type SnowflakeErrorKind, type SqlClient } from './client.js';
 
 /**
  * Folders of generated/<pipeline>/ that hold SQL to apply, in apply order. Anything else (aws/ policy documents,
@@ -85,7 +85,7 @@ function comparePaths(a: string, b: string): number {
 
 /** What Snowflake (or the driver) said about a failed statement or login; safe to print (secrets redacted). */
 export interface SnowflakeFailure {
-  readonly kind: 'login' | 'statement' | 'network' | 'other';
+  readonly kind: SnowflakeErrorKind | 'other';
   readonly message: string;
   readonly code?: string;
   readonly sqlState?: string;

@@ -38,10 +38,21 @@ export interface SnowflakeConnectionOptions {
   accessUrl?: string;
   /** reported to Snowflake as the client application (shows in QUERY_HISTORY) */
   application?: string;
+  /**
+   * Give up on login after this long (default DEFAULT_CONNECT_TIMEOUT_MS). The driver itself retries a refused
+   * or silent endpoint for minutes before it reports anything.
+   */
+  connectTimeoutMs?: number;
 }
 
-/** login: connecting/authenticating failed; statement: the server rejected a statement; network: transport failure. */
-export type SnowflakeErrorKind = 'login' | 'statement' | 'network';
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * login: authenticating failed; statement: the server rejected a statement; network: transport failure;
+ * timeout: no login answer within the connect timeout; local-key: the private key could not be read or decrypted
+ * here, before anything was sent.
+ */
+export type SnowflakeErrorKind = 'login' | 'statement' | 'network' | 'timeout' | 'local-key';
 
 export class SnowflakeError extends Error {
   override readonly name = 'SnowflakeError';
@@ -105,8 +116,55 @@ export async function connectSnowflake(options: SnowflakeConnectionOptions): Pro
   } catch (error) {
     throw toSnowflakeError(error, 'login', secrets);
   }
-  await connect(connection, secrets);
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  try {
+    await withTimeout(connect(connection, secrets), timeoutMs, () => connection.destroy(ignore));
+  } catch (error) {
+    throw error instanceof SnowflakeError ? localKeyError(error, options.auth) : error;
+  }
   return new DriverClient(connection, secrets);
+}
+
+/** Rejects with a `timeout` SnowflakeError when `work` has not settled after `ms`; `onTimeout` cleans up. */
+function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(
+        new SnowflakeError(`no answer from Snowflake within ${formatSeconds(ms)}`, {
+          kind: 'timeout',
+          code: 'CONNECT_TIMEOUT',
+        }),
+      );
+    }, ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/**
+ * Node's crypto reports a key it cannot decrypt with OpenSSL codes (ERR_OSSL_BAD_DECRYPT for a wrong passphrase,
+ * ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED when an encrypted key gets none); that is a local problem, not a
+ * Snowflake error, and nothing was sent.
+ */
+function localKeyError(error: SnowflakeError, auth: SnowflakeAuth): SnowflakeError {
+  if (auth.kind === 'password' || !error.code?.startsWith('ERR_OSSL')) return error;
+  const reason =
+    error.code === 'ERR_OSSL_BAD_DECRYPT'
+      ? 'the passphrase is wrong'
+      : error.code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED'
+        ? auth.passphrase === undefined
+          ? 'the key is encrypted and no passphrase was given'
+          : 'the passphrase was refused'
+        : `OpenSSL could not read it (${error.message})`;
+  return new SnowflakeError(`the private key could not be decrypted: ${reason}`, {
+    kind: 'local-key',
+    code: error.code,
+  });
 }
 
 /** Maps our options to the driver's; one statement per execute, so MULTI_STATEMENT_COUNT is never set. */

@@ -47,6 +47,16 @@ export function snowflakeOptionsFromEnv(
   if (warehouse !== undefined) options.warehouse = warehouse;
   if (database !== undefined) options.database = database;
   if (accessUrl !== undefined) options.accessUrl = accessUrl;
+  const timeout = read('SNOWFLAKE_CONNECT_TIMEOUT_SECONDS');
+  if (timeout !== undefined) {
+    const seconds = Number(timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+      return {
+        problems: ['SNOWFLAKE_CONNECT_TIMEOUT_SECONDS must be a number of seconds between 0 and 3600'],
+      };
+    }
+    options.connectTimeoutMs = Math.round(seconds * 1000);
+  }
   return { options, problems };
 }
 

@@ -75,11 +75,15 @@ const where = (s: ExpectedStatement) => `generated/bookstore/${s.file}:${s.line}
 /** The DDL statements sent, without the DESC reads that follow a successful apply. */
 const ddlSent = () => fake.statements.filter((s) => !s.startsWith('DESC '));
 
+/** apply's stderr on success: only the line that says where it connects. */
+const CONNECTING_ONLY =
+  /^connecting to Snowflake: user \S+ on account \S+ at http:\/\/127\.0\.0\.1:\d+, [^\n]*\n$/;
+
 describe('apply', () => {
   it('runs every generated statement in apply order, one per request, and logs each', async () => {
     await startFake();
     const run = await apply();
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toMatch(CONNECTING_ONLY);
     expect(run.code).toBe(0);
     expect(expected.length).toBeGreaterThan(60);
     expect(ddlSent()).toEqual(expected.map((s) => s.text));
@@ -160,7 +164,7 @@ describe('apply', () => {
     s3.configurations.set(BUCKET, existing);
     await startFake(postApplyRules({ books: QUEUE_ARN, book_reviews: OTHER_QUEUE_ARN }));
     const first = await apply();
-    expect(first.stderr).toBe('');
+    expect(first.stderr).toMatch(CONNECTING_ONLY);
     expect(first.code).toBe(0);
     expect(fake.statements).toContain('DESC PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"');
     expect(s3.puts).toHaveLength(1);
@@ -258,7 +262,9 @@ describe('apply', () => {
     await startFake(postApplyRules(), true);
     const run = await apply();
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('could not connect to Snowflake: Snowflake error 390100');
+    expect(run.stderr).toMatch(
+      /^Snowflake refused the login of user \S+ on Snowflake account \S+ at http:\/\/127\.0\.0\.1:\d+ \(390100\): Incorrect username or password was specified\.$/m,
+    );
     expect(fake.statements).toEqual([]);
     expect(run.stdout).toContain(`0 succeeded, 0 failed, ${expected.length} not run`);
   });
@@ -378,6 +384,36 @@ describe('secrets', () => {
     expect(existsSync(join(work, 'snowflake.log'))).toBe(false);
   });
 
+  it('an account that does not answer: says where it connects, gives up after the timeout, names the setting', async () => {
+    await startFake();
+    const { createServer } = await import('node:http');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await apply(
+      [],
+      env({ SNOWFLAKE_ACCESS_URL: `http://127.0.0.1:${port}`, SNOWFLAKE_CONNECT_TIMEOUT_SECONDS: '1' }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `connecting to Snowflake: user loader on account testacct at http://127.0.0.1:${port}, role SNOWSTAGE_LOADER, warehouse ETL_WH, password auth\n` +
+        `could not connect to Snowflake account testacct at http://127.0.0.1:${port}: no answer within 1 s ` +
+        '(SNOWFLAKE_CONNECT_TIMEOUT_SECONDS); check SNOWFLAKE_ACCOUNT, SNOWFLAKE_ACCESS_URL and the network path to it\n' +
+        'nothing was run\n',
+    );
+    expect(run.stdout).toContain(`0 succeeded, 0 failed, ${expected.length} not run`);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+  });
+
+  it('refuses a connect timeout that is not a number of seconds', async () => {
+    await startFake();
+    const run = await apply([], env({ SNOWFLAKE_CONNECT_TIMEOUT_SECONDS: 'soon' }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SNOWFLAKE_CONNECT_TIMEOUT_SECONDS must be a number of seconds');
+    expect(fake.requests).toEqual([]);
+  });
+
   it('never prints key material: key-pair login from SNOWFLAKE_PRIVATE_KEY with a passphrase', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { privateKey } = generateKeyPairSync('rsa', {
@@ -410,6 +446,11 @@ describe('secrets', () => {
       SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'Wrong-Sentinel-77',
     });
     expect(wrongPassphrase.code).toBe(1);
+    expect(wrongPassphrase.stderr).toContain(
+      'the private key could not be decrypted: the passphrase is wrong; nothing was sent to Snowflake. ' +
+        'Check SNOWFLAKE_PRIVATE_KEY and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE (set, but it does not decrypt the key)\n',
+    );
+    expect(wrongPassphrase.stderr).not.toMatch(/Snowflake error|ERR_OSSL|\n\s+at /);
     const all = await everythingWritten([run, wrongPassphrase]);
     expect(all).not.toContain(SENTINEL_PASSPHRASE);
     expect(all).not.toContain('Wrong-Sentinel-77');
@@ -461,7 +502,7 @@ describe('apply in a child process', () => {
     >;
     expect(runs.ok.code).toBe(0);
     expect(runs.refused.code).toBe(1);
-    expect(runs.refused.stderr).toContain('could not connect to Snowflake');
+    expect(runs.refused.stderr).toContain('Snowflake refused the login of user');
     expect(stdout).not.toContain(PASSWORD);
     expect(existsSync(join(work, 'snowflake.log'))).toBe(false);
   });

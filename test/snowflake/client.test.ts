@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -182,9 +184,61 @@ describe('connectSnowflake', () => {
       passphrase: 'wrong-Passphrase-1',
     } as const;
     const error = await rejection(connectSnowflake(options(server, auth)));
-    expect(error.kind).toBe('login');
+    expect(error.kind).toBe('local-key');
+    expect(error.message).toBe('the private key could not be decrypted: the passphrase is wrong');
     expect(visibleText(error)).not.toContain('wrong-Passphrase-1');
     expect(server.loginBodies).toEqual([]);
+  });
+
+  it('reports an encrypted key without a passphrase as a local key problem, sending nothing', async () => {
+    const server = await fake();
+    const error = await rejection(
+      connectSnowflake(options(server, { kind: 'keypair', privateKeyPath: encryptedKeyPath })),
+    );
+    expect(error.kind).toBe('local-key');
+    expect(error.message).toBe(
+      'the private key could not be decrypted: the key is encrypted and no passphrase was given',
+    );
+    expect(server.requests).toEqual([]);
+  });
+
+  it('gives up on a closed port after the connect timeout, not after minutes of driver retries', async () => {
+    const closed = await closedPort();
+    const started = Date.now();
+    const error = await rejection(
+      connectSnowflake({
+        account: 'testacct',
+        username: 'loader',
+        accessUrl: `http://127.0.0.1:${closed}`,
+        auth: { kind: 'password', password: 'Secret-Pw-1' },
+        connectTimeoutMs: 1_000,
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'timeout', code: 'CONNECT_TIMEOUT' });
+    expect(error.message).toBe('no answer from Snowflake within 1 s');
+    // bounded by the setting, with room for a busy machine; the driver alone takes minutes
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('gives up on an endpoint that accepts the connection and never answers', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const error = await rejection(
+        connectSnowflake({
+          account: 'testacct',
+          username: 'loader',
+          accessUrl: `http://127.0.0.1:${port}`,
+          auth: { kind: 'password', password: 'Secret-Pw-1' },
+          connectTimeoutMs: 1_000,
+        }),
+      );
+      expect(error.kind).toBe('timeout');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('reports options the driver refuses (malformed PEM) as a login error without the key text', async () => {
@@ -476,3 +530,12 @@ describe('snowflakeOptionsFromEnv', () => {
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
   });
 });
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -224,7 +224,9 @@ describe('status', () => {
   it('--json: extractor state from S3 plus pipe status, copy history and task runs; exit 0 when healthy', async () => {
     const server = await startFake(healthyRules());
     const run = await status(['--json'], snowflakeEnv(server));
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toMatch(
+      /^connecting to Snowflake: user \S+ on account \S+ at http:\/\/127\.0\.0\.1:\d+, [^\n]*\n$/,
+    );
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as StatusReport;
     expect(report).toMatchObject({
@@ -339,6 +341,27 @@ describe('status', () => {
     expect(json.tables.every((t) => t.snowflake === null)).toBe(true);
   });
 
+  it('an account that does not answer: exit 1 after the connect timeout, with the target and the setting', async () => {
+    const { createServer } = await import('node:http');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const server = { accessUrl: `http://127.0.0.1:${port}` } as FakeSnowflake;
+    const run = await status(['--json'], { ...snowflakeEnv(server), SNOWFLAKE_CONNECT_TIMEOUT_SECONDS: '1' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `connecting to Snowflake: user monitor on account testacct at http://127.0.0.1:${port}`,
+    );
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(report.snowflake).toEqual({
+      state: 'failed',
+      error:
+        `could not connect to Snowflake account testacct at http://127.0.0.1:${port}: no answer within 1 s ` +
+        '(SNOWFLAKE_CONNECT_TIMEOUT_SECONDS); check SNOWFLAKE_ACCOUNT, SNOWFLAKE_ACCESS_URL and the network path to it',
+    });
+  });
+
   it('incomplete Snowflake settings or a failed login are problems (exit 1)', async () => {
     const partial = await status([], env({ SNOWFLAKE_ACCOUNT: 'testacct' }));
     expect(partial.code).toBe(1);
@@ -349,7 +372,9 @@ describe('status', () => {
     const report = JSON.parse(refused.stdout) as StatusReport;
     expect(report.snowflake).toEqual({
       state: 'failed',
-      error: 'Snowflake error 390100: Incorrect username or password was specified.',
+      error: expect.stringMatching(
+        /^Snowflake refused the login of user \S+ on Snowflake account \S+ at \S+ \(390100\): Incorrect username or password was specified\.$/,
+      ),
     });
     expect(refused.stdout).not.toContain(PASSWORD);
   });

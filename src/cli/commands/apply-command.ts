@@ -38,7 +38,9 @@ idempotent, so fix the cause and run it again.
 
 Snowflake connection from the environment: SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and one of
 SNOWFLAKE_PRIVATE_KEY_PATH / SNOWFLAKE_PRIVATE_KEY (PEM, with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if encrypted) or
-SNOWFLAKE_PASSWORD; SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE override the metadata's. AWS
+SNOWFLAKE_PASSWORD; SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE override the metadata's.
+SNOWFLAKE_ACCESS_URL replaces https://<account>.snowflakecomputing.com (private link, a proxy, a local test
+endpoint); SNOWFLAKE_CONNECT_TIMEOUT_SECONDS (default 30) bounds the login. AWS
 credentials and region from the standard AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION, ...).
 Exit codes: 0 applied, 1 failed or refused, 2 usage error.`,
     )

@@ -14,9 +14,8 @@ import { withMigrations } from '../../generated/migrations.js';
 import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
 import type { PipelineModel } from '../../model/types.js';
 import { loadTemplates, render } from '../../render/render.js';
-import { type ApplyPlan, executePlan, failureOf, nothingRun, planApply } from '../../snowflake/apply.js';
+import { type ApplyPlan, executePlan, nothingRun, planApply } from '../../snowflake/apply.js';
 import {
-  formatFailure,
   formatOutcomeLine,
   formatPlan,
   formatPlanProblems,
@@ -24,7 +23,7 @@ import {
   formatStop,
 } from '../../snowflake/apply-report.js';
 import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
-import { connectionDefaults, describeConnection } from '../../snowflake/connection.js';
+import { connectFailureText, connectionDefaults, describeConnection } from '../../snowflake/connection.js';
 import { snowflakeOptionsFromEnv } from '../../snowflake/env.js';
 import {
   formatNotificationChanges,
@@ -92,11 +91,12 @@ export async function applyCommand(
   }
   const context: RunContext = { io, model, plan, displayDir, committed, options, s3Client };
   let client: SqlClient;
+  io.stderr.write(`connecting to Snowflake: ${describeConnection(connection.options)}\n`);
   try {
     client = await connect(connection.options);
   } catch (error) {
     io.stdout.write(formatResult(nothingRun(plan), displayDir));
-    io.stderr.write(`could not connect to Snowflake: ${formatFailure(failureOf(error))}\nnothing was run\n`);
+    io.stderr.write(`${connectFailureText(error, connection.options)}\nnothing was run\n`);
     return EXIT.problems;
   }
   try {

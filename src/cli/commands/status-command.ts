@@ -31,7 +31,8 @@ Examples:
 Extractor state is read from the pipeline's bucket (AWS credentials, region and AWS_ENDPOINT_URL_S3 from the
 standard AWS SDK chain). Snowflake is checked when SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and a credential
 (SNOWFLAKE_PRIVATE_KEY_PATH, SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PASSWORD) are set; otherwise only the extractor
-side is shown. Loads and task runs cover the last 24 hours (the last hour separately).
+side is shown. SNOWFLAKE_ACCESS_URL replaces https://<account>.snowflakecomputing.com; SNOWFLAKE_CONNECT_TIMEOUT_SECONDS
+(default 30) bounds the login. Loads and task runs cover the last 24 hours (the last hour separately).
 Exit codes: 0 healthy; 1 a pipe is not RUNNING or reports an error, files failed to load, the last MERGE run
 failed, or something could not be read; 2 usage error.`,
     )

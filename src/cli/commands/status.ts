@@ -8,10 +8,8 @@ import { LocalObjectStore } from '../../extract/local-store.js';
 import { S3ObjectStore, s3ClientFromEnv } from '../../extract/s3-store.js';
 import type { ObjectStore } from '../../extract/store.js';
 import type { PipelineModel } from '../../model/types.js';
-import { failureOf } from '../../snowflake/apply.js';
-import { formatFailure } from '../../snowflake/apply-report.js';
 import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
-import { connectionDefaults, describeConnection } from '../../snowflake/connection.js';
+import { connectFailureText, connectionDefaults, describeConnection } from '../../snowflake/connection.js';
 import { snowflakeOptionsFromEnv } from '../../snowflake/env.js';
 import { readExtractorStatus, readSnowflakeStatus } from '../../status/collect.js';
 import { buildReport, type TableReading } from '../../status/evaluate.js';
@@ -102,10 +100,14 @@ async function readSnowflake(
     return { access, snowflake: undefined };
   }
   let client: SqlClient;
+  io.stderr.write(`connecting to Snowflake: ${describeConnection(settings.options)}\n`);
   try {
     client = await connect(settings.options);
   } catch (error) {
-    return { access: { state: 'failed', error: formatFailure(failureOf(error)) }, snowflake: undefined };
+    return {
+      access: { state: 'failed', error: connectFailureText(error, settings.options) },
+      snowflake: undefined,
+    };
   }
   try {
     const snowflake: SnowflakeTableStatus[] = [];

@@ -2,6 +2,7 @@
  * The snowstage command line. `main` takes its streams and environment and returns an exit code, so tests run
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
@@ -42,6 +43,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .version(packageVersion(), '-V, --version', 'print the snowstage version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -97,7 +99,7 @@ Examples:
       'Copy new and changed MySQL rows of each table to S3 as gzip CSV files that the generated pipes load. Runs once and exits, or stays up with --schedule.',
     )
     .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
-    .addOption(new Option('-t, --table <name...>', 'only these tables (default: all)').default([]))
+    .addOption(new Option('-t, --table <name...>', 'only these tables').default([], 'all'))
     .option('--schedule <cron>', 'stay up and run on this cron schedule (SIGTERM/SIGINT stop cleanly)')
     .option(
       '--state-dir <dir>',
@@ -150,6 +152,12 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
   registerApplyCommand(program, io, setExit);
   registerStatusCommand(program, io, setExit);
   return program;
+}
+
+/** From package.json, two levels up from both src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 function positive(value: string): number {

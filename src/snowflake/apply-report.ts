@@ -70,16 +70,38 @@ const STATUS_LABEL: Record<StatementOutcome['status'], string> = {
   not_run: 'not run',
 };
 
-/** Every statement with its status, after the run. */
+/**
+ * The counts after the run, then the statements that were not run: succeeded and failed ones already have their
+ * log line (formatOutcomeLine), so each statement appears once in what apply prints.
+ */
 export function formatResult(result: ApplyResult, displayDir: string): string {
   const counts = countOutcomes(result.outcomes);
   const lines = [
     `result: ${result.outcomes.length} statements: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.notRun} not run`,
   ];
   for (const outcome of result.outcomes) {
+    if (outcome.status !== 'not_run') continue;
     lines.push(`  ${STATUS_LABEL[outcome.status].padEnd(9)}  ${location(displayDir, outcome.statement)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The machine-readable report of `apply --json`: every statement once, in plan order. */
+export function resultJson(result: ApplyResult, displayDir: string, exitCode: number): string {
+  const statements = result.outcomes.map((outcome) => {
+    const where = { file: `${displayDir}/${outcome.statement.file}`, line: outcome.statement.line };
+    const base = { index: outcome.statement.index, ...where, status: outcome.status };
+    switch (outcome.status) {
+      case 'succeeded':
+        return { ...base, queryId: outcome.queryId, durationMs: outcome.durationMs };
+      case 'failed':
+        return { ...base, durationMs: outcome.durationMs, error: outcome.failure };
+      case 'not_run':
+        return base;
+    }
+  });
+  const counts = countOutcomes(result.outcomes);
+  return `${JSON.stringify({ ok: exitCode === 0, exitCode, counts, statements }, null, 2)}\n`;
 }
 
 /** One line, for places that list several problems (a multi-line server message is joined with spaces). */

@@ -105,7 +105,38 @@ describe('apply', () => {
     expect(run.stdout).toContain(
       `result: ${expected.length} statements: ${expected.length} succeeded, 0 failed, 0 not run`,
     );
-    expect(run.stdout.match(/^ {2}succeeded {2}/gm)).toHaveLength(expected.length);
+    // each statement once: its log line, not again in the result
+    for (const statement of expected) {
+      const at = `${where(statement)} `;
+      expect(run.stdout.split(at).length - 1, at).toBe(1);
+    }
+  });
+
+  it('--json: the result on stdout as JSON, every statement once; the log on stderr', async () => {
+    await startFake();
+    const run = await apply(['--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      exitCode: number;
+      counts: { succeeded: number };
+      statements: { file: string; line: number; status: string; queryId?: string }[];
+    };
+    expect(report).toMatchObject({ ok: true, exitCode: 0, counts: { succeeded: expected.length } });
+    expect(report.statements.map((s) => `${s.file}:${s.line}`)).toEqual(expected.map(where));
+    expect(report.statements.every((s) => s.status === 'succeeded' && s.queryId !== undefined)).toBe(true);
+    expect(run.stderr).toContain(
+      `ok      [ 1/${expected.length}] ${where(expected[0] as ExpectedStatement)}`,
+    );
+  });
+
+  it('--json after a failed login: every statement not run, exit 1', async () => {
+    await startFake(postApplyRules(), true);
+    const run = await apply(['--json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { ok: boolean; statements: { status: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.statements.map((s) => s.status)).toEqual(expected.map(() => 'not_run'));
   });
 
   it("connects with the model's role, warehouse and database unless the environment overrides them", async () => {
@@ -253,7 +284,9 @@ describe('apply', () => {
       `${expected.length} statements: ${failedAt} succeeded, 1 failed, ${notRun} not run`,
     );
     const result = run.stdout.slice(run.stdout.indexOf('result:'));
-    expect(result).toContain(`FAILED     ${where(failed)}`);
+    // the failed statement has its FAILED log line; the result lists only what was not run
+    expect(run.stdout).toMatch(new RegExp(`^FAILED {2}\\[ *\\d+/\\d+\\] ${where(failed)}`, 'm'));
+    expect(result).not.toContain(where(failed));
     for (const later of expected.slice(failedAt + 1)) expect(result).toContain(`not run    ${where(later)}`);
     expect(s3.requests).toEqual([]);
   });

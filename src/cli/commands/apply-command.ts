@@ -20,6 +20,11 @@ export function registerApplyCommand(
     .option('--pipeline <name>', 'refuse to run unless the metadata describes this pipeline')
     .option('--no-notifications', 'leave the bucket notification configuration alone')
     .option(
+      '--json',
+      'print the result as JSON on stdout (every statement once); the log goes to stderr',
+      false,
+    )
+    .option(
       '--migration <name>',
       'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
     )

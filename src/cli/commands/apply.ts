@@ -14,13 +14,20 @@ import { withMigrations } from '../../generated/migrations.js';
 import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
 import type { PipelineModel } from '../../model/types.js';
 import { loadTemplates, render } from '../../render/render.js';
-import { type ApplyPlan, executePlan, nothingRun, planApply } from '../../snowflake/apply.js';
+import {
+  type ApplyPlan,
+  type ApplyResult,
+  executePlan,
+  nothingRun,
+  planApply,
+} from '../../snowflake/apply.js';
 import {
   formatOutcomeLine,
   formatPlan,
   formatPlanProblems,
   formatResult,
   formatStop,
+  resultJson,
 } from '../../snowflake/apply-report.js';
 import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
 import { connectFailureText, connectionDefaults, describeConnection } from '../../snowflake/connection.js';
@@ -43,6 +50,8 @@ export interface ApplyOptions extends MetadataOptions {
   readonly notifications: boolean;
   /** run only this migration */
   readonly migration?: string;
+  /** the result as JSON on stdout, the human log on stderr */
+  readonly json?: boolean;
 }
 
 /** The two connections apply makes; tests replace them, the CLI uses the real ones. */
@@ -54,11 +63,17 @@ export interface ApplyDeps {
 const DEFAULT_DEPS: ApplyDeps = { connect: connectSnowflake, s3Client: s3ClientFromEnv };
 
 export async function applyCommand(
-  io: CliIo,
+  cliIo: CliIo,
   options: ApplyOptions,
   deps: Partial<ApplyDeps> = {},
 ): Promise<number> {
   const { connect, s3Client } = { ...DEFAULT_DEPS, ...deps };
+  // With --json, stdout carries only the JSON document; everything a person reads moves to stderr.
+  const io: CliIo = options.json ? { ...cliIo, stdout: cliIo.stderr } : cliIo;
+  const report = (result: ApplyResult, displayDir: string, code: number): number => {
+    if (options.json) cliIo.stdout.write(resultJson(result, displayDir, code));
+    return code;
+  };
   const model = await loadOrReport(io, options);
   if (typeof model === 'number') return model;
   if (options.pipeline !== undefined && options.pipeline !== model.name) {
@@ -97,10 +112,11 @@ export async function applyCommand(
   } catch (error) {
     io.stdout.write(formatResult(nothingRun(plan), displayDir));
     io.stderr.write(`${connectFailureText(error, connection.options)}\nnothing was run\n`);
-    return EXIT.problems;
+    return report(nothingRun(plan), displayDir, EXIT.problems);
   }
   try {
-    return await runAndFollowUp(context, client, connection.options);
+    const { result, code } = await runAndFollowUp(context, client, connection.options);
+    return report(result, displayDir, code);
   } finally {
     await client.close();
   }
@@ -120,7 +136,7 @@ async function runAndFollowUp(
   context: RunContext,
   client: SqlClient,
   connection: SnowflakeConnectionOptions,
-): Promise<number> {
+): Promise<{ result: ApplyResult; code: number }> {
   const { io, plan, displayDir } = context;
   const total = plan.statements.length;
   io.stdout.write(`applying ${total} statements from ${displayDir} as ${describeConnection(connection)}\n`);
@@ -130,7 +146,7 @@ async function runAndFollowUp(
   io.stdout.write(formatResult(result, displayDir));
   if (!result.ok) {
     io.stderr.write(formatStop(result, displayDir));
-    return EXIT.problems;
+    return { result, code: EXIT.problems };
   }
   const problems = [
     ...(await printTrustPolicy(context, client)),
@@ -138,9 +154,9 @@ async function runAndFollowUp(
   ];
   if (problems.length > 0) {
     io.stderr.write(`${problems.join('\n')}\n`);
-    return EXIT.problems;
+    return { result, code: EXIT.problems };
   }
-  return EXIT.ok;
+  return { result, code: EXIT.ok };
 }
 
 async function printTrustPolicy(context: RunContext, client: SqlClient): Promise<string[]> {

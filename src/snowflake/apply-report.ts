@@ -91,14 +91,12 @@ export function resultJson(result: ApplyResult, displayDir: string, exitCode: nu
   const statements = result.outcomes.map((outcome) => {
     const where = { file: `${displayDir}/${outcome.statement.file}`, line: outcome.statement.line };
     const base = { index: outcome.statement.index, ...where, status: outcome.status };
-    switch (outcome.status) {
-      case 'succeeded':
-        return { ...base, queryId: outcome.queryId, durationMs: outcome.durationMs };
-      case 'failed':
-        return { ...base, durationMs: outcome.durationMs, error: outcome.failure };
-      case 'not_run':
-        return base;
+    if (outcome.status === 'succeeded') {
+      return { ...base, queryId: outcome.queryId, durationMs: outcome.durationMs };
     }
+    if (outcome.status === 'failed')
+      return { ...base, durationMs: outcome.durationMs, error: outcome.failure };
+    return base;
   });
   const counts = countOutcomes(result.outcomes);
   return `${JSON.stringify({ ok: exitCode === 0, exitCode, counts, statements }, null, 2)}\n`;

@@ -249,6 +249,27 @@ describe('apply', () => {
     expect(s3.requests).toEqual([]);
   });
 
+  it('an S3 endpoint without bucket notifications (s3rver: HTTP 501) says how to continue and what to wire', async () => {
+    const { startTestS3 } = await import('../support/s3.js');
+    const s3rver = await startTestS3({ bucket: BUCKET });
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
+    try {
+      await startFake();
+      const run = await apply([], env({ AWS_ENDPOINT_URL_S3: s3rver.endpoint }));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`${expected.length} succeeded, 0 failed, 0 not run`);
+      expect(run.stderr).toContain(
+        `the S3 endpoint (${s3rver.endpoint}) does not implement bucket notifications (HTTP 501 NotImplemented) ` +
+          `for s3://${BUCKET}. The Snowflake objects were applied; rerun with --no-notifications`,
+      );
+      expect(run.stderr).toContain(`  bookstore/data/books/ -> ${QUEUE_ARN}\n`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await s3rver.close();
+    }
+  });
+
   it('--no-notifications reads no pipe and calls no AWS API', async () => {
     await startFake();
     const run = await apply(['--no-notifications']);

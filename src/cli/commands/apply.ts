@@ -184,6 +184,7 @@ async function configureNotifications(context: RunContext, client: SqlClient): P
     io.stdout.write(formatNotificationChanges(model.s3.bucket, synced.changes, synced.written));
     return [];
   } catch (error) {
+    if (httpStatusOf(error) === 501) return notImplementedHelp(model, channels, io.env);
     return [
       `could not configure the S3 event notifications of s3://${model.s3.bucket}: ${awsErrorText(error)}`,
     ];
@@ -195,8 +196,32 @@ async function configureNotifications(context: RunContext, client: SqlClient): P
 /** Name and message only: SDK errors also carry request metadata we have no reason to print. */
 function awsErrorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   return `${error.name}${status === undefined ? '' : ` (HTTP ${status})`}: ${error.message}`;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/**
+ * S3-compatible stores (MinIO, s3rver, some appliances) answer 501 to bucket notification calls. The Snowflake
+ * objects are in place by now; what is missing is the wiring, which the user can do by hand.
+ */
+function notImplementedHelp(
+  model: PipelineModel,
+  channels: ReadonlyMap<string, string>,
+  env: CliIo['env'],
+): string[] {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? 'the default AWS endpoint';
+  return [
+    `the S3 endpoint (${endpoint}) does not implement bucket notifications (HTTP 501 NotImplemented) for ` +
+      `s3://${model.s3.bucket}. The Snowflake objects were applied; rerun with --no-notifications to skip this ` +
+      'step, and wire each pipe by hand: an s3:ObjectCreated:* event notification for the prefix to the queue',
+    ...model.tables.map(
+      (t) => `  ${t.dataKeyPrefix} -> ${channels.get(t.name) ?? "(the pipe's notification_channel)"}`,
+    ),
+  ];
 }
 
 function staleMessage(displayDir: string, metadata: string, changes: readonly TreeChange[]): string {

@@ -20,6 +20,9 @@ export function createReporter(io: CliIo): ExtractReporter {
   return io.stderr.isTTY ? new TerminalReporter(io) : new JsonReporter(io);
 }
 
+const WRAP_ON = '\x1b[?7h';
+const WRAP_OFF = '\x1b[?7l';
+
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 
 function summaryFields(result: TableRunResult) {
@@ -80,7 +83,7 @@ class TerminalReporter implements ExtractReporter {
   constructor(io: CliIo) {
     this.#bars = new cliProgress.MultiBar(
       {
-        format: ' {table} | {rows} rows | {mb} MB | {rate} rows/s',
+        format: ' {table} | {rows} rows | {mb} MB csv | {rate} rows/s',
         stream: io.stderr as unknown as NodeJS.WritableStream,
         hideCursor: true,
         clearOnComplete: true,
@@ -112,13 +115,20 @@ class TerminalReporter implements ExtractReporter {
       active.bar.stop();
       this.#bars.remove(active.bar);
     }
-    this.#bars.log(`${summaryLine(result)}\n`);
-    // MultiBar.log only buffers; a render writes the buffer out (the last table has no later render).
-    this.#bars.update();
+    this.#logLine(summaryLine(result));
   }
 
   info(message: string) {
-    this.#bars.log(`${message}\n`);
+    this.#logLine(message);
+  }
+
+  /**
+   * The bars turn the terminal's line wrapping off (ESC[?7l) while they run, so a long line would be clipped at the
+   * screen edge: turn wrapping on for the line itself. Lines are written above the bars, so a wrapped line does not
+   * disturb their redraw. MultiBar.log only buffers; a render writes the buffer out.
+   */
+  #logLine(text: string) {
+    this.#bars.log(`${WRAP_ON}${text}\n${WRAP_OFF}`);
     this.#bars.update();
   }
 
@@ -133,5 +143,6 @@ export function summaryLine(result: TableRunResult): string {
     ? ` window (${result.window.lower ?? 'start'} .. ${result.window.upper}]`
     : '';
   const detail = result.message ? `: ${result.message}` : '';
-  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}`;
+  // Both sizes, each labelled: the live line counts CSV bytes (known as rows are encoded), S3 holds the gzip.
+  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.bytes)} MB csv, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}`;
 }

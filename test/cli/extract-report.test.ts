@@ -43,8 +43,24 @@ describe('extract on a terminal', () => {
     reporter.close();
     const shown = err.text();
     expect(shown).toContain(
-      'books: ok incremental 1234 rows, 2 files, 1.0 MB gz window (2026-01-01 00:00:00.000000 .. 2026-01-02 00:00:00.000000] in 1.5s',
+      'books: ok incremental 1234 rows, 2 files, 1.9 MB csv, 1.0 MB gz window (2026-01-01 00:00:00.000000 .. 2026-01-02 00:00:00.000000] in 1.5s',
     );
     expect(out.text()).toBe('');
+  });
+
+  it('prints the summary with line wrapping on, so a long line is not clipped at the screen edge', () => {
+    const err = terminal();
+    const reporter = createReporter({ stdout: terminal().stream, stderr: err.stream, env: {}, cwd: '/' });
+    reporter.tableStart({ name: 'books' } as TableModel);
+    reporter.progress({ table: 'books', rows: 1, bytes: 1 });
+    const long = { ...result, status: 'failed' as const, message: 'x'.repeat(300) };
+    reporter.tableDone(long);
+    reporter.close();
+    const shown = err.text();
+    const at = shown.indexOf('x'.repeat(300));
+    expect(at).toBeGreaterThan(0);
+    // the last wrap control written before the summary must be "wrap on" (ESC[?7h), not "off" (ESC[?7l)
+    const before = shown.slice(0, at);
+    expect(before.lastIndexOf('\x1b[?7h')).toBeGreaterThan(before.lastIndexOf('\x1b[?7l'));
   });
 });

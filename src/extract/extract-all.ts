@@ -1,5 +1,6 @@
 /** Runs the extraction of several tables, one after another; a failed table never stops the others. */
 import type { PipelineModel, TableModel } from '../model/types.js';
+import { describeSides } from './failure-side.js';
 import { MysqlSource } from './mysql-source.js';
 import { type ExtractSettings, extractTable, type Progress, type TableRunResult } from './run-table.js';
 import type { ObjectStore } from './store.js';
@@ -20,6 +21,7 @@ export interface ExtractAllOptions {
 
 export async function extractAll(options: ExtractAllOptions): Promise<TableRunResult[]> {
   const results: TableRunResult[] = [];
+  const sides = describeSides(options.model.source, options.model.s3, options.env);
   for (const table of options.tables) {
     if (options.signal.aborted) break;
     options.onTableStart?.(table);
@@ -30,6 +32,7 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
       settings: options.settings,
       now: options.now ?? (() => new Date()),
       signal: options.signal,
+      sides,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     results.push(result);

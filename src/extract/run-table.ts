@@ -4,6 +4,8 @@
  * where it was (or at the last uploaded backfill file), and the rerun's duplicates are absorbed by the MERGE.
  */
 import type { TableModel } from '../model/types.js';
+import { explainFailure } from './failure-side.js';
+import type { FileRecord } from './file-sink.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
@@ -32,7 +34,7 @@ export async function extractTable(table: TableModel, deps: ExtractDeps): Promis
     if (error instanceof LeaseHeldError) {
       return emptyResult(base, 'locked', deps, `held by ${error.owner} until ${error.expiresAt}`);
     }
-    return emptyResult(base, 'failed', deps, messageOf(error));
+    return emptyResult(base, 'failed', deps, explainFailure(error, deps.sides));
   }
   const controller = new AbortController();
   const onAbort = () => controller.abort(deps.signal.reason);
@@ -47,7 +49,7 @@ export async function extractTable(table: TableModel, deps: ExtractDeps): Promis
   );
   renewal.unref();
   try {
-    return await withRetries(table, { ...deps, signal: controller.signal }, lease);
+    return await withRetries(table, { ...deps, signal: controller.signal }, lease, started.getTime());
   } finally {
     clearInterval(renewal);
     deps.signal.removeEventListener('abort', onAbort);
@@ -55,19 +57,33 @@ export async function extractTable(table: TableModel, deps: ExtractDeps): Promis
   }
 }
 
-async function withRetries(table: TableModel, deps: ExtractDeps, lease: Lease): Promise<TableRunResult> {
+async function withRetries(
+  table: TableModel,
+  deps: ExtractDeps,
+  lease: Lease,
+  startedAt: number,
+): Promise<TableRunResult> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  // Files uploaded by failed attempts are real: a failed run reports them, and its duration counts the retries.
+  const uploaded: FileRecord[] = [];
   for (let attempt = 1; ; attempt++) {
-    const started = deps.now();
-    const runId = newRunId(started);
+    const runId = newRunId(deps.now());
     try {
-      return await runOnce(table, deps, lease, runId);
+      return await runOnce(table, deps, { lease, runId, uploaded });
     } catch (error) {
-      const base = { table: table.name, runId, started: started.getTime() };
-      if (deps.signal.aborted)
-        return emptyResult(base, 'aborted', deps, messageOf(deps.signal.reason ?? error));
+      const base = { table: table.name, runId, started: startedAt };
+      if (deps.signal.aborted) {
+        return partialResult(base, 'aborted', deps, messageOf(deps.signal.reason ?? error), uploaded);
+      }
       if (attempt >= deps.settings.maxAttempts || !isTransientMysqlError(error)) {
-        return emptyResult(base, 'failed', deps, messageOf(error));
+        const retried = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        return partialResult(
+          base,
+          'failed',
+          deps,
+          `${explainFailure(error, deps.sides)}${retried}`,
+          uploaded,
+        );
       }
       await sleep(1000 * 3 ** (attempt - 1));
     }
@@ -77,9 +93,9 @@ async function withRetries(table: TableModel, deps: ExtractDeps, lease: Lease): 
 async function runOnce(
   table: TableModel,
   deps: ExtractDeps,
-  lease: Lease,
-  runId: string,
+  attempt: { lease: Lease; runId: string; uploaded: FileRecord[] },
 ): Promise<TableRunResult> {
+  const { lease, runId, uploaded } = attempt;
   const loaded = await loadState(deps.stateStore, stateKey(table));
   const source = await deps.connect();
   try {
@@ -94,7 +110,13 @@ async function runOnce(
       serverFormatting: deps.settings.serverFormatting ?? true,
       charsets: liveCharsets(live),
     });
-    const run = new TableRun(table, deps, { lease, source, plan, runId }, loaded.state, loaded.etag);
+    const run = new TableRun(
+      table,
+      deps,
+      { lease, source, plan, runId, uploaded },
+      loaded.state,
+      loaded.etag,
+    );
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
@@ -133,6 +155,23 @@ function emptyResult(
     window: { lower: null, upper: null },
     durationMs: deps.now().getTime() - base.started,
     message,
+  };
+}
+
+/** A run that stopped: what it had uploaded by then (files it will not re-send once state records them). */
+function partialResult(
+  base: { table: string; runId: string; started: number },
+  status: RunStatus,
+  deps: ExtractDeps,
+  message: string,
+  uploaded: readonly FileRecord[],
+): TableRunResult {
+  return {
+    ...emptyResult(base, status, deps, message),
+    rows: uploaded.reduce((n, f) => n + f.rows, 0),
+    files: uploaded.length,
+    bytes: uploaded.reduce((n, f) => n + f.bytes, 0),
+    compressedBytes: uploaded.reduce((n, f) => n + f.compressedBytes, 0),
   };
 }
 

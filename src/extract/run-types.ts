@@ -1,4 +1,5 @@
 /** Settings, dependencies and results of an extraction run, shared by run-table.ts and table-run.ts. */
+import type { FailureSides } from './failure-side.js';
 import type { MysqlSource } from './mysql-source.js';
 import type { ObjectStore } from './store.js';
 
@@ -36,6 +37,8 @@ export interface ExtractDeps {
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** names MySQL and S3 in failure messages */
+  readonly sides?: FailureSides;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'locked' | 'aborted';

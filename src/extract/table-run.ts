@@ -16,6 +16,8 @@ export interface TableRunAttempt {
   readonly source: MysqlSource;
   readonly plan: RowPlan;
   readonly runId: string;
+  /** every file this table run uploaded, across attempts: what a failed run reports it did */
+  readonly uploaded?: FileRecord[];
 }
 
 /** The state and writers of one attempt. */
@@ -33,6 +35,7 @@ export class TableRun {
   readonly #lease: Lease;
   readonly #source: MysqlSource;
   readonly #runId: string;
+  readonly #uploaded: FileRecord[] | undefined;
 
   constructor(
     private readonly table: TableModel,
@@ -45,6 +48,7 @@ export class TableRun {
     this.#lease = attempt.lease;
     this.#source = attempt.source;
     this.#runId = attempt.runId;
+    this.#uploaded = attempt.uploaded;
     this.#plan = attempt.plan;
     this.#encodeRow = this.#plan.encodeRow;
     this.#positionOf = this.#plan.positionOf;
@@ -250,6 +254,7 @@ export class TableRun {
         nextKey: () => dataFileKey(this.table, this.#runId, ++this.#fileSequence),
         onFile: async (file) => {
           this.#manifestFiles.push(file);
+          this.#uploaded?.push(file);
           await onFile(file);
         },
         signal,

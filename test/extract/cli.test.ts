@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,8 +47,11 @@ interface Finished {
   stderr: string;
 }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'extract', ...args], { cwd: ROOT, env });
+function start(
+  args: string[],
+  environment: Record<string, string> = env,
+): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, 'extract', ...args], { cwd: ROOT, env: environment });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -55,6 +60,17 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; 
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done, output: () => stdout };
+}
+
+const runWith = (args: string[], environment: Record<string, string>) => start(args, environment).done;
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const events = (stdout: string) =>
@@ -122,6 +138,36 @@ describe('snowstage extract (child process)', () => {
       await db.query('ALTER TABLE books CHANGE isbn isbn13 CHAR(13)');
     }
   });
+
+  it('a failure names the side that failed: S3 down, a missing bucket, MySQL down; the duration counts retries', async () => {
+    const closed = await closedPort();
+    const summary = async (extra: Record<string, string>) => {
+      const run = await runWith(['--table', 'books'], { ...env, ...extra });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe('');
+      const found = events(run.stdout).find((e) => e.event === 'table_summary');
+      expect(found?.status).toBe('failed');
+      return found as { detail: string; durationMs: number };
+    };
+    const s3Down = await summary({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${closed}` });
+    expect(s3Down.detail).toMatch(
+      new RegExp(
+        `^S3 bucket ${s3.bucket} at http://127\\.0\\.0\\.1:${closed} \\(region us-east-1\\): .*ECONNREFUSED`,
+      ),
+    );
+    const noBucket = await summary({ S3_BUCKET: 'snowstage-no-such-bucket' });
+    expect(noBucket.detail).toBe(
+      `S3 bucket snowstage-no-such-bucket at ${s3.endpoint} (region us-east-1): the bucket does not exist`,
+    );
+    const mysqlDown = await summary({ MYSQL_PORT: String(closed) });
+    expect(mysqlDown.detail).toMatch(
+      new RegExp(
+        `^MySQL at 127\\.0\\.0\\.1:${closed} \\(database ${db.database}\\): .*ECONNREFUSED.* \\(after 3 attempts\\)$`,
+      ),
+    );
+    // two waits between the three attempts (1 s and 3 s) are part of the run's duration
+    expect(mysqlDown.durationMs).toBeGreaterThanOrEqual(4000);
+  }, 60_000);
 
   it('killed with SIGKILL in the middle of a backfill, then rerun: every row is in the files', async () => {
     await db.query('CREATE TABLE digits (d INT NOT NULL)');

@@ -359,6 +359,23 @@ describe('backfill over several connections', () => {
     expect([...new Set(await idsInFiles(t))]).toEqual(oneTo(100));
     expect((await loadState(store, stateKey(t))).state.watermark).not.toBeNull();
   });
+
+  it('a failed run reports the rows and files it uploaded before the failure', async () => {
+    const t = await slicedTable('partial_fail', 20_000, { zeroDate: 'fail' });
+    await db.query(
+      "SET SESSION sql_mode = ''; UPDATE partial_fail SET reviewed_at = '0000-00-00 00:00:00' WHERE review_id = 19990",
+    );
+    // one connection in key order, small files (closed at each 256 KiB batch): the rows before 19990 are
+    // uploaded in several files before that row fails
+    const [failed] = await run([t], { backfillConnections: 1, chunkRows: 2000, targetFileBytes: 300 });
+    expect(failed?.status).toBe('failed');
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const files = await store.list(t.dataKeyPrefix);
+    expect(files.length).toBeGreaterThan(1);
+    expect(failed?.files).toBe(files.length);
+    expect(failed?.rows).toBe((await idsInFiles(t)).length);
+    expect(failed?.compressedBytes).toBe(files.reduce((n, f) => n + f.size, 0));
+  });
 });
 
 describe('two extractors on one table', () => {

@@ -126,6 +126,12 @@ Examples:
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
+    .addOption(
+      new Option('-o, --out <dir>', 'generated directory checked to be current before extracting').default(
+        'generated',
+      ),
+    )
+    .option('--allow-stale-generated', 'extract even when generated/ is stale for these tables')
     .option(
       '--backfill',
       're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',

@@ -4,9 +4,9 @@
  *
  * Each scenario starts its own harness: database, bucket, metadata copy and warehouse are never shared.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
@@ -98,7 +98,9 @@ export class E2eHarness {
       await patchDefaults(metadataDir, options);
       const model = await loadModel(metadataDir, harnessEnv(db, bucket, s3.endpoint));
       const warehouse = await Warehouse.open(model);
-      await warehouse.apply(model, render(model, loadTemplates()));
+      const files = render(model, loadTemplates());
+      await writeGenerated(workDir, model, files);
+      await warehouse.apply(model, files);
       const client = createTestS3Client(s3.endpoint);
       return new E2eHarness(db, s3, client, bucket, metadataDir, workDir, warehouse, model);
     } catch (error) {
@@ -152,6 +154,7 @@ export class E2eHarness {
   async regenerate(): Promise<readonly RenderedFile[]> {
     this.#model = await loadModel(this.metadataDir, this.env());
     const files = render(this.#model, this.#templates);
+    await writeGenerated(this.workDir, this.#model, files);
     await this.warehouse.apply(this.#model, files);
     return files;
   }
@@ -159,7 +162,11 @@ export class E2eHarness {
   // --- extraction -----------------------------------------------------------------------------------
 
   extract(options: ExtractOptions = {}): Promise<ExtractResult> {
-    return runExtract(this.metadataDir, this.env(), { leaseTtlSeconds: 5, ...options });
+    return runExtract(this.metadataDir, this.env(), {
+      leaseTtlSeconds: 5,
+      generatedDir: join(this.workDir, 'generated'),
+      ...options,
+    });
   }
 
   /** An extraction that must succeed for every table it ran. */
@@ -336,6 +343,20 @@ export class E2eHarness {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;
     }
+  }
+}
+
+/** generated/<pipeline>/ as `generate` writes it (extract checks it is current for what it extracts). */
+async function writeGenerated(
+  workDir: string,
+  model: PipelineModel,
+  files: readonly RenderedFile[],
+): Promise<void> {
+  const dir = join(workDir, 'generated', model.name);
+  await rm(dir, { recursive: true, force: true });
+  for (const file of files) {
+    await mkdir(dirname(join(dir, file.path)), { recursive: true });
+    await writeFile(join(dir, file.path), file.content);
   }
 }
 

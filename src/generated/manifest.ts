@@ -157,7 +157,7 @@ function tableColumns(
     const clause = parsed && ADD_COLUMN_CLAUSE.exec(text.slice(parsed.end));
     if (!parsed || !clause) continue;
     const column = readQualified(text, parsed.end + clause[0].length);
-    if (!column || column.parts.length !== 1) continue;
+    if (column?.parts.length !== 1) continue;
     table ??= asName(parsed.parts);
     columns.push({ name: column.parts[0] as string, type: text.slice(column.end).trim() });
   }

@@ -98,6 +98,9 @@ interface ColumnChangeView {
   readonly conversion?: string;
   readonly fileColumn?: string;
   readonly rowColumn?: string;
+  readonly landingFile?: string;
+  readonly landingRow?: string;
+  readonly loadedColumn?: string;
   readonly gate?: string;
 }
 
@@ -171,6 +174,11 @@ function columnChangeView(table: TableModel, change: TypeChange, templates: Temp
     conversion: convertExpression(column, `r.${id(column.name)}`),
     fileColumn: names.fileColumn,
     rowColumn: names.rowColumn,
+    // the target's own _SNOWSTAGE_FILE columns stay unqualified in the WHERE (UPDATE takes no target alias), so
+    // the landing side is renamed; reserved names, which no metadata column can have
+    landingFile: id('_SNOWSTAGE_LANDING_FILE'),
+    landingRow: id('_SNOWSTAGE_LANDING_FILE_ROW'),
+    loadedColumn: id(META.loadedAt),
     gate: executeImmediate(block),
   };
 }

@@ -80,18 +80,24 @@ describe('column type changes', () => {
     expect(statements.map((s) => s.split('\n')[0])).toEqual([
       'ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" SUSPEND',
       `ALTER TABLE ${TARGET} ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_RETYPE_PRICE" NUMBER(12,4)`,
-      `UPDATE ${TARGET} AS t`,
+      `UPDATE ${TARGET}`,
       'EXECUTE IMMEDIATE $$',
       `ALTER TABLE ${TARGET} DROP COLUMN IF EXISTS "PRICE"`,
       `ALTER TABLE ${TARGET} RENAME COLUMN "_SNOWSTAGE_RETYPE_PRICE" TO "PRICE"`,
     ]);
     // recomputed with the MERGE's own conversion from the landing row of the version each target row holds
+    // (one landing row per file and row: a 1-to-1 join, as the UPDATE page advises; values run on DuckDB in
+    // test/cli/retype-duckdb.test.ts)
     expect(statements[2]).toBe(
       [
-        `UPDATE ${TARGET} AS t`,
+        `UPDATE ${TARGET}`,
         '  SET "_SNOWSTAGE_RETYPE_PRICE" = TO_NUMBER(r."PRICE", 12, 4)',
-        `  FROM ${LANDING} AS r`,
-        '  WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW"',
+        '  FROM (',
+        '    SELECT "_SNOWSTAGE_FILE" AS "_SNOWSTAGE_LANDING_FILE", "_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_LANDING_FILE_ROW", "PRICE"',
+        `      FROM ${LANDING}`,
+        '      QUALIFY ROW_NUMBER() OVER (PARTITION BY "_SNOWSTAGE_FILE", "_SNOWSTAGE_FILE_ROW" ORDER BY "_SNOWSTAGE_LOADED_AT") = 1',
+        '  ) AS r',
+        '  WHERE r."_SNOWSTAGE_LANDING_FILE" = "_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_LANDING_FILE_ROW" = "_SNOWSTAGE_FILE_ROW"',
       ].join('\n'),
     );
     // the check raises (so apply stops before the DROP) when a target row has no landing row

@@ -4,8 +4,9 @@
 -- Follows ALTER TABLE ... ALTER COLUMN (docs: sql-reference/sql/alter-table-column): SET DATA TYPE lengthens a
 -- VARCHAR or raises a NUMBER's precision at the same scale, in place. It cannot change a NUMBER's scale, a
 -- BINARY's length or a type family; such a target column is rebuilt with ALTER TABLE ... ADD / DROP / RENAME
--- COLUMN (sql-reference/sql/alter-table) and UPDATE ... FROM (sql-reference/sql/update), with a Snowflake
--- Scripting check (developer-guide/snowflake-scripting/exceptions) before the old column is dropped.
+-- COLUMN (sql-reference/sql/alter-table) and UPDATE ... FROM (sql-reference/sql/update; a 1-to-1 join, one landing
+-- row per file and row, as that page advises), with a Snowflake Scripting check
+-- (developer-guide/snowflake-scripting/exceptions) before the old column is dropped.
 -- Run it once, deliberately, BEFORE the next `snowstage apply`: `snowstage apply --migration 001_change_column_types_hostile`.
 -- Never part of a normal apply: the `ADD COLUMN IF NOT EXISTS` statements of the table files do nothing to a
 -- column that exists, whatever its type.
@@ -30,10 +31,14 @@ ALTER TASK IF EXISTS "Lake"."Raw $$ Zone"."We'ird""; DROP TABLE y; --_MERGE" SUS
 -- target column IT'S\TIME of hostile: TIMESTAMP_NTZ(6) to TIMESTAMP_NTZ(3), rebuilt. Snowflake cannot change a column's type in place from TIMESTAMP_NTZ(6) to TIMESTAMP_NTZ(3).
 ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_RETYPE_IT'S\TIME" TIMESTAMP_NTZ(3);
 
-UPDATE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" AS t
+UPDATE "Lake"."CURATED"."We'ird""; DROP TABLE y; --"
   SET "_SNOWSTAGE_RETYPE_IT'S\TIME" = TO_TIMESTAMP_NTZ(r."IT'S\TIME", 'YYYY-MM-DD HH24:MI:SS.FF6')
-  FROM "Lake"."Raw $$ Zone"."We'ird""; DROP TABLE y; --" AS r
-  WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW";
+  FROM (
+    SELECT "_SNOWSTAGE_FILE" AS "_SNOWSTAGE_LANDING_FILE", "_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_LANDING_FILE_ROW", "IT'S\TIME"
+      FROM "Lake"."Raw $$ Zone"."We'ird""; DROP TABLE y; --"
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY "_SNOWSTAGE_FILE", "_SNOWSTAGE_FILE_ROW" ORDER BY "_SNOWSTAGE_LOADED_AT") = 1
+  ) AS r
+  WHERE r."_SNOWSTAGE_LANDING_FILE" = "_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_LANDING_FILE_ROW" = "_SNOWSTAGE_FILE_ROW";
 
 EXECUTE IMMEDIATE '\nDECLARE\n  rows_without_landing NUMBER;\n  landing_rows_missing EXCEPTION (-20102, ''snowstage: rows of "Lake"."CURATED"."We''''ird""; DROP TABLE y; --" have no landing row in "Lake"."Raw $$ Zone"."We''''ird""; DROP TABLE y; --" to recompute IT''''S\\\\TIME from (pruned?); nothing was dropped. Re-extract the table with --backfill, let it load, run this again.'');\nBEGIN\n  SELECT COUNT(*) INTO :rows_without_landing\n    FROM "Lake"."CURATED"."We''ird""; DROP TABLE y; --" AS t\n    WHERE NOT EXISTS (\n      SELECT 1 FROM "Lake"."Raw $$ Zone"."We''ird""; DROP TABLE y; --" AS r\n      WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW");\n  IF (rows_without_landing > 0) THEN\n    RAISE landing_rows_missing;\n  END IF;\n  RETURN ''every row of "Lake"."CURATED"."We''''ird""; DROP TABLE y; --" has its landing row'';\nEND;\n';
 

@@ -4,8 +4,9 @@
 -- Follows ALTER TABLE ... ALTER COLUMN (docs: sql-reference/sql/alter-table-column): SET DATA TYPE lengthens a
 -- VARCHAR or raises a NUMBER's precision at the same scale, in place. It cannot change a NUMBER's scale, a
 -- BINARY's length or a type family; such a target column is rebuilt with ALTER TABLE ... ADD / DROP / RENAME
--- COLUMN (sql-reference/sql/alter-table) and UPDATE ... FROM (sql-reference/sql/update), with a Snowflake
--- Scripting check (developer-guide/snowflake-scripting/exceptions) before the old column is dropped.
+-- COLUMN (sql-reference/sql/alter-table) and UPDATE ... FROM (sql-reference/sql/update; a 1-to-1 join, one landing
+-- row per file and row, as that page advises), with a Snowflake Scripting check
+-- (developer-guide/snowflake-scripting/exceptions) before the old column is dropped.
 -- Run it once, deliberately, BEFORE the next `snowstage apply`: `snowstage apply --migration 002_change_column_types_orders`.
 -- Never part of a normal apply: the `ADD COLUMN IF NOT EXISTS` statements of the table files do nothing to a
 -- column that exists, whatever its type.
@@ -36,10 +37,14 @@ ALTER TABLE "LAKE"."SHOP"."ORDERS" ALTER COLUMN "STATUS" SET DATA TYPE VARCHAR(4
 -- target column AMOUNT of orders: NUMBER(10,2) to NUMBER(12,4), rebuilt. Snowflake cannot change a NUMBER's scale in place (NUMBER(10,2) to NUMBER(12,4)).
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_RETYPE_AMOUNT" NUMBER(12,4);
 
-UPDATE "LAKE"."SHOP"."ORDERS" AS t
+UPDATE "LAKE"."SHOP"."ORDERS"
   SET "_SNOWSTAGE_RETYPE_AMOUNT" = TO_NUMBER(r."AMOUNT", 12, 4)
-  FROM "LAKE"."SHOP_RAW"."ORDERS" AS r
-  WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW";
+  FROM (
+    SELECT "_SNOWSTAGE_FILE" AS "_SNOWSTAGE_LANDING_FILE", "_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_LANDING_FILE_ROW", "AMOUNT"
+      FROM "LAKE"."SHOP_RAW"."ORDERS"
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY "_SNOWSTAGE_FILE", "_SNOWSTAGE_FILE_ROW" ORDER BY "_SNOWSTAGE_LOADED_AT") = 1
+  ) AS r
+  WHERE r."_SNOWSTAGE_LANDING_FILE" = "_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_LANDING_FILE_ROW" = "_SNOWSTAGE_FILE_ROW";
 
 EXECUTE IMMEDIATE $$
 DECLARE
@@ -65,10 +70,14 @@ ALTER TABLE "LAKE"."SHOP"."ORDERS" RENAME COLUMN "_SNOWSTAGE_RETYPE_AMOUNT" TO "
 -- target column NOTES of orders: VARCHAR(134217728) to VARCHAR(65535), rebuilt. Snowflake cannot shorten a VARCHAR in place (VARCHAR(134217728) to VARCHAR(65535)).
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_RETYPE_NOTES" VARCHAR(65535);
 
-UPDATE "LAKE"."SHOP"."ORDERS" AS t
+UPDATE "LAKE"."SHOP"."ORDERS"
   SET "_SNOWSTAGE_RETYPE_NOTES" = r."NOTES"
-  FROM "LAKE"."SHOP_RAW"."ORDERS" AS r
-  WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW";
+  FROM (
+    SELECT "_SNOWSTAGE_FILE" AS "_SNOWSTAGE_LANDING_FILE", "_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_LANDING_FILE_ROW", "NOTES"
+      FROM "LAKE"."SHOP_RAW"."ORDERS"
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY "_SNOWSTAGE_FILE", "_SNOWSTAGE_FILE_ROW" ORDER BY "_SNOWSTAGE_LOADED_AT") = 1
+  ) AS r
+  WHERE r."_SNOWSTAGE_LANDING_FILE" = "_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_LANDING_FILE_ROW" = "_SNOWSTAGE_FILE_ROW";
 
 EXECUTE IMMEDIATE $$
 DECLARE
@@ -94,10 +103,14 @@ ALTER TABLE "LAKE"."SHOP"."ORDERS" RENAME COLUMN "_SNOWSTAGE_RETYPE_NOTES" TO "N
 -- target column PAYLOAD of orders: VARIANT to VARCHAR, rebuilt. Snowflake cannot change a column's type in place from VARIANT to VARCHAR.
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_RETYPE_PAYLOAD" VARCHAR;
 
-UPDATE "LAKE"."SHOP"."ORDERS" AS t
+UPDATE "LAKE"."SHOP"."ORDERS"
   SET "_SNOWSTAGE_RETYPE_PAYLOAD" = r."PAYLOAD"
-  FROM "LAKE"."SHOP_RAW"."ORDERS" AS r
-  WHERE r."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_FILE_ROW" = t."_SNOWSTAGE_FILE_ROW";
+  FROM (
+    SELECT "_SNOWSTAGE_FILE" AS "_SNOWSTAGE_LANDING_FILE", "_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_LANDING_FILE_ROW", "PAYLOAD"
+      FROM "LAKE"."SHOP_RAW"."ORDERS"
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY "_SNOWSTAGE_FILE", "_SNOWSTAGE_FILE_ROW" ORDER BY "_SNOWSTAGE_LOADED_AT") = 1
+  ) AS r
+  WHERE r."_SNOWSTAGE_LANDING_FILE" = "_SNOWSTAGE_FILE" AND r."_SNOWSTAGE_LANDING_FILE_ROW" = "_SNOWSTAGE_FILE_ROW";
 
 EXECUTE IMMEDIATE $$
 DECLARE

@@ -90,7 +90,13 @@ export function manifestJson(manifest: ModelManifest): string {
  */
 export function previousManifest(tree: ReadonlyMap<string, string>): ModelManifest | undefined {
   const json = tree.get(MANIFEST_FILE);
-  if (json !== undefined) return JSON.parse(json) as ModelManifest;
+  if (json !== undefined) {
+    try {
+      return JSON.parse(json) as ModelManifest;
+    } catch {
+      // edited by hand into something unreadable: the SQL next to it says the same, and --check shows the edit
+    }
+  }
   return legacyManifest(tree);
 }
 

@@ -143,6 +143,16 @@ describe('column type changes', () => {
     expect(existsSync(join(work, 'generated/bookstore/model.json'))).toBe(true);
   });
 
+  it('a model.json edited into invalid JSON is read from the SQL next to it, without a stack trace', async () => {
+    await writeFile(join(work, 'generated/bookstore/model.json'), '{ not json\n');
+    await edit(BOOKS, (t) => t.replace('type: varchar(500)', 'type: varchar(600)'));
+    const run = await generate();
+    expect(run.code, run.stderr).toBe(0);
+    expect(await statementsOf('migrations/001_change_column_types_books.sql')).toEqual([
+      `ALTER TABLE ${TARGET} ALTER COLUMN "TITLE" SET DATA TYPE VARCHAR(600)`,
+    ]);
+  });
+
   it('refuses a MERGE key column that cannot be altered in place, at its position, and writes nothing', async () => {
     await edit(BOOKS, (t) =>
       t.replace(

@@ -58,7 +58,10 @@ describe('a removed table', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(
       'migrations (not part of this plan; each runs only as `snowstage apply --migration <name>`):\n' +
-        '  001_retire_table_book_reviews  retire table book_reviews, which was removed from the metadata.',
+        '  001_retire_table_book_reviews  retire table book_reviews (removed from the metadata): pause and drop ' +
+        'pipe "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE", task "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE", ' +
+        'stream "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"; keep tables "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS", ' +
+        '"ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS".',
     );
     expect(run.stdout).not.toMatch(/\] generated\/bookstore\/migrations\//);
     expect(run.stdout).not.toContain('DROP ');

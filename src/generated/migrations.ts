@@ -18,7 +18,7 @@ import {
 import type { RenderedFile, Templates } from '../render/render.js';
 import { normalize } from '../render/render.js';
 import { splitStatements } from '../sql/split.js';
-import { manifestOf, previousManifest } from './manifest.js';
+import { type ManifestTable, manifestOf, previousManifest } from './manifest.js';
 import { diffModels, type ModelDiff, type TypeChange } from './model-diff.js';
 
 export const MIGRATIONS_DIR = 'migrations/';
@@ -69,64 +69,12 @@ export function withMigrations(
   const problems = [...refusals(model, diff.typeChanges), ...stage.problems];
   if (problems.length > 0) return { files: [...rendered], diff, added: [], recreatedPipes: pipes, problems };
 
-  let count = kept.length;
-  const next = () => String(++count).padStart(3, '0');
-  const header = (number: string, file: string, sources: string): MigrationHeader => ({
-    pipeline: model.name,
-    title: `migration ${number}`,
-    sources,
-    number,
-    file,
-  });
-  const added: (AddedMigration & { content: string })[] = [];
-  for (const table of diff.tablesRemoved) {
-    const number = next();
-    const file = `${number}_retire_table_${table.name}`;
-    const view = retireTableView(table, header(number, file, 'the committed model.json'), options.dropTables);
-    added.push({
-      path: `${MIGRATIONS_DIR}${file}.sql`,
-      kind: 'retire_table',
-      covers: `table ${table.name} removed: pauses and drops its pipe, task and stream${options.dropTables ? ', and drops its tables' : ' (tables kept)'}`,
-      content: templates['migration/retire_table.sql'](view),
-    });
-  }
-  const changes = diff.typeChanges.filter((c) => c.action !== 'refuse');
-  if (changes.some((c) => c.action !== 'keep')) {
-    const tables = [...new Set(changes.map((c) => c.table))];
-    const number = next();
-    const file = `${number}_change_column_types${tables.length === 1 ? `_${tables[0]}` : ''}`;
-    const sources = 'the table files named below';
-    const view = columnTypesView(model, changes, header(number, file, sources), templates);
-    added.push({
-      path: `${MIGRATIONS_DIR}${file}.sql`,
-      kind: 'column_types',
-      covers: `column types of ${tables.join(', ')}`,
-      content: templates['migration/change_column_types.sql'](view),
-    });
-  }
-  if (pipes.length > 0) {
-    const number = next();
-    const file = `${number}_recreate_${pipes.length === 1 ? `pipe_${pipes[0]}` : 'pipes'}`;
-    const sources = 'pipeline.yaml and the table files named below';
-    const tables = model.tables.filter((t) => pipes.includes(t.name));
-    const reason = stage.changed
-      ? "the stage's URL or storage integration changed; a stage changed under a pipe stops it (STOPPED_STAGE_ALTERED)"
-      : `the COPY statement of ${pipes.join(', ')} changed`;
-    const view = recreatePipesView(
-      model,
-      tables,
-      stage.changed,
-      reason,
-      header(number, file, sources),
-      templates,
-    );
-    added.push({
-      path: `${MIGRATIONS_DIR}${file}.sql`,
-      kind: 'recreate_pipes',
-      covers: `pipe${pipes.length === 1 ? '' : 's'} of ${pipes.join(', ')} recreated (${reason})`,
-      content: templates['migration/recreate_pipes.sql'](view),
-    });
-  }
+  const context: BuildContext = { model, templates, options, number: counter(kept.length) };
+  const added = [
+    ...diff.tablesRemoved.map((table) => retireTable(context, table)),
+    ...columnTypes(context, diff.typeChanges),
+    ...recreatePipes(context, pipes, stage.changed),
+  ];
   const files = [
     ...rendered,
     ...kept,
@@ -139,6 +87,94 @@ export function withMigrations(
     recreatedPipes: pipes,
     problems: [],
   };
+}
+
+interface NewMigration extends AddedMigration {
+  readonly content: string;
+}
+
+interface BuildContext {
+  readonly model: PipelineModel;
+  readonly templates: Templates;
+  readonly options: MigrationOptions;
+  /** the next free migration number, 001-style, counting the kept ones */
+  readonly number: () => string;
+}
+
+function counter(start: number): () => string {
+  let count = start;
+  return () => String(++count).padStart(3, '0');
+}
+
+function header(context: BuildContext, number: string, file: string, sources: string): MigrationHeader {
+  return { pipeline: context.model.name, title: `migration ${number}`, sources, number, file };
+}
+
+function retireTable(context: BuildContext, table: ManifestTable): NewMigration {
+  const number = context.number();
+  const file = `${number}_retire_table_${table.name}`;
+  const dropTables = context.options.dropTables === true;
+  const view = retireTableView(table, header(context, number, file, 'the committed generated tree (model.json)'), dropTables);
+  return {
+    path: `${MIGRATIONS_DIR}${file}.sql`,
+    kind: 'retire_table',
+    covers: `table ${table.name} removed: pauses and drops its pipe, task and stream${dropTables ? ', and drops its tables' : ' (tables kept)'}`,
+    content: context.templates['migration/retire_table.sql'](view),
+  };
+}
+
+/** One file for every retyped column of this run; none when nothing is altered or rebuilt. */
+function columnTypes(context: BuildContext, all: readonly TypeChange[]): NewMigration[] {
+  const changes = all.filter((c) => c.action !== 'refuse');
+  if (!changes.some((c) => c.action !== 'keep')) return [];
+  const tables = [...new Set(changes.map((c) => c.table))];
+  const number = context.number();
+  const file = `${number}_change_column_types${tables.length === 1 ? `_${tables[0]}` : ''}`;
+  const view = columnTypesView(
+    context.model,
+    changes,
+    header(context, number, file, 'the table files named below'),
+    context.templates,
+  );
+  return [
+    {
+      path: `${MIGRATIONS_DIR}${file}.sql`,
+      kind: 'column_types',
+      covers: `column types of ${tables.join(', ')}`,
+      content: context.templates['migration/change_column_types.sql'](view),
+    },
+  ];
+}
+
+function recreatePipes(
+  context: BuildContext,
+  pipes: readonly string[],
+  stageChanged: boolean,
+): NewMigration[] {
+  if (pipes.length === 0) return [];
+  const number = context.number();
+  const file = `${number}_recreate_${pipes.length === 1 ? `pipe_${pipes[0]}` : 'pipes'}`;
+  const tables = context.model.tables.filter((t) => pipes.includes(t.name));
+  const reason = stageChanged
+    ? "the stage's URL or storage integration changed; a stage changed under a pipe stops it (STOPPED_STAGE_ALTERED)"
+    : `the COPY statement of ${pipes.join(', ')} changed`;
+  const sources = 'pipeline.yaml and the table files named below';
+  const view = recreatePipesView(
+    context.model,
+    tables,
+    stageChanged,
+    reason,
+    header(context, number, file, sources),
+    context.templates,
+  );
+  return [
+    {
+      path: `${MIGRATIONS_DIR}${file}.sql`,
+      kind: 'recreate_pipes',
+      covers: `pipe${pipes.length === 1 ? '' : 's'} of ${pipes.join(', ')} recreated (${reason})`,
+      content: context.templates['migration/recreate_pipes.sql'](view),
+    },
+  ];
 }
 
 function refusals(model: PipelineModel, changes: readonly TypeChange[]): MigrationProblem[] {

@@ -1,5 +1,5 @@
 -- snowstage pipeline shop: migration 001
--- Generated from the committed model.json. Do not edit: change the metadata and run `snowstage generate`.
+-- Generated from the committed generated tree (model.json). Do not edit: change the metadata and run `snowstage generate`.
 -- MIGRATION 001: retire table customers (removed from the metadata): pause and drop pipe "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE", task "LAKE"."SHOP_RAW"."CUSTOMERS_MERGE", stream "LAKE"."SHOP_RAW"."CUSTOMERS_STREAM"; keep tables "LAKE"."SHOP_RAW"."CUSTOMERS", "LAKE"."SHOP"."CUSTOMERS".
 -- Its pipe would keep loading files and its MERGE task keep running on a schedule. This pauses and drops the
 -- pipe (docs: sql-reference/sql/alter-pipe, sql-reference/sql/drop-pipe), suspends and drops the MERGE task

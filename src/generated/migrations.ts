@@ -114,7 +114,11 @@ function retireTable(context: BuildContext, table: ManifestTable): NewMigration 
   const number = context.number();
   const file = `${number}_retire_table_${table.name}`;
   const dropTables = context.options.dropTables === true;
-  const view = retireTableView(table, header(context, number, file, 'the committed generated tree (model.json)'), dropTables);
+  const view = retireTableView(
+    table,
+    header(context, number, file, 'the committed generated tree (model.json)'),
+    dropTables,
+  );
   return {
     path: `${MIGRATIONS_DIR}${file}.sql`,
     kind: 'retire_table',

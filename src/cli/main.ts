@@ -81,15 +81,25 @@ Examples:
     .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
     .addOption(new Option('-o, --out <dir>', 'output directory').default('generated'))
     .option('--check', 'write nothing; print a unified diff and exit 1 when the output is stale', false)
+    .option(
+      '--drop-tables',
+      'when a table was removed from the metadata, its migration also drops its landing and target tables',
+      false,
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ snowstage generate
   $ snowstage generate --check             # in CI, on every pull request
-  $ snowstage generate -m metadata -o generated`,
+  $ snowstage generate -m metadata -o generated
+  $ snowstage generate --drop-tables       # a removed table's migration drops its tables too
+
+Prints what changed in the model (tables and columns added, removed, retyped) and what covers each change.
+Changes a normal apply cannot make become numbered files in migrations/, run only by
+\`snowstage apply --migration <name>\`.`,
     )
-    .action(async (options: { metadata: string; out: string; check: boolean }) => {
+    .action(async (options: { metadata: string; out: string; check: boolean; dropTables: boolean }) => {
       const { generateCommand } = await import('./commands/generate.js');
       setExit(await generateCommand(io, options));
     });

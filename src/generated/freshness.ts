@@ -14,7 +14,10 @@ export type Freshness =
   | { readonly state: 'stale'; readonly dir: string; readonly changes: readonly TreeChange[] };
 
 /** Only the files the extracted tables depend on: 1_pipeline/ and 2_tables/<table>/ of each one. */
-export function relevantFiles(rendered: readonly RenderedFile[], tables: readonly TableModel[]): RenderedFile[] {
+export function relevantFiles(
+  rendered: readonly RenderedFile[],
+  tables: readonly TableModel[],
+): RenderedFile[] {
   return rendered.filter((f) => isRelevant(f.path, tables));
 }
 

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
+import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { lineCommentText } from '../sql/quote.js';
 import * as views from './views.js';
@@ -30,6 +31,10 @@ const TEMPLATE_NAMES = [
   'monitoring/views.sql',
   'table/pipe_copy',
   'migration/recreate_pipes.sql',
+  'migration/change_column_types.sql',
+  'migration/retire_table.sql',
+  'migration/pipe_gate',
+  'migration/copy_gate',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -113,6 +118,8 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
+    // what the next `generate` compares the metadata with (tables and columns added, removed, retyped)
+    { path: MANIFEST_FILE, content: manifestJson(manifestOf(model)) },
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -91,3 +91,12 @@ export function mysqlIdentifier(name: string): string {
   if (name.includes('\0')) throw new Error('a MySQL identifier cannot contain NUL');
   return `\`${name.replaceAll('`', '``')}\``;
 }
+
+/**
+ * `EXECUTE IMMEDIATE` of a Snowflake Scripting block (docs: sql-reference/sql/execute-immediate): clients other
+ * than Snowsight must pass a block as a string, and the statement splitter keeps a `$$` body whole. A block whose
+ * text contains `$$` (a name can) falls back to an escaped single-quoted literal.
+ */
+export function executeImmediate(block: string): string {
+  return `EXECUTE IMMEDIATE ${dollarQuoted(`\n${block.trimEnd()}\n`)}`;
+}

@@ -22,6 +22,7 @@ import {
   planApply,
 } from '../../snowflake/apply.js';
 import {
+  formatMigrations,
   formatOutcomeLine,
   formatPlan,
   formatPlanProblems,
@@ -85,8 +86,9 @@ export async function applyCommand(
   const displayDir = join(options.out, model.name);
   const committed = await readTree(resolve(io.cwd, options.out, model.name));
   const templates = loadTemplates();
-  const stale = diffTree(committed, withMigrations(model, committed, render(model, templates), templates));
-  if (stale.length > 0) {
+  const expected = withMigrations(model, committed, render(model, templates), templates);
+  const stale = diffTree(committed, expected.files);
+  if (stale.length > 0 || expected.problems.length > 0) {
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
@@ -98,6 +100,7 @@ export async function applyCommand(
   const connection = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
   if (options.dryRun) {
     io.stdout.write(dryRunText(plan, displayDir, model, options, connection.options));
+    if (options.migration === undefined) io.stdout.write(formatMigrations(committed));
     return EXIT.ok;
   }
   if (connection.options === undefined) {

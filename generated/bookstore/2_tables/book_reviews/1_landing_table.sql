@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table book_reviews, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_ID" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "BOOK_ID" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWER" VARCHAR;

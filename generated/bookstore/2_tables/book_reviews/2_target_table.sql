@@ -20,8 +20,9 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" (
 )
   COMMENT = 'snowstage: MySQL table book_reviews, merged from BOOK_REVIEWS landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them. New columns are nullable: rows
--- merged before the column existed have no value for it.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
+-- have no value for it.
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_ID" NUMBER(20,0);
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "BOOK_ID" NUMBER(10,0);
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWER" VARCHAR(255);

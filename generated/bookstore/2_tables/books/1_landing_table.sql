@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table books, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "BOOK_ID" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "ISBN13" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "TITLE" VARCHAR;

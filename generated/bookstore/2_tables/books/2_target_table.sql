@@ -27,8 +27,9 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOKS" (
 )
   COMMENT = 'snowstage: MySQL table books, merged from BOOKS landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them. New columns are nullable: rows
--- merged before the column existed have no value for it.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
+-- have no value for it.
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "BOOK_ID" NUMBER(10,0);
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "ISBN13" VARCHAR(13);
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "TITLE" VARCHAR(500);

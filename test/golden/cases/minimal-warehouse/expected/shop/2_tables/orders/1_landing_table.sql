@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table orders, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "ID" VARCHAR;
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "STATUS" VARCHAR;
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "UPDATED_AT" VARCHAR;

@@ -14,8 +14,9 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP"."ORDERS" (
 )
   COMMENT = 'snowstage: MySQL table orders, merged from ORDERS landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them. New columns are nullable: rows
--- merged before the column existed have no value for it.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
+-- have no value for it.
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "ID" NUMBER(20,0);
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "STATUS" VARCHAR(20);
 ALTER TABLE "LAKE"."SHOP"."ORDERS" ADD COLUMN IF NOT EXISTS "UPDATED_AT" TIMESTAMP_NTZ(6);

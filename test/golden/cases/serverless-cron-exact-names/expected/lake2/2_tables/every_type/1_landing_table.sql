@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."EveryType" (
 )
   COMMENT = 'snowstage: landing table for MySQL table EveryType, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "PK_A" VARCHAR;
 ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "PK_B" VARCHAR;
 ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "VERSION" VARCHAR;

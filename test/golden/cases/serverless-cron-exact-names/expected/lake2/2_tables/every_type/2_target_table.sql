@@ -58,8 +58,9 @@ CREATE TABLE IF NOT EXISTS "Lake"."CURATED"."EveryType" (
 )
   COMMENT = 'snowstage: MySQL table EveryType, merged from EveryType landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them. New columns are nullable: rows
--- merged before the column existed have no value for it.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
+-- have no value for it.
 ALTER TABLE "Lake"."CURATED"."EveryType" ADD COLUMN IF NOT EXISTS "PK_A" NUMBER(10,0);
 ALTER TABLE "Lake"."CURATED"."EveryType" ADD COLUMN IF NOT EXISTS "PK_B" VARCHAR(40);
 ALTER TABLE "Lake"."CURATED"."EveryType" ADD COLUMN IF NOT EXISTS "VERSION" NUMBER(19,0);

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" (
 )
   COMMENT = 'snowstage: landing table for MySQL table order`s; DROP TABLE x, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "X""; DROP TABLE Y; --" VARCHAR;
 ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "IT'S\TIME" VARCHAR;
 ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "NEW LINE" VARCHAR;

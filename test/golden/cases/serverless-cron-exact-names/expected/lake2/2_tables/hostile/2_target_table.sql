@@ -14,8 +14,9 @@ CREATE TABLE IF NOT EXISTS "Lake"."CURATED"."We'ird""; DROP TABLE y; --" (
 )
   COMMENT = 'snowstage: MySQL table order`s; DROP TABLE x, merged from We''ird"; DROP TABLE y; -- landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them. New columns are nullable: rows
--- merged before the column existed have no value for it.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
+-- have no value for it.
 ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "X""; DROP TABLE Y; --" NUMBER(10,0);
 ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "IT'S\TIME" TIMESTAMP_NTZ(6);
 ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "NEW LINE" VARCHAR(20);

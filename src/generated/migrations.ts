@@ -9,7 +9,7 @@ import type { PipelineModel, TableModel } from '../model/types.js';
 import type { RenderedFile, Templates } from '../render/render.js';
 import { normalize } from '../render/render.js';
 import { pipeView, stageView } from '../render/views.js';
-import { qualifiedNameLiteral } from '../sql/quote.js';
+import { lineCommentText, qualifiedNameLiteral } from '../sql/quote.js';
 import { splitStatements } from '../sql/split.js';
 
 export const MIGRATIONS_DIR = 'migrations/';
@@ -40,11 +40,11 @@ export function withMigrations(
     title: `migration ${number}`,
     sources: 'pipeline.yaml and the table files named below',
     number,
-    reason,
+    reason: lineCommentText(reason),
     stage: stageChanged ? stageView(model) : undefined,
     pipes: pipes.map((table) => ({
       ...pipeView(model, table),
-      label: `pipe ${table.pipe.name} (table ${table.name})`,
+      label: lineCommentText(`pipe ${table.pipe.name} (table ${table.name})`),
       nameLiteral: qualifiedNameLiteral(table.pipe),
     })),
   });

@@ -4,7 +4,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
-import { parsePointer } from './diagnostics.js';
+import { parsePointer, quoteForMessage } from './diagnostics.js';
 import type { SchemaName } from './schema-ajv.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -159,7 +159,7 @@ function kindOf(value: unknown): string {
 }
 
 function show(value: unknown): string {
-  const text = JSON.stringify(value);
+  const text = quoteForMessage(value);
   if (text === undefined) return 'nothing';
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

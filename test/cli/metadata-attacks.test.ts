@@ -126,3 +126,112 @@ describe('S3 prefix and bucket', () => {
     }
   });
 });
+
+describe('Snowflake names', () => {
+  const books = () => join(work, 'metadata/tables/books.yaml');
+  async function edit(file: string, from: RegExp, to: string): Promise<void> {
+    const text = await readFile(file, 'utf8');
+    expect(text).toMatch(from);
+    await writeFile(file, text.replace(from, to));
+  }
+
+  // YAML double-quoted escapes put the characters in: \a BEL, \x85 NEL, \u2028 LINE SEPARATOR, \u202E RLO.
+  it.each([
+    [
+      'a control character',
+      'pipeline.yaml',
+      /^ {2}database: analytics$/m,
+      '  database: "analytics\\a"',
+      '/snowflake/database',
+      'visible characters',
+    ],
+    [
+      'NEL (a C1 control, a line break to some editors)',
+      'tables/books.yaml',
+      /name: author,/,
+      'name: "auth\\x85or",',
+      '/columns/3/name',
+      'visible characters',
+    ],
+    [
+      'U+2028 in an exact-case name',
+      'tables/books.yaml',
+      /^source_table: books$/m,
+      'source_table: books\ntarget_table: "\\"Books\\u2028-- reviewed\\""',
+      '/target_table',
+      'visible characters',
+    ],
+    [
+      'a right-to-left override',
+      'pipeline.yaml',
+      /^ {2}role: snowstage_loader$/m,
+      '  role: "loader\\u202Egpj"',
+      '/snowflake/role',
+      'visible characters',
+    ],
+    [
+      'a zero-width space',
+      'pipeline.yaml',
+      /^ {2}warehouse: etl_wh$/m,
+      '  warehouse: "etl\\u200Bwh"',
+      '/snowflake/warehouse',
+      'visible characters',
+    ],
+    [
+      '256 characters',
+      'pipeline.yaml',
+      /^ {2}warehouse: etl_wh$/m,
+      `  warehouse: ${'w'.repeat(256)}`,
+      '/snowflake/warehouse',
+      'found a name of 256 characters, expected at most 255',
+    ],
+    [
+      'Latin with a Cyrillic look-alike',
+      'pipeline.yaml',
+      /^ {2}raw_schema: bookstore_raw$/m,
+      '  raw_schema: bookstore_r\u0430w',
+      '/snowflake/raw_schema',
+      'mixing Latin and Cyrillic letters',
+    ],
+    [
+      'a Greek look-alike in a column',
+      'tables/books.yaml',
+      /name: title,/,
+      'name: "tit\u03bfle",',
+      '/columns/2/name',
+      'mixing Latin and Greek letters',
+    ],
+  ])(
+    '%s is refused by validate, and generate writes nothing',
+    async (_what, file, from, to, pointer, message) => {
+      await edit(join(work, 'metadata', file), from, to);
+      const validate = await runCli(['validate'], { cwd: work });
+      expect(validate.code).toBe(1);
+      const line = validate.stderr.split('\n').find((l) => l.includes(` ${pointer}: `));
+      expect(line).toMatch(new RegExp(`^metadata/${file.replace('.', '\\.')}:\\d+:\\d+ ${pointer}: `));
+      expect(line).toContain(message);
+      const generate = await runCli(['generate'], { cwd: work });
+      expect(generate.code).toBe(1);
+      expect(generate.stderr).not.toContain('unexpected error');
+      expect((await readTree(join(work, 'generated'))).size).toBe(0);
+      void books;
+    },
+  );
+
+  it('names in one script, Japanese mixes and 255 characters are accepted', async () => {
+    await edit(
+      join(work, 'metadata/pipeline.yaml'),
+      /^ {2}warehouse: etl_wh$/m,
+      `  warehouse: ${'w'.repeat(255)}`,
+    );
+    await edit(books(), /^source_table: books$/m, 'source_table: books\ntarget_table: \'"書籍カタログ_v2"\'');
+    await edit(
+      join(work, 'metadata/pipeline.yaml'),
+      /^ {2}raw_schema: bookstore_raw$/m,
+      '  raw_schema: \'"Сырые данные"\'',
+    );
+    const run = await runCli(['generate'], { cwd: work });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});

@@ -235,3 +235,31 @@ describe('Snowflake names', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('input sizes', () => {
+  it('a 50 MB table file is refused before it is parsed, with its size, in seconds, not minutes', async () => {
+    const file = join(work, 'metadata/tables/huge.yaml');
+    const column = '  - { name: c, type: int }\n';
+    await writeFile(
+      file,
+      `name: huge\ncolumns:\n${column.repeat(Math.ceil((50 * 1024 * 1024) / column.length))}`,
+    );
+    const started = Date.now();
+    const run = await runCli(['validate'], { cwd: work });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^metadata\/tables\/huge\.yaml:1:1 \/: found a file of 52428\d\d\d bytes, expected at most 1048576 \(metadata files are small; it was not parsed\)$/m,
+    );
+  });
+
+  it('a pipeline.yaml that is not a regular file is a clear problem, not an unexpected error', async () => {
+    await rm(join(work, 'metadata/pipeline.yaml'));
+    await mkdir(join(work, 'metadata/pipeline.yaml'));
+    const run = await runCli(['validate'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^metadata\/pipeline\.yaml:1:1 \/: found something that is not a regular file/m,
+    );
+  });
+});

@@ -70,6 +70,14 @@ describe('a pipeline name that leaves generated/', () => {
     );
   });
 
+  it('a default that completes a reference with the text after it (x${A:-$}{B}/…) is checked as resolved', async () => {
+    await editPipeline(/^name: bookstore$/m, 'name: x${A:-$}{B}/../../../victim');
+    await expectRefusedEverywhere(
+      {},
+      /^metadata\/pipeline\.yaml:5:7 \/name: found "x\$\{B\}\/\.\.\/\.\.\/\.\.\/victim", expected a lower-case name/m,
+    );
+  });
+
   it('an environment value that contains ${…} and ../ is checked as resolved, never read as a reference', async () => {
     await editPipeline(/^name: bookstore$/m, 'name: ${PIPELINE_NAME}');
     await expectRefusedEverywhere(

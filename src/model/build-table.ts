@@ -2,8 +2,8 @@
 import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { ColumnDoc, PipelineDoc, TableDoc, TableSettingsDoc } from '../metadata/documents.js';
 import type { LoadedFile } from '../metadata/load.js';
-import { MAX_IDENTIFIER_LENGTH } from '../sql/quote.js';
 import { parseMysqlType } from './mysql-type.js';
+import { snowflakeNameProblem } from './name-checks.js';
 import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
 import { DEFAULT_SCHEDULE, resolveSchedule } from './schedule.js';
 import { applyOverride, defaultMapping, type MappedType, overrideUnmapped } from './type-map.js';
@@ -101,7 +101,13 @@ export function buildTable(
   const settings = { ...context.pipeline.defaults, ...pick(doc) };
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
-  checkLength(target, '_STREAM', doc.target_table ? '/target_table' : '/name', report);
+  checkName(
+    doc.target_table ?? doc.name,
+    target,
+    '_STREAM',
+    doc.target_table ? '/target_table' : '/name',
+    report,
+  );
   diagnostics.push(...problems);
   if (problems.length > 0 || !cursor || primaryKey.some((c) => c === undefined)) return undefined;
   const stagePath = `${(doc.s3_path ?? doc.name).replace(/\/$/, '')}/`;
@@ -178,7 +184,7 @@ function buildColumn(
       `found "${column.name}", expected a name not starting with _snowstage_ (reserved for load metadata)`,
     );
   }
-  checkLength(name, '', `${pointer}/name`, report);
+  checkName(column.name, name, '', `${pointer}/name`, report);
   const type = parseMysqlType(column.type);
   if ('error' in type) {
     report(`${pointer}/type`, type.error);
@@ -259,11 +265,8 @@ function buildSchedule(
   return undefined;
 }
 
-function checkLength(name: string, suffix: string, pointer: string, report: Report): void {
-  if (name.length + suffix.length > MAX_IDENTIFIER_LENGTH) {
-    report(
-      pointer,
-      `found a name of ${name.length} characters, expected at most ${MAX_IDENTIFIER_LENGTH - suffix.length} (Snowflake's identifier limit)`,
-    );
-  }
+/** Length (with the longest suffix snowstage appends) and mixed scripts of a resolved Snowflake name. */
+function checkName(written: string, name: string, suffix: string, pointer: string, report: Report): void {
+  const problem = snowflakeNameProblem(written, name, suffix);
+  if (problem) report(pointer, problem);
 }

@@ -4,6 +4,7 @@ import type { PipelineDoc } from '../metadata/documents.js';
 import { parseWholeReference } from '../metadata/env.js';
 import type { LoadedMetadata } from '../metadata/load.js';
 import { buildTable } from './build-table.js';
+import { snowflakeNameProblem } from './name-checks.js';
 import { resolveSnowflakeName } from './names.js';
 import { resolveSchedule } from './schedule.js';
 import type { PipelineModel, SecretRef, TableModel } from './types.js';
@@ -15,6 +16,7 @@ export function buildModel(metadata: LoadedMetadata): {
   const diagnostics: Diagnostic[] = [];
   const { doc, source } = metadata.pipeline;
   const report = (pointer: string, message: string) => diagnostics.push(source.at(pointer, message));
+  checkPipelineNames(doc, report);
   const database = resolveSnowflakeName(doc.snowflake.database);
   const rawSchema = resolveSnowflakeName(doc.snowflake.raw_schema);
   const targetSchema = resolveSnowflakeName(doc.snowflake.target_schema);
@@ -73,6 +75,23 @@ export function buildModel(metadata: LoadedMetadata): {
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return { model, diagnostics };
+}
+
+/** Snowflake names of the pipeline file, as Snowflake resolves them: length and mixed scripts. */
+function checkPipelineNames(doc: PipelineDoc, report: (pointer: string, message: string) => void): void {
+  const sf = doc.snowflake;
+  const written: [string, string | undefined][] = [
+    ['/snowflake/database', sf.database],
+    ['/snowflake/raw_schema', sf.raw_schema],
+    ['/snowflake/target_schema', sf.target_schema],
+    ['/snowflake/role', sf.role],
+    ['/snowflake/warehouse', sf.warehouse],
+    ['/snowflake/storage_integration/name', sf.storage_integration.name],
+  ];
+  for (const [pointer, name] of written) {
+    const problem = name === undefined ? undefined : snowflakeNameProblem(name, resolveSnowflakeName(name));
+    if (problem) report(pointer, problem);
+  }
 }
 
 function normalizePrefix(prefix: string): string {

@@ -77,9 +77,12 @@ export function dollarQuoted(text: string): string {
   return text.includes('$$') || text.endsWith('$') ? literal(text) : `$$${text}$$`;
 }
 
-/** Text for a `-- ` line comment: one line, so metadata text can never end the comment early. */
+/**
+ * Text for a `-- ` line comment: one line, so metadata text can never end the comment early, in Snowflake or
+ * in the editor a reviewer reads it in (every Unicode line break: LF, CR, VT, FF, NEL, U+2028, U+2029).
+ */
 export function lineCommentText(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return text.replace(/[\r\n\v\f\u0085\u2028\u2029]+/g, ' ');
 }
 
 /**

@@ -204,22 +204,24 @@ describe('apply', () => {
       'thumbnails',
       'audit',
       '<EventBridgeConfiguration',
-      '<Id>snowstage-bookstore-books</Id>',
+      '<Id>snowstage-bookstore-d6a96a151756-books</Id>',
     ]) {
       expect(put).toContain(text);
     }
     expect(put).toMatch(
       new RegExp(
-        `<Queue>${OTHER_QUEUE_ARN}</Queue><Event>s3:ObjectCreated:\\*</Event><Id>snowstage-bookstore-book_reviews</Id>`,
+        `<Queue>${OTHER_QUEUE_ARN}</Queue><Event>s3:ObjectCreated:\\*</Event><Id>snowstage-bookstore-d6a96a151756-book_reviews</Id>`,
       ),
     );
     expect(put).toContain('<Value>bookstore/data/book_reviews/</Value>');
-    expect(first.stdout).toMatch(/added +snowstage-bookstore-books +prefix bookstore\/data\/books\//);
+    expect(first.stdout).toMatch(
+      /added +snowstage-bookstore-d6a96a151756-books +prefix bookstore\/data\/books\//,
+    );
 
     const again = await apply();
     expect(again.code).toBe(0);
     expect(s3.puts).toHaveLength(1);
-    expect(again.stdout).toMatch(/unchanged +snowstage-bookstore-books/);
+    expect(again.stdout).toMatch(/unchanged +snowstage-bookstore-d6a96a151756-books/);
     expect(again.stdout).toContain('already up to date: nothing written');
   });
 

@@ -5,7 +5,7 @@
  * Order of refusals, cheapest first: invalid metadata, stale generated/ (what would run is not what was reviewed
  * against this metadata), unsplittable files, missing connection settings. A dry run stops before connecting.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { wantedNotifications } from '../../aws/notifications.js';
 import { syncBucketNotifications } from '../../aws/s3-notifications-client.js';
@@ -42,6 +42,7 @@ import {
 } from '../../snowflake/post-apply.js';
 import { CliError, type CliIo, EXIT } from '../io.js';
 import { loadOrReport, type MetadataOptions } from './metadata-options.js';
+import { pipelineTreeDir } from './tree-dir.js';
 
 export interface ApplyOptions extends MetadataOptions {
   readonly out: string;
@@ -84,7 +85,7 @@ export async function applyCommand(
     );
   }
   const displayDir = join(options.out, model.name);
-  const committed = await readTree(resolve(io.cwd, options.out, model.name));
+  const committed = await readTree(await pipelineTreeDir(io, options.out, model.name));
   const templates = loadTemplates();
   const expected = withMigrations(model, committed, render(model, templates), templates);
   const stale = diffTree(committed, expected.files);

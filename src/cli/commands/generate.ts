@@ -8,6 +8,7 @@ import { parseYamlSource } from '../../metadata/yaml-source.js';
 import { loadTemplates, render } from '../../render/render.js';
 import { type CliIo, EXIT } from '../io.js';
 import { loadOrReport, type MetadataOptions } from './metadata-options.js';
+import { pipelineTreeDir } from './tree-dir.js';
 
 export interface GenerateOptions extends MetadataOptions {
   readonly out: string;
@@ -19,7 +20,7 @@ export interface GenerateOptions extends MetadataOptions {
 export async function generateCommand(io: CliIo, options: GenerateOptions): Promise<number> {
   const model = await loadOrReport(io, options);
   if (typeof model === 'number') return model;
-  const dir = resolve(io.cwd, options.out, model.name);
+  const dir = await pipelineTreeDir(io, options.out, model.name);
   const displayDir = join(options.out, model.name);
   const templates = loadTemplates();
   const existing = await readTree(dir);

@@ -40,9 +40,17 @@ export function trustPolicy(
   };
 }
 
-/** Least privilege for Snowpipe: read the data folder only (no state, no writes, no deletes). */
+/**
+ * Least privilege for Snowpipe: read the data folder only (no state, no writes, no deletes), plus kms:Decrypt on
+ * the bucket's key when its objects are SSE-KMS encrypted (S3 decrypts them for a caller allowed to use the key;
+ * nothing is needed for SSE-S3).
+ */
 export function snowflakePermissionsPolicy(model: PipelineModel): PolicyDocument {
   const dataPrefix = `${model.s3.prefix}data/`;
+  const kms =
+    model.s3.kmsKeyArn === undefined
+      ? []
+      : [{ Sid: 'DecryptDataFiles', Effect: 'Allow', Action: 'kms:Decrypt', Resource: model.s3.kmsKeyArn }];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -60,6 +68,7 @@ export function snowflakePermissionsPolicy(model: PipelineModel): PolicyDocument
         Condition: { StringLike: { 's3:prefix': [`${dataPrefix}*`] } },
       },
       { Sid: 'LocateBucket', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucketArn(model) },
+      ...kms,
     ],
   };
 }

@@ -33,7 +33,13 @@ function expectedCount(path: string, statements: string[]): number | undefined {
   const columnsOf = (create: string) => create.split('\n').filter((l) => /^ {2}"/.test(l)).length;
   if (path.endsWith('1_landing_table.sql')) return 1 + columnsOf(statements[0] ?? '');
   if (path.endsWith('2_target_table.sql')) return 1 + columnsOf(statements[0] ?? '');
-  if (path.endsWith('3_stream.sql') || path.endsWith('4_pipe.sql') || path.endsWith('4_stage.sql')) return 1;
+  if (path.endsWith('3_stream.sql')) return 1;
+  // CREATE PIPE, plus ALTER PIPE ... SET ERROR_INTEGRATION when the metadata names one
+  if (path.endsWith('4_pipe.sql')) return /^\s*ERROR_INTEGRATION = /m.test(statements[0] ?? '') ? 2 : 1;
+  // CREATE STAGE, ALTER STAGE ... SET FILE_FORMAT
+  if (path.endsWith('4_stage.sql')) return 2;
+  // CREATE and ALTER of each of the two formats
+  if (path.endsWith('3_file_format.sql')) return 4;
   if (path.endsWith('5_merge_task.sql')) return 3;
   if (path.endsWith('1_views.sql')) return 3;
   return undefined;

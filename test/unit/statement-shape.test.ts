@@ -1,0 +1,390 @@
+/**
+ * Statement-level shape checks on every generated SQL tree (the committed example and the golden cases): each
+ * statement's clauses come in the order of its documented syntax diagram (the page is named next to each diagram
+ * below and in the template), and views name every column once.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readTree } from '../../src/generated/tree.js';
+import { splitStatements } from '../../src/sql/split.js';
+import { clauseOrder, type Diagram, selectListNames, topLevelWords } from '../support/sql-clauses.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CASES = join(ROOT, 'test/golden/cases');
+const trees = [
+  join(ROOT, 'generated'),
+  ...readdirSync(CASES)
+    .filter((c) => !c.startsWith('error-'))
+    .map((c) => join(CASES, c, 'expected')),
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-task (CREATE TASK and CREATE OR ALTER TASK) */
+const CREATE_TASK: Diagram = [
+  ['WAREHOUSE', 'USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE'],
+  ['SCHEDULE'],
+  ['CONFIG'],
+  ['OVERLAP_POLICY'],
+  ['USER_TASK_TIMEOUT_MS'],
+  ['SUSPEND_TASK_AFTER_NUM_FAILURES'],
+  ['ERROR_INTEGRATION'],
+  ['SUCCESS_INTEGRATION'],
+  ['LOG_LEVEL'],
+  ['COMMENT'],
+  ['FINALIZE'],
+  ['TASK_AUTO_RETRY_ATTEMPTS'],
+  ['USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS'],
+  ['TARGET_COMPLETION_INTERVAL'],
+  ['SERVERLESS_TASK_MIN_STATEMENT_SIZE'],
+  ['SERVERLESS_TASK_MAX_STATEMENT_SIZE'],
+  ['AFTER'],
+  ['WHEN'],
+  ['AS'],
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-pipe */
+const CREATE_PIPE: Diagram = [
+  ['AUTO_INGEST'],
+  ['ERROR_INTEGRATION'],
+  ['AWS_SNS_TOPIC'],
+  ['INTEGRATION'],
+  ['COMMENT'],
+  ['AS'],
+];
+
+/**
+ * https://docs.snowflake.com/en/sql-reference/sql/copy-into-table. copyOptions are one group here: the page lists
+ * them in one block, and reordering them inside an existing pipe would change its COPY text, which only a pipe
+ * migration (recreate, REFRESH) can do (README, "How the SQL was verified").
+ */
+const COPY_INTO_TABLE: Diagram = [
+  ['FROM'],
+  ['FILES'],
+  ['PATTERN'],
+  ['FILE_FORMAT'],
+  [
+    'ON_ERROR',
+    'SIZE_LIMIT',
+    'PURGE',
+    'RETURN_FAILED_ONLY',
+    'MATCH_BY_COLUMN_NAME',
+    'INCLUDE_METADATA',
+    'ENFORCE_LENGTH',
+    'TRUNCATECOLUMNS',
+    'FORCE',
+    'LOAD_UNCERTAIN_FILES',
+  ],
+];
+
+/** formatTypeOptions for TYPE = CSV, in the order of https://docs.snowflake.com/en/sql-reference/sql/create-file-format */
+const CSV_OPTIONS = [
+  'COMPRESSION',
+  'RECORD_DELIMITER',
+  'FIELD_DELIMITER',
+  'MULTI_LINE',
+  'FILE_EXTENSION',
+  'PARSE_HEADER',
+  'SKIP_HEADER',
+  'SKIP_BLANK_LINES',
+  'DATE_FORMAT',
+  'TIME_FORMAT',
+  'TIMESTAMP_FORMAT',
+  'BINARY_FORMAT',
+  'ESCAPE',
+  'ESCAPE_UNENCLOSED_FIELD',
+  'TRIM_SPACE',
+  'FIELD_OPTIONALLY_ENCLOSED_BY',
+  'NULL_IF',
+  'ERROR_ON_COLUMN_COUNT_MISMATCH',
+  'REPLACE_INVALID_CHARACTERS',
+  'EMPTY_FIELD_AS_NULL',
+  'SKIP_BYTE_ORDER_MARK',
+  'ENCODING',
+].map((o) => [o]);
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-file-format */
+const CREATE_FILE_FORMAT: Diagram = [['TYPE'], ...CSV_OPTIONS, ['COMMENT']];
+/** https://docs.snowflake.com/en/sql-reference/sql/alter-file-format */
+const ALTER_FILE_FORMAT: Diagram = [['SET'], ...CSV_OPTIONS, ['COMMENT']];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-stage (external stage on S3) */
+const CREATE_STAGE: Diagram = [
+  ['URL'],
+  ['AWS_ACCESS_POINT_ARN'],
+  ['STORAGE_INTEGRATION', 'CREDENTIALS'],
+  ['ENCRYPTION'],
+  ['USE_PRIVATELINK_ENDPOINT'],
+  ['DIRECTORY'],
+  ['FILE_FORMAT'],
+  ['COMMENT'],
+];
+/** https://docs.snowflake.com/en/sql-reference/sql/alter-stage */
+const ALTER_STAGE: Diagram = [
+  ['SET'],
+  ['URL'],
+  ['AWS_ACCESS_POINT_ARN'],
+  ['STORAGE_INTEGRATION', 'CREDENTIALS'],
+  ['ENCRYPTION'],
+  ['USE_PRIVATELINK_ENDPOINT'],
+  ['FILE_FORMAT'],
+  ['COMMENT'],
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration (S3) */
+const CREATE_STORAGE_INTEGRATION: Diagram = [
+  ['TYPE'],
+  ['STORAGE_PROVIDER'],
+  ['STORAGE_AWS_ROLE_ARN'],
+  ['STORAGE_AWS_EXTERNAL_ID'],
+  ['STORAGE_AWS_OBJECT_ACL'],
+  ['USE_PRIVATELINK_ENDPOINT'],
+  ['ENABLED'],
+  ['STORAGE_ALLOWED_LOCATIONS'],
+  ['STORAGE_BLOCKED_LOCATIONS'],
+  ['COMMENT'],
+];
+/** https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration (S3) */
+const ALTER_STORAGE_INTEGRATION: Diagram = [
+  ['SET'],
+  ['STORAGE_AWS_ROLE_ARN'],
+  ['STORAGE_AWS_OBJECT_ACL'],
+  ['STORAGE_AWS_EXTERNAL_ID'],
+  ['USE_PRIVATELINK_ENDPOINT'],
+  ['ENABLED'],
+  ['STORAGE_ALLOWED_LOCATIONS'],
+  ['STORAGE_BLOCKED_LOCATIONS'],
+  ['COMMENT'],
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-stream (on a table) */
+const CREATE_STREAM: Diagram = [
+  ['COPY'],
+  ['ON'],
+  ['AT', 'BEFORE'],
+  ['APPEND_ONLY'],
+  ['SHOW_INITIAL_ROWS'],
+  ['COMMENT'],
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-table (after the column list) */
+const CREATE_TABLE: Diagram = [
+  ['CLUSTER'],
+  ['ENABLE_SCHEMA_EVOLUTION'],
+  ['DATA_RETENTION_TIME_IN_DAYS'],
+  ['MAX_DATA_EXTENSION_TIME_IN_DAYS'],
+  ['CHANGE_TRACKING'],
+  ['DEFAULT_DDL_COLLATION'],
+  ['COPY'],
+  ['COMMENT'],
+];
+
+/** https://docs.snowflake.com/en/sql-reference/sql/create-view */
+const CREATE_VIEW: Diagram = [['CHANGE_TRACKING'], ['COPY'], ['COMMENT'], ['AS']];
+
+interface Shape {
+  readonly name: string;
+  /** matches the statement's start; group 1 ends where the clauses begin */
+  readonly start: RegExp;
+  readonly diagram: Diagram;
+  readonly stopWord?: string;
+}
+
+const NAME = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*))*`;
+const SHAPES: readonly Shape[] = [
+  {
+    name: 'CREATE TASK',
+    start: new RegExp(`^(CREATE\\s+(?:OR\\s+ALTER\\s+)?TASK\\s+${NAME})`, 'i'),
+    diagram: CREATE_TASK,
+    stopWord: 'AS',
+  },
+  {
+    name: 'CREATE PIPE',
+    start: new RegExp(`^(CREATE\\s+(?:OR\\s+REPLACE\\s+)?PIPE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_PIPE,
+    stopWord: 'AS',
+  },
+  {
+    name: 'CREATE FILE FORMAT',
+    start: new RegExp(`^(CREATE\\s+FILE\\s+FORMAT\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_FILE_FORMAT,
+  },
+  {
+    name: 'ALTER FILE FORMAT',
+    start: new RegExp(`^(ALTER\\s+FILE\\s+FORMAT\\s+(?:IF\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: ALTER_FILE_FORMAT,
+  },
+  {
+    name: 'CREATE STAGE',
+    start: new RegExp(`^(CREATE\\s+STAGE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_STAGE,
+  },
+  {
+    name: 'ALTER STAGE',
+    start: new RegExp(`^(ALTER\\s+STAGE\\s+(?:IF\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: ALTER_STAGE,
+  },
+  {
+    name: 'CREATE STORAGE INTEGRATION',
+    start: new RegExp(`^(CREATE\\s+STORAGE\\s+INTEGRATION\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_STORAGE_INTEGRATION,
+  },
+  {
+    name: 'ALTER STORAGE INTEGRATION',
+    start: new RegExp(`^(ALTER\\s+(?:STORAGE\\s+)?INTEGRATION\\s+(?:IF\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: ALTER_STORAGE_INTEGRATION,
+  },
+  {
+    name: 'CREATE STREAM',
+    start: new RegExp(`^(CREATE\\s+STREAM\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_STREAM,
+  },
+  {
+    name: 'CREATE TABLE',
+    start: new RegExp(`^(CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${NAME})`, 'i'),
+    diagram: CREATE_TABLE,
+  },
+  {
+    name: 'CREATE VIEW',
+    start: new RegExp(`^(CREATE\\s+(?:OR\\s+REPLACE\\s+)?VIEW\\s+${NAME})`, 'i'),
+    diagram: CREATE_VIEW,
+    stopWord: 'AS',
+  },
+];
+
+async function statementsOf(tree: string): Promise<{ path: string; text: string }[]> {
+  const files = [...(await readTree(tree))].filter(([path]) => path.endsWith('.sql'));
+  return files.flatMap(([path, content]) =>
+    splitStatements(content).statements.map((s) => ({ path, text: s.text })),
+  );
+}
+
+/** The clause problems of one statement against its shape, or undefined when no shape describes it. */
+function checkShape(
+  text: string,
+): { shape: string; clauses: readonly string[]; problems: readonly string[] } | undefined {
+  for (const shape of SHAPES) {
+    const start = shape.start.exec(text);
+    if (!start) continue;
+    const header = text.slice((start[1] as string).length);
+    const words = topLevelWords(header);
+    // a CREATE TABLE's column list is one parenthesised group, skipped by topLevelWords
+    const result = clauseOrder(words, shape.diagram, shape.stopWord ? { stopWord: shape.stopWord } : {});
+    if (shape.name === 'CREATE PIPE') {
+      const copy = header.slice(header.search(/\bCOPY\s+INTO\s/i));
+      const copyHeader = copy.replace(new RegExp(`^COPY\\s+INTO\\s+${NAME}`, 'i'), '');
+      const copyResult = clauseOrder(topLevelWords(copyHeader), COPY_INTO_TABLE);
+      return {
+        shape: shape.name,
+        clauses: [...result.clauses, ...copyResult.clauses],
+        problems: [...result.problems, ...copyResult.problems.map((p) => `COPY INTO: ${p}`)],
+      };
+    }
+    return { shape: shape.name, ...result };
+  }
+  return undefined;
+}
+
+describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
+  it('every CREATE TASK has its properties, then WHEN, then AS (CREATE TASK syntax)', async () => {
+    const tasks = (await statementsOf(join(ROOT, relative))).filter((s) =>
+      /^CREATE\s+(OR\s+ALTER\s+)?TASK\b/i.test(s.text),
+    );
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const { path, text } of tasks) {
+      const shape = checkShape(text);
+      expect(shape?.problems, `${path}: ${shape?.clauses.join(' ')}`).toEqual([]);
+      const clauses = shape?.clauses ?? [];
+      const when = clauses.indexOf('WHEN');
+      const as = clauses.indexOf('AS');
+      expect(when, path).toBeGreaterThan(0);
+      expect(as, path).toBe(clauses.length - 1);
+      expect(clauses.slice(when + 1, as), `${path}: nothing between WHEN and AS`).toEqual([]);
+    }
+  });
+
+  it("every CREATE and ALTER with options has them in its documented diagram's order", async () => {
+    const problems: string[] = [];
+    for (const { path, text } of await statementsOf(join(ROOT, relative))) {
+      const shape = checkShape(text);
+      for (const problem of shape?.problems ?? []) problems.push(`${path}: ${shape?.shape}: ${problem}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('views select no * and name every column once (case-insensitively for unquoted names)', async () => {
+    const views = (await statementsOf(join(ROOT, relative))).filter((s) =>
+      /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\b/i.test(s.text),
+    );
+    expect(views.length).toBeGreaterThan(0);
+    for (const { path, text } of views) {
+      const as = topLevelWords(text).find((w) => w.word === 'AS');
+      const branches = selectListNames(text.slice((as?.at ?? 0) + 2));
+      for (const names of branches) {
+        expect(names, path).not.toContain('*');
+        const seen = new Set<string>();
+        for (const name of names) {
+          expect(seen.has(name), `${path}: column ${name} twice in ${names.join(', ')}`).toBe(false);
+          seen.add(name);
+        }
+      }
+      // UNION ALL matches columns by position: every branch must name the same columns in the same order
+      for (const names of branches) expect(names, path).toEqual(branches[0]);
+    }
+  });
+});
+
+describe('the statement reader used above', () => {
+  it('finds the clause order problem in the task shape issue 9 reported (COMMENT after WHEN)', () => {
+    const old = `CREATE OR ALTER TASK db.s.t\n  WAREHOUSE = "W"\n  SCHEDULE = '5 MINUTES'\n  WHEN SYSTEM$STREAM_HAS_DATA('db.s.x')\n  COMMENT = 'c'\n  AS\nMERGE INTO t USING s ON a = b WHEN MATCHED THEN DELETE`;
+    expect(checkShape(old)?.problems).toEqual(['COMMENT comes after WHEN; the documentation puts it before']);
+  });
+
+  it('names the duplicate TABLE_NAME of a view over h.* plus its own TABLE_NAME, and sees the *', () => {
+    const names = selectListNames(`SELECT 'b' AS TABLE_NAME, h.* FROM TABLE(f(TABLE_NAME => 'x')) AS h`);
+    expect(names).toEqual([['TABLE_NAME', '*']]);
+    expect(selectListNames(`SELECT 'b' AS table_name, h.TABLE_NAME FROM x AS h`)).toEqual([
+      ['TABLE_NAME', 'TABLE_NAME'],
+    ]);
+    expect(selectListNames(`SELECT 'b' AS "table_name", h.TABLE_NAME FROM x AS h`)).toEqual([
+      ['table_name', 'TABLE_NAME'],
+    ]);
+  });
+
+  it('reports a property the diagram does not know', () => {
+    expect(checkShape(`CREATE STREAM IF NOT EXISTS a.b.c\n  ON TABLE x\n  BOGUS = 1`)?.problems).toEqual([
+      'BOGUS is not in the documented syntax',
+    ]);
+  });
+});
+
+describe('templates', () => {
+  const templates = fileURLToPath(new URL('../../templates/', import.meta.url));
+  const sqlTemplates = readdirSync(templates, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.sql.hbs') || f.endsWith('pipe_copy.hbs'),
+  );
+
+  it.each(sqlTemplates)('%s names the Snowflake documentation page of each statement it emits', (file) => {
+    const text = readFileSync(join(templates, file), 'utf8');
+    const pages = [
+      ...text.matchAll(/https:\/\/docs\.snowflake\.com\/en\/sql-reference\/[a-z-]+\/[a-z_$-]+/g),
+    ].map((m) => m[0]);
+    expect(pages.length, file).toBeGreaterThan(0);
+    const statements = new Set(
+      [
+        ...text.matchAll(
+          /^(CREATE(?: OR (?:ALTER|REPLACE))? (?:STORAGE INTEGRATION|FILE FORMAT|SCHEMA|STAGE|TABLE|STREAM|PIPE|TASK|VIEW)|ALTER (?:STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|PIPE|TASK)|GRANT|COPY INTO)\b/gm,
+        ),
+      ].map((m) => (m[1] as string).replace(/ OR (ALTER|REPLACE)/, '')),
+    );
+    for (const statement of statements) {
+      const page = `/${statement.toLowerCase().replaceAll(' ', '-')}`;
+      const expected =
+        statement === 'COPY INTO' ? '/copy-into-table' : statement === 'GRANT' ? '/grant-privilege' : page;
+      expect(
+        pages.some((p) => p.endsWith(expected)),
+        `${file}: ${statement} needs ${expected}`,
+      ).toBe(true);
+    }
+  });
+});

@@ -19,7 +19,7 @@ export interface RenderedFile {
 const TEMPLATE_NAMES = [
   'header',
   'pipeline/schemas.sql',
-  'pipeline/storage_integration.sql',
+  'admin/grants.sql',
   'pipeline/file_format.sql',
   'pipeline/stage.sql',
   'table/landing_table.sql',
@@ -82,11 +82,11 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       views.schemasView(model),
     ),
     sql(
-      '1_pipeline/2_storage_integration.sql',
-      'pipeline/storage_integration.sql',
-      'storage integration',
+      'admin/grants.sql',
+      'admin/grants.sql',
+      'storage integration and grants (administrator)',
       pipelineSources,
-      views.integrationView(model),
+      views.grantsView(model),
     ),
     sql(
       '1_pipeline/3_file_format.sql',

@@ -334,6 +334,52 @@ describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
   });
 });
 
+describe('the administrator file grants what the generated objects need', () => {
+  const adminFile = async (tree: string) =>
+    (await statementsOf(join(ROOT, tree)))
+      .filter((s) => s.path.endsWith('admin/grants.sql'))
+      .map((s) => s.text);
+
+  it('warehouse tasks: USAGE on the warehouse and EXECUTE TASK, no EXECUTE MANAGED TASK; MONITOR for the monitor role', async () => {
+    const grants = await adminFile('generated');
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        'GRANT USAGE ON INTEGRATION "SNOWSTAGE_BOOKSTORE_S3" TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT CREATE SCHEMA ON DATABASE "ANALYTICS" TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT MONITOR ON ALL PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+        'GRANT MONITOR ON FUTURE PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+      ]),
+    );
+    expect(grants.filter((g) => g.includes('EXECUTE MANAGED TASK'))).toEqual([]);
+    expect(grants.some((g) => g.startsWith('CREATE STORAGE INTEGRATION'))).toBe(true);
+  });
+
+  it('serverless tasks: EXECUTE MANAGED TASK, no warehouse; USAGE on the error integration', async () => {
+    const grants = await adminFile('test/golden/cases/serverless-cron-exact-names/expected');
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "Lake Loader"',
+        'GRANT EXECUTE MANAGED TASK ON ACCOUNT TO ROLE "Lake Loader"',
+        'GRANT USAGE ON INTEGRATION "Lake Errors" TO ROLE "Lake Loader"',
+      ]),
+    );
+    expect(grants.filter((g) => g.includes('WAREHOUSE'))).toEqual([]);
+  });
+
+  it('the routine apply folders hold no GRANT and no integration DDL', async () => {
+    for (const tree of trees) {
+      const routine = (await statementsOf(tree)).filter((s) => !s.path.includes('/admin/'));
+      for (const { path, text } of routine) {
+        expect(text, path).not.toMatch(
+          /^(GRANT|CREATE\s+STORAGE\s+INTEGRATION|ALTER\s+(STORAGE\s+)?INTEGRATION)\b/,
+        );
+      }
+    }
+  });
+});
+
 describe('the statement reader used above', () => {
   it('finds the clause order problem in the task shape issue 9 reported (COMMENT after WHEN)', () => {
     const old = `CREATE OR ALTER TASK db.s.t\n  WAREHOUSE = "W"\n  SCHEDULE = '5 MINUTES'\n  WHEN SYSTEM$STREAM_HAS_DATA('db.s.x')\n  COMMENT = 'c'\n  AS\nMERGE INTO t USING s ON a = b WHEN MATCHED THEN DELETE`;

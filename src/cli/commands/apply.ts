@@ -44,7 +44,12 @@ export interface ApplyOptions extends MetadataOptions {
   readonly notifications: boolean;
   /** run only this migration */
   readonly migration?: string;
+  /** run only the administrator file (integration and grants), as an administrator role */
+  readonly grants?: boolean;
 }
+
+/** The role `apply --grants` connects as unless SNOWFLAKE_ROLE names another: it holds every privilege granted. */
+export const ADMIN_ROLE = 'ACCOUNTADMIN';
 
 /** The two connections apply makes; tests replace them, the CLI uses the real ones. */
 export interface ApplyDeps {
@@ -68,6 +73,12 @@ export async function applyCommand(
       EXIT.usage,
     );
   }
+  if (options.grants === true && options.migration !== undefined) {
+    throw new CliError(
+      '--grants and --migration run different files; give one of them. Nothing was run',
+      EXIT.usage,
+    );
+  }
   const displayDir = join(options.out, model.name);
   const committed = await readTree(resolve(io.cwd, options.out, model.name));
   const templates = loadTemplates();
@@ -76,12 +87,23 @@ export async function applyCommand(
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
-  const plan = planApply(committed, options.migration === undefined ? {} : { migration: options.migration });
+  const plan = planApply(
+    committed,
+    options.grants === true
+      ? { grants: true }
+      : options.migration === undefined
+        ? {}
+        : { migration: options.migration },
+  );
   if (plan.problems.length > 0) {
     io.stderr.write(formatPlanProblems(plan.problems, displayDir));
     return EXIT.problems;
   }
-  const connection = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
+  const defaults = connectionDefaults(model);
+  const connection = snowflakeOptionsFromEnv(
+    io.env,
+    options.grants === true ? { ...defaults, role: ADMIN_ROLE } : defaults,
+  );
   if (options.dryRun) {
     io.stdout.write(dryRunText(plan, displayDir, model, options, connection.options));
     return EXIT.ok;
@@ -132,10 +154,12 @@ async function runAndFollowUp(
     io.stderr.write(formatStop(result, displayDir));
     return EXIT.problems;
   }
-  const problems = [
-    ...(await printTrustPolicy(context, client)),
-    ...(await configureNotifications(context, client)),
-  ];
+  // The administrator run owns the integration, so it reads the trust policy; the pipeline role's runs wire the
+  // bucket notifications to the pipes it owns.
+  const problems =
+    context.options.grants === true
+      ? await printTrustPolicy(context, client)
+      : await configureNotifications(context, client);
   if (problems.length > 0) {
     io.stderr.write(`${problems.join('\n')}\n`);
     return EXIT.problems;
@@ -210,11 +234,14 @@ function dryRunText(
         .map((t) => `${t.dataKeyPrefix} -> ${t.name}'s pipe`)
         .join(', ')}`
     : 'leave the bucket notifications alone (--no-notifications)';
+  const then =
+    options.grants === true
+      ? ['then: DESC INTEGRATION and print the IAM trust policy']
+      : ['then: DESC PIPE for each table and', `      ${notifications}`];
   return [
     `dry run: nothing is sent anywhere. A real run would connect as: ${target}`,
     formatPlan(plan, displayDir).trimEnd(),
-    'then: DESC INTEGRATION and print the IAM trust policy; DESC PIPE for each table and',
-    `      ${notifications}`,
+    ...then,
     '',
   ].join('\n');
 }

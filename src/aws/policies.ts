@@ -4,7 +4,7 @@ import type { PipelineModel } from '../model/types.js';
 type PolicyDocument = { Version: '2012-10-17'; Statement: Record<string, unknown>[] };
 
 export const PLACEHOLDER_IAM_USER =
-  '<STORAGE_AWS_IAM_USER_ARN from DESC INTEGRATION (snowstage apply prints it)>';
+  '<STORAGE_AWS_IAM_USER_ARN from DESC INTEGRATION (snowstage apply --grants prints it)>';
 export const PLACEHOLDER_EXTERNAL_ID =
   '<STORAGE_AWS_EXTERNAL_ID from DESC INTEGRATION (pin it in metadata to fix it here)>';
 

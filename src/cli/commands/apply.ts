@@ -1,6 +1,7 @@
 /**
  * `snowstage apply`: run the reviewed SQL of generated/<pipeline>/ against Snowflake, statement by statement, then
- * print the IAM trust policy and wire the bucket's event notifications to the pipes.
+ * wire the bucket's event notifications to the pipes. With --grants: run only the administrator file (integration and
+ * grants), then print the IAM trust policy.
  *
  * Order of refusals, cheapest first: invalid metadata, stale generated/ (what would run is not what was reviewed
  * against this metadata), unsplittable files, missing connection settings. A dry run stops before connecting.

@@ -380,6 +380,53 @@ describe('the administrator file grants what the generated objects need', () => 
   });
 });
 
+describe('failure paths and header handling in the generated statements', () => {
+  const statements = async (tree: string) => (await statementsOf(join(ROOT, tree))).map((s) => s.text);
+
+  it("the stage's default file format has no PARSE_HEADER; the format the pipes' COPY names has it", async () => {
+    for (const tree of trees) {
+      const all = await statementsOf(tree);
+      const formatOf = (text: string) =>
+        /FORMAT_NAME = '((?:[^'\\]|\\.|'')*)'/.exec(text)?.[1]?.replaceAll("''", "'");
+      const createFormat = (name: string) =>
+        all.find((s) => s.text.startsWith(`CREATE FILE FORMAT IF NOT EXISTS ${name}\n`))?.text ?? '';
+      const stages = all.filter((s) => s.text.startsWith('CREATE STAGE') || s.text.startsWith('ALTER STAGE'));
+      expect(stages.length, tree).toBeGreaterThan(0);
+      for (const stage of stages) {
+        const format = createFormat(formatOf(stage.text) ?? '(none)');
+        expect(format, `${stage.path}: the stage's format`).toMatch(/\bSKIP_HEADER = 1\b/);
+        expect(format, `${stage.path}: the stage's format`).not.toMatch(/PARSE_HEADER/);
+      }
+      for (const pipe of all.filter((s) => s.text.startsWith('CREATE PIPE'))) {
+        expect(createFormat(formatOf(pipe.text) ?? '(none)'), pipe.path).toMatch(/\bPARSE_HEADER = TRUE\b/);
+      }
+    }
+  });
+
+  it('every task has the failure settings of the metadata; pipes and tasks name the error integration when given', async () => {
+    const example = await statements('generated');
+    const exampleTasks = example.filter((s) => s.startsWith('CREATE OR ALTER TASK'));
+    for (const task of exampleTasks) {
+      expect(task).toMatch(/\n {2}SUSPEND_TASK_AFTER_NUM_FAILURES = 10\n/);
+      expect(task).toMatch(/\n {2}TASK_AUTO_RETRY_ATTEMPTS = 2\n/);
+      expect(task).not.toContain('ERROR_INTEGRATION');
+    }
+    const lake = await statements('test/golden/cases/serverless-cron-exact-names/expected');
+    const lakeTasks = lake.filter((s) => s.startsWith('CREATE OR ALTER TASK'));
+    const lakePipes = lake.filter((s) => s.startsWith('CREATE PIPE'));
+    expect(lakeTasks.length).toBeGreaterThan(0);
+    for (const task of lakeTasks) {
+      expect(task).toMatch(/\n {2}SUSPEND_TASK_AFTER_NUM_FAILURES = 0\n/);
+      expect(task).toMatch(/\n {2}TASK_AUTO_RETRY_ATTEMPTS = 1\n/);
+      expect(task).toMatch(/\n {2}ERROR_INTEGRATION = "Lake Errors"\n/);
+    }
+    for (const pipe of lakePipes) expect(pipe).toMatch(/\n {2}ERROR_INTEGRATION = "Lake Errors"\n/);
+    expect(lake.filter((s) => /^ALTER PIPE .* SET ERROR_INTEGRATION = "Lake Errors"$/s.test(s))).toHaveLength(
+      lakePipes.length,
+    );
+  });
+});
+
 describe('the statement reader used above', () => {
   it('finds the clause order problem in the task shape issue 9 reported (COMMENT after WHEN)', () => {
     const old = `CREATE OR ALTER TASK db.s.t\n  WAREHOUSE = "W"\n  SCHEDULE = '5 MINUTES'\n  WHEN SYSTEM$STREAM_HAS_DATA('db.s.x')\n  COMMENT = 'c'\n  AS\nMERGE INTO t USING s ON a = b WHEN MATCHED THEN DELETE`;

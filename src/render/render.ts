@@ -8,6 +8,8 @@ import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { lineCommentText } from '../sql/quote.js';
+import { grantsView } from './grants-view.js';
+import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
 
 export interface RenderedFile {
@@ -86,7 +88,7 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       'admin/grants.sql',
       'storage integration and grants (administrator)',
       pipelineSources,
-      views.grantsView(model),
+      grantsView(model),
     ),
     sql(
       '1_pipeline/3_file_format.sql',
@@ -108,7 +110,7 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       'monitoring/views.sql',
       'monitoring views',
       allSources(model),
-      views.monitoringView(model),
+      monitoringView(model),
     ),
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),

@@ -42,30 +42,6 @@ export function integrationView(model: PipelineModel) {
   };
 }
 
-/**
- * The administrator file: the integration (account privilege CREATE INTEGRATION) and every grant the pipeline
- * role and the monitoring role need, so that the routine apply runs with no account-level privilege.
- */
-export function grantsView(model: PipelineModel) {
-  const { database, rawSchema, role, warehouse, monitorRole, errorIntegration } = model.snowflake;
-  return {
-    ...integrationView(model),
-    integration: id(model.snowflake.integration.name),
-    runsAs: role === undefined ? 'as the role it connects with' : `as role ${role}`,
-    role: optionalId(role),
-    database: id(database),
-    rawSchema: qualifiedSchema(database, rawSchema),
-    warehouse: optionalId(warehouse),
-    errorIntegration: optionalId(errorIntegration),
-    monitorRole: optionalId(monitorRole),
-    monitorGrants: [
-      { privilege: 'MONITOR', objects: 'PIPES' },
-      { privilege: 'MONITOR', objects: 'TASKS' },
-      { privilege: 'SELECT', objects: 'VIEWS' },
-    ],
-  };
-}
-
 function storageProvider(roleArn: string): string {
   if (roleArn.startsWith('arn:aws-us-gov:')) return 'S3GOV';
   if (roleArn.startsWith('arn:aws-cn:')) return 'S3CHINA';
@@ -240,7 +216,7 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
   };
 }
 
-function optionalId(name: string | undefined): string | undefined {
+export function optionalId(name: string | undefined): string | undefined {
   return name === undefined ? undefined : id(name);
 }
 
@@ -295,70 +271,4 @@ function newerPredicate(table: TableModel): string {
   if (table.cursor.nullable) branches.push(`(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`);
   branches.push(`(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`);
   return `(${branches.join(' OR ')})`;
-}
-
-/** The pipeline's table in every monitoring view; no Snowflake system function returns a column of this name. */
-export const MONITORING_TABLE_COLUMN = 'SNOWSTAGE_TABLE';
-
-/** COPY_HISTORY output columns the view keeps, in the function page's order (its TABLE_NAME is the landing table). */
-export const COPY_HISTORY_COLUMNS = [
-  'FILE_NAME',
-  'STAGE_LOCATION',
-  'LAST_LOAD_TIME',
-  'ROW_COUNT',
-  'ROW_PARSED',
-  'FILE_SIZE',
-  'FIRST_ERROR_MESSAGE',
-  'FIRST_ERROR_LINE_NUMBER',
-  'FIRST_ERROR_CHARACTER_POS',
-  'FIRST_ERROR_COLUMN_NAME',
-  'ERROR_COUNT',
-  'ERROR_LIMIT',
-  'STATUS',
-  'TABLE_CATALOG_NAME',
-  'TABLE_SCHEMA_NAME',
-  'TABLE_NAME',
-  'PIPE_CATALOG_NAME',
-  'PIPE_SCHEMA_NAME',
-  'PIPE_NAME',
-  'PIPE_RECEIVED_TIME',
-] as const;
-
-/** TASK_HISTORY output columns the view keeps, in the function page's order (QUERY_TEXT, the MERGE, is left out). */
-export const TASK_HISTORY_COLUMNS = [
-  'QUERY_ID',
-  'NAME',
-  'DATABASE_NAME',
-  'SCHEMA_NAME',
-  'STATE',
-  'ERROR_CODE',
-  'ERROR_MESSAGE',
-  'SCHEDULED_TIME',
-  'QUERY_START_TIME',
-  'NEXT_SCHEDULED_TIME',
-  'COMPLETED_TIME',
-  'SCHEDULED_FROM',
-  'ATTEMPT_NUMBER',
-] as const;
-
-export function monitoringView(model: PipelineModel) {
-  const { database, rawSchema } = model.snowflake;
-  const view = (name: string) => qualified({ database, schema: rawSchema, name });
-  return {
-    pipeStatusView: view('SNOWSTAGE_PIPE_STATUS'),
-    copyHistoryView: view('SNOWSTAGE_COPY_HISTORY'),
-    taskHistoryView: view('SNOWSTAGE_TASK_HISTORY'),
-    informationSchema: `${id(database)}.INFORMATION_SCHEMA`,
-    tableColumn: MONITORING_TABLE_COLUMN,
-    copyHistoryColumns: COPY_HISTORY_COLUMNS,
-    taskHistoryColumns: TASK_HISTORY_COLUMNS,
-    databaseLiteral: literal(database),
-    rawSchemaLiteral: literal(rawSchema),
-    tables: model.tables.map((t) => ({
-      tableLiteral: literal(t.name),
-      pipeLiteral: qualifiedNameLiteral(t.pipe),
-      landingLiteral: qualifiedNameLiteral(t.rawTable),
-      taskNameLiteral: literal(t.task.name),
-    })),
-  };
 }

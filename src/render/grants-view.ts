@@ -19,8 +19,8 @@ export function grantsView(model: PipelineModel) {
     warehouse: optionalId(warehouse),
     errorIntegration: optionalId(errorIntegration),
     monitorRole: optionalId(monitorRole),
+    // Pipes are granted MONITOR one by one by their owner in each 4_pipe.sql: bulk grants on pipes are not allowed.
     monitorGrants: [
-      { privilege: 'MONITOR', objects: 'PIPES' },
       { privilege: 'MONITOR', objects: 'TASKS' },
       { privilege: 'SELECT', objects: 'VIEWS' },
     ],

@@ -168,6 +168,7 @@ export function pipeView(model: PipelineModel, table: TableModel) {
     fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
     notificationPrefix: table.dataKeyPrefix,
     errorIntegration: optionalId(model.snowflake.errorIntegration),
+    monitorRole: optionalId(model.snowflake.monitorRole),
     metadata: [
       `${id(META.file)} = METADATA$FILENAME`,
       `${id(META.fileRow)} = METADATA$FILE_ROW_NUMBER`,

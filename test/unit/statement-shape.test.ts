@@ -117,11 +117,22 @@ describe('the administrator file grants what the generated objects need', () => 
         'GRANT CREATE SCHEMA ON DATABASE "ANALYTICS" TO ROLE "SNOWSTAGE_LOADER"',
         'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER"',
         'GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER"',
-        'GRANT MONITOR ON ALL PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
-        'GRANT MONITOR ON FUTURE PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+        'GRANT MONITOR ON FUTURE TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+        'GRANT SELECT ON FUTURE VIEWS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
       ]),
     );
     expect(grants.filter((g) => g.includes('EXECUTE MANAGED TASK'))).toEqual([]);
+    // Snowflake allows no bulk grants on pipes: each pipe's owner grants MONITOR in 4_pipe.sql instead
+    expect(grants.filter((g) => / PIPES /.test(g))).toEqual([]);
+    const pipeGrants = (await statementsOf(join(ROOT, 'generated'))).filter((s) =>
+      s.path.endsWith('4_pipe.sql'),
+    );
+    expect(pipeGrants.map((s) => s.text)).toEqual(
+      expect.arrayContaining([
+        'GRANT MONITOR ON PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE" TO ROLE "ANALYTICS_MONITOR"',
+        'GRANT MONITOR ON PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE" TO ROLE "ANALYTICS_MONITOR"',
+      ]),
+    );
     expect(grants.some((g) => g.startsWith('CREATE STORAGE INTEGRATION'))).toBe(true);
   });
 
@@ -137,12 +148,12 @@ describe('the administrator file grants what the generated objects need', () => 
     expect(grants.filter((g) => g.includes('WAREHOUSE'))).toEqual([]);
   });
 
-  it('the routine apply folders hold no GRANT and no integration DDL', async () => {
+  it('the routine apply folders hold no integration DDL and no GRANT but MONITOR on a pipe by its owner', async () => {
     for (const tree of trees) {
       const routine = (await statementsOf(tree)).filter((s) => !s.path.includes('/admin/'));
       for (const { path, text } of routine) {
         expect(text, path).not.toMatch(
-          /^(GRANT|CREATE\s+STORAGE\s+INTEGRATION|ALTER\s+(STORAGE\s+)?INTEGRATION)\b/,
+          /^(GRANT (?!MONITOR ON PIPE )|CREATE\s+STORAGE\s+INTEGRATION|ALTER\s+(STORAGE\s+)?INTEGRATION)/,
         );
       }
     }

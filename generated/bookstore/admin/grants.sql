@@ -50,8 +50,9 @@ GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER";
 
 -- 3. The monitoring role "ANALYTICS_MONITOR" reads the SNOWSTAGE_* views in "ANALYTICS"."BOOKSTORE_RAW". The views call
 -- SYSTEM$PIPE_STATUS, COPY_HISTORY and TASK_HISTORY, which show a pipe or task (in COPY_HISTORY, the pipe's name)
--- only to its owner or a role with MONITOR on it. The schema is created here, so that the grants below can name it, and handed to the pipeline
--- role, which creates every object in it.
+-- only to its owner or a role with MONITOR on it. The schema is created here, so that the grants below can name it,
+-- and handed to the pipeline role, which creates every object in it. MONITOR on the pipes is granted by their owner
+-- in each 4_pipe.sql: Snowflake allows no bulk (ALL / FUTURE) grants on pipes.
 CREATE SCHEMA IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW";
 
 GRANT OWNERSHIP ON SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "SNOWSTAGE_LOADER" COPY CURRENT GRANTS;
@@ -59,10 +60,6 @@ GRANT OWNERSHIP ON SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "SNOWSTAGE_LOADER"
 GRANT USAGE ON DATABASE "ANALYTICS" TO ROLE "ANALYTICS_MONITOR";
 
 GRANT USAGE ON SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR";
-
-GRANT MONITOR ON ALL PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR";
-
-GRANT MONITOR ON FUTURE PIPES IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR";
 
 GRANT MONITOR ON ALL TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR";
 

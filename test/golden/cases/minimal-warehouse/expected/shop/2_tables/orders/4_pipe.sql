@@ -9,6 +9,7 @@
 --   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
 --   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
 --   ALTER PIPE: https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   GRANT <privileges>: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
 
 CREATE PIPE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS_PIPE"
   AUTO_INGEST = TRUE

@@ -1,6 +1,6 @@
 /** View model of the administrator file (templates/admin/grants.sql.hbs): every name already quoted. */
 import type { PipelineModel } from '../model/types.js';
-import { identifier as id, qualifiedSchema } from '../sql/quote.js';
+import { identifier as id, lineCommentText, qualifiedSchema } from '../sql/quote.js';
 import { integrationView, optionalId } from './views.js';
 
 /**
@@ -12,7 +12,7 @@ export function grantsView(model: PipelineModel) {
   return {
     ...integrationView(model),
     integration: id(model.snowflake.integration.name),
-    runsAs: role === undefined ? 'as the role it connects with' : `as role ${role}`,
+    runsAs: lineCommentText(role === undefined ? 'as the role it connects with' : `as role ${id(role)}`),
     role: optionalId(role),
     database: id(database),
     rawSchema: qualifiedSchema(database, rawSchema),

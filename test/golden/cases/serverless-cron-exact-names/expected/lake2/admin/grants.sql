@@ -2,7 +2,7 @@
 -- Generated from pipeline.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Administrator file. Run by a role with CREATE INTEGRATION and MANAGE GRANTS (ACCOUNTADMIN by default) with
 -- `snowstage apply --grants`: before the first `snowstage apply`, and again whenever this file changes. The
--- routine `snowstage apply` (as role Lake Loader) never runs it: it needs no account-level privilege.
+-- routine `snowstage apply` (as role "Lake Loader") never runs it: it needs no account-level privilege.
 -- Syntax, clauses in the documented order:
 --   CREATE STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration
 --   ALTER STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration

@@ -5,7 +5,7 @@ import type { PipelineModel } from '../model/types.js';
 type PolicyDocument = { Version: '2012-10-17'; Statement: Record<string, unknown>[] };
 
 export const PLACEHOLDER_IAM_USER =
-  '<STORAGE_AWS_IAM_USER_ARN from DESC INTEGRATION (snowstage apply prints it)>';
+  '<STORAGE_AWS_IAM_USER_ARN from DESC INTEGRATION (snowstage apply --grants prints it)>';
 export const PLACEHOLDER_EXTERNAL_ID =
   '<STORAGE_AWS_EXTERNAL_ID from DESC INTEGRATION (pin it in metadata to fix it here)>';
 
@@ -41,9 +41,17 @@ export function trustPolicy(
   };
 }
 
-/** Least privilege for Snowpipe: read the data folder only (no state, no writes, no deletes). */
+/**
+ * Least privilege for Snowpipe: read the data folder only (no state, no writes, no deletes), plus kms:Decrypt on
+ * the bucket's key when its objects are SSE-KMS encrypted (S3 decrypts them for a caller allowed to use the key;
+ * nothing is needed for SSE-S3).
+ */
 export function snowflakePermissionsPolicy(model: PipelineModel): PolicyDocument {
   const dataPrefix = `${model.s3.prefix}data/`;
+  const kms =
+    model.s3.kmsKeyArn === undefined
+      ? []
+      : [{ Sid: 'DecryptDataFiles', Effect: 'Allow', Action: 'kms:Decrypt', Resource: model.s3.kmsKeyArn }];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -61,6 +69,7 @@ export function snowflakePermissionsPolicy(model: PipelineModel): PolicyDocument
         Condition: { StringLike: { 's3:prefix': [`${dataPrefix}*`] } },
       },
       { Sid: 'LocateBucket', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucketArn(model) },
+      ...kms,
     ],
   };
 }

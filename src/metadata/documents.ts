@@ -18,13 +18,16 @@ export interface PipelineDoc {
   name: string;
   description?: string;
   source: { host: string; port?: number | string; user: string; password?: string; database: string };
-  s3: { bucket: string; prefix?: string; region: string };
+  s3: { bucket: string; prefix?: string; region: string; kms_key_arn?: string };
   snowflake: {
     database: string;
     raw_schema: string;
     target_schema: string;
     role?: string;
     warehouse?: string;
+    monitor_role?: string;
+    error_integration?: string;
+    tasks?: { suspend_after_failures?: number; auto_retry_attempts?: number };
     storage_integration: {
       name: string;
       aws_role_arn: string;

@@ -54,7 +54,7 @@ export function buildModel(metadata: LoadedMetadata): {
       password: secretRef(doc.source.password),
       database: doc.source.database,
     },
-    s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl },
+    s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl, kmsKeyArn: doc.s3.kms_key_arn },
     snowflake: {
       database,
       rawSchema,
@@ -62,6 +62,14 @@ export function buildModel(metadata: LoadedMetadata): {
       role: doc.snowflake.role === undefined ? undefined : resolveSnowflakeName(doc.snowflake.role),
       warehouse:
         doc.snowflake.warehouse === undefined ? undefined : resolveSnowflakeName(doc.snowflake.warehouse),
+      monitorRole: optionalName(doc.snowflake.monitor_role),
+      errorIntegration: optionalName(doc.snowflake.error_integration),
+      taskFailures: {
+        suspendAfterFailures:
+          doc.snowflake.tasks?.suspend_after_failures ?? TASK_FAILURE_DEFAULTS.suspendAfterFailures,
+        autoRetryAttempts:
+          doc.snowflake.tasks?.auto_retry_attempts ?? TASK_FAILURE_DEFAULTS.autoRetryAttempts,
+      },
       integration: {
         name: resolveSnowflakeName(integration.name),
         awsRoleArn: integration.aws_role_arn,
@@ -70,6 +78,7 @@ export function buildModel(metadata: LoadedMetadata): {
         awsIamUserArn: integration.aws_iam_user_arn,
       },
       fileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV` },
+      stageFileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV_QUERY` },
       stage: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_STAGE` },
     },
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
@@ -87,11 +96,26 @@ function checkPipelineNames(doc: PipelineDoc, report: (pointer: string, message:
     ['/snowflake/role', sf.role],
     ['/snowflake/warehouse', sf.warehouse],
     ['/snowflake/storage_integration/name', sf.storage_integration.name],
+    ['/snowflake/monitor_role', sf.monitor_role],
+    ['/snowflake/error_integration', sf.error_integration],
   ];
   for (const [pointer, name] of written) {
     const problem = name === undefined ? undefined : snowflakeNameProblem(name, resolveSnowflakeName(name));
     if (problem) report(pointer, problem);
   }
+}
+
+/**
+ * Chosen, not inherited: a failed MERGE leaves its rows in the stream, so a retry is safe and absorbs transient
+ * failures (a warehouse that could not start); a persistent failure (a value that does not convert) fails every run,
+ * and after 10 consecutive failed runs (50 minutes at a 5-minute schedule) Snowflake suspends the task, which
+ * `status` and TASK_HISTORY show as FAILED_AND_AUTO_SUSPENDED. Someone must then fix the cause and resume the task
+ * before the stream goes stale (README, "Failures").
+ */
+export const TASK_FAILURE_DEFAULTS = { suspendAfterFailures: 10, autoRetryAttempts: 2 } as const;
+
+function optionalName(written: string | undefined): string | undefined {
+  return written === undefined ? undefined : resolveSnowflakeName(written);
 }
 
 function normalizePrefix(prefix: string): string {

@@ -9,6 +9,8 @@ import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { lineCommentText } from '../sql/quote.js';
+import { grantsView } from './grants-view.js';
+import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
 
 export interface RenderedFile {
@@ -20,7 +22,7 @@ export interface RenderedFile {
 const TEMPLATE_NAMES = [
   'header',
   'pipeline/schemas.sql',
-  'pipeline/storage_integration.sql',
+  'admin/grants.sql',
   'pipeline/file_format.sql',
   'pipeline/stage.sql',
   'table/landing_table.sql',
@@ -87,11 +89,11 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       views.schemasView(model),
     ),
     sql(
-      '1_pipeline/2_storage_integration.sql',
-      'pipeline/storage_integration.sql',
-      'storage integration',
+      'admin/grants.sql',
+      'admin/grants.sql',
+      'storage integration and grants (administrator)',
       pipelineSources,
-      views.integrationView(model),
+      grantsView(model),
     ),
     sql(
       '1_pipeline/3_file_format.sql',
@@ -113,7 +115,7 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       'monitoring/views.sql',
       'monitoring views',
       allSources(model),
-      views.monitoringView(model),
+      monitoringView(model),
     ),
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),

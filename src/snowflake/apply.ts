@@ -43,18 +43,36 @@ export function isAppliedFile(path: string): boolean {
 }
 
 /**
+ * The administrator file: the storage integration and the grants. Needs account-level privileges, so it runs
+ * only with `apply --grants`, never in the routine apply.
+ */
+export const GRANTS_FILE = 'admin/grants.sql';
+
+/**
  * Applied files sorted by path (the generator names them so that path order is apply order), split. With
  * `migration`, only that file of migrations/ (named by file name, with or without .sql): a migration runs only
- * when someone names it.
+ * when someone names it. With `grants`, only the administrator file.
  */
 export function planApply(
   files: ReadonlyMap<string, string>,
-  options: { migration?: string } = {},
+  options: { migration?: string; grants?: boolean } = {},
 ): ApplyPlan {
   const statements: PlannedStatement[] = [];
   const problems: PlanProblem[] = [];
   const paths =
-    options.migration === undefined ? [...files.keys()].filter(isAppliedFile).sort(comparePaths) : [];
+    options.grants === true
+      ? [GRANTS_FILE]
+      : options.migration === undefined
+        ? [...files.keys()].filter(isAppliedFile).sort(comparePaths)
+        : [];
+  if (options.grants === true && !files.has(GRANTS_FILE)) {
+    problems.push({
+      file: GRANTS_FILE,
+      line: 1,
+      column: 1,
+      message: 'no administrator file: run `snowstage generate`',
+    });
+  }
   if (options.migration !== undefined) {
     const wanted = `migrations/${options.migration.replace(/^migrations\//, '').replace(/\.sql$/, '')}.sql`;
     if (files.has(wanted)) paths.push(wanted);

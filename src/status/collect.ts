@@ -15,7 +15,9 @@ import {
   pipeStatusSql,
   readCopyRows,
   readPipeStatus,
+  readStream,
   readTaskRuns,
+  streamSql,
   summarizeLoads,
   taskHistorySql,
 } from './snowflake-queries.js';
@@ -62,6 +64,7 @@ export async function readSnowflakeStatus(
   nowMs: number,
 ): Promise<SnowflakeTableStatus> {
   const pipe = await query(client, pipeStatusSql(table), readPipeStatus);
+  const stream = await query(client, streamSql(table), (rows) => readStream(rows, table.stream.name));
   const loads = await query(client, copyHistorySql(model, table), (rows) => ({
     ok: true as const,
     value: summarizeLoads(readCopyRows(rows), nowMs),
@@ -70,7 +73,7 @@ export async function readSnowflakeStatus(
     ok: true as const,
     value: readTaskRuns(rows),
   }));
-  return { pipe, loads, tasks };
+  return { pipe, stream, loads, tasks };
 }
 
 async function query<T>(

@@ -39,13 +39,19 @@ function extractorFindings(extractor: Check<ExtractorStatus>, problems: string[]
 }
 
 function snowflakeFindings(status: SnowflakeTableStatus, problems: string[], notes: string[]): void {
-  const { pipe, loads, tasks } = status;
+  const { pipe, stream, loads, tasks } = status;
   if (!pipe.ok) problems.push(`pipe status could not be read: ${pipe.error}`);
   else {
     if (pipe.value.executionState !== 'RUNNING') {
       problems.push(`pipe is ${pipe.value.executionState}, not RUNNING`);
     }
     if (pipe.value.error !== null) problems.push(`pipe reports an error: ${pipe.value.error}`);
+  }
+  if (!stream.ok) problems.push(`stream could not be read: ${stream.error}`);
+  else if (stream.value.stale) {
+    problems.push(
+      'stream is stale: rows it had not handed to the MERGE are lost; recreate it and backfill the table (README, "Failures")',
+    );
   }
   if (!loads.ok) problems.push(`copy history could not be read: ${loads.error}`);
   else if (loads.value.lastDay.failed > 0) {

@@ -69,8 +69,17 @@ export interface TaskRun {
   readonly errorMessage: string | null;
 }
 
+/** SHOW STREAMS columns `stale` and `stale_after` of the table's stream (reference §5, catalog §3). */
+export interface StreamStatus {
+  readonly stale: boolean;
+  /** when the stream may go stale unless the MERGE task consumes it; as Snowflake printed it (approximate) */
+  readonly staleAfter: string | null;
+}
+
 export interface SnowflakeTableStatus {
   readonly pipe: Check<PipeStatus>;
+  /** the stream the MERGE task consumes: stale means unmerged rows are lost */
+  readonly stream: Check<StreamStatus>;
   readonly loads: Check<LoadHistory>;
   /** latest first */
   readonly tasks: Check<TaskRun[]>;

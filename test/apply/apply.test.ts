@@ -161,9 +161,63 @@ describe('apply', () => {
     expect(second.searchParams.get('warehouse')).toBe('DEPLOY_WH');
   });
 
-  it('prints the exact IAM trust policy from DESC INTEGRATION', async () => {
+  it('never runs the administrator file: no account-level GRANT, no integration DDL, no DESC INTEGRATION', async () => {
     await startFake();
     const run = await apply();
+    expect(run.code).toBe(0);
+    expect(fake.statements.length).toBeGreaterThan(60);
+    for (const statement of fake.statements) {
+      // the only GRANT: MONITOR on each pipe, by the pipe's owner (4_pipe.sql)
+      expect(statement).not.toMatch(
+        /^(GRANT (?!MONITOR ON PIPE )|CREATE STORAGE INTEGRATION|ALTER STORAGE INTEGRATION|DESC INTEGRATION)/,
+      );
+    }
+  });
+
+  it('--grants runs only admin/grants.sql, as ACCOUNTADMIN unless SNOWFLAKE_ROLE says otherwise, and touches no bucket', async () => {
+    const admin = await expectedStatements(join(work, 'generated/bookstore'), /^admin\/grants\.sql$/);
+    expect(admin.map((s) => s.text.split(/\s/)[0])).toEqual(
+      expect.arrayContaining(['CREATE', 'ALTER', 'GRANT']),
+    );
+    expect(admin.map((s) => s.text)).toEqual(
+      expect.arrayContaining([
+        'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT MONITOR ON FUTURE TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+      ]),
+    );
+    await startFake();
+    const run = await apply(['--grants']);
+    expect(run.stderr).toMatch(CONNECTING_ONLY);
+    expect(run.code).toBe(0);
+    expect(ddlSent()).toEqual(admin.map((s) => s.text));
+    const login = new URL(
+      fake.requests.find((r) => r.url.startsWith('/session/v1/login-request'))?.url ?? '',
+      'http://x',
+    );
+    expect(login.searchParams.get('roleName')).toBe('ACCOUNTADMIN');
+    expect(s3.requests).toEqual([]);
+
+    await fake.close();
+    await startFake();
+    await apply(['--grants'], env({ SNOWFLAKE_ROLE: 'SECURITY_OWNER' }));
+    const second = new URL(
+      fake.requests.find((r) => r.url.startsWith('/session/v1/login-request'))?.url ?? '',
+      'http://x',
+    );
+    expect(second.searchParams.get('roleName')).toBe('SECURITY_OWNER');
+  });
+
+  it('--grants with --migration is a usage error and runs nothing', async () => {
+    await startFake();
+    const run = await apply(['--grants', '--migration', '001_recreate_pipe_books']);
+    expect(run.code).toBe(2);
+    expect(fake.statements).toEqual([]);
+  });
+
+  it('--grants prints the exact IAM trust policy from DESC INTEGRATION', async () => {
+    await startFake();
+    const run = await apply(['--grants']);
     expect(fake.statements).toContain('DESC INTEGRATION "SNOWSTAGE_BOOKSTORE_S3"');
     const { model } = await loadPipeline({ dir: join(work, 'metadata'), env: {}, cwd: work });
     if (!model) throw new Error('metadata did not load');

@@ -307,12 +307,12 @@ describe('moving the bucket or prefix', () => {
     );
     const run = await generate([], { S3_BUCKET: 'bookstore-lake-eu' });
     expect(run.code, run.stderr).toBe(0);
-    const integration = await statementsOf('1_pipeline/2_storage_integration.sql');
-    expect(integration[1]).toContain(
+    const integration = await statementsOf('admin/grants.sql');
+    expect(integration.find((s) => s.startsWith('ALTER STORAGE INTEGRATION'))).toContain(
       "STORAGE_ALLOWED_LOCATIONS = ('s3://bookstore-lake-eu/bookstore/', 's3://snowstage-bookstore/bookstore/')",
     );
     const text = await readFile(join(work, 'generated/bookstore/migrations/001_recreate_pipes.sql'), 'utf8');
-    expect(text).toContain('-- The stage moves: run `snowstage apply` first');
+    expect(text).toContain('-- The stage moves: have an administrator run `snowstage apply --grants` first');
     const migration = await statementsOf('migrations/001_recreate_pipes.sql');
     expect(migration.find((s) => s.startsWith('ALTER STAGE'))).toContain(
       "URL = 's3://bookstore-lake-eu/bookstore/data/'",

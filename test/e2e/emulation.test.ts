@@ -126,3 +126,43 @@ describe('normalisation', () => {
     ]);
   });
 });
+
+describe('PARSE_JSON emulation (Snowflake: strict by default, last value wins with d)', () => {
+  const cases = async (sql: string) => {
+    const emulator = await openSnowflakeEmulator([]);
+    try {
+      return await emulator.rows(sql);
+    } finally {
+      emulator.close();
+    }
+  };
+
+  it('rejects an object with a duplicate key by default and with s, at any depth', async () => {
+    await expect(cases(`SELECT PARSE_JSON('{"a": 1, "a": 2}') AS v`)).rejects.toThrow(/duplicate object key/);
+    await expect(cases(`SELECT PARSE_JSON('{"a": 1, "a": 2}', 's') AS v`)).rejects.toThrow(
+      /duplicate object key/,
+    );
+    await expect(cases(`SELECT PARSE_JSON('[{"x": {"y": 1, "y": 1}}]') AS v`)).rejects.toThrow(
+      /duplicate object key/,
+    );
+  });
+
+  it('keeps the last value of a duplicate key with d, and leaves other documents as they are', async () => {
+    const [row] = await cases(
+      `SELECT CAST(PARSE_JSON('{"a": 1, "b": [1, 2], "a": {"last": true}}', 'd') AS VARCHAR) AS dup,
+              CAST(PARSE_JSON('[1, {"a": 1}, null]', 'd') AS VARCHAR) AS arr,
+              CAST(PARSE_JSON('null', 'd') AS VARCHAR) AS jnull,
+              PARSE_JSON(NULL, 'd') IS NULL AS sqlnull`,
+    );
+    expect(JSON.parse(String(row?.dup))).toEqual({ a: { last: true }, b: [1, 2] });
+    expect(JSON.parse(String(row?.arr))).toEqual([1, { a: 1 }, null]);
+    expect(row?.jnull).toBe('null');
+    expect(row?.sqlnull).toBe(true);
+  });
+
+  it('says so instead of guessing when a nested object has a duplicate key under d', async () => {
+    await expect(cases(`SELECT PARSE_JSON('{"a": {"x": 1, "x": 2}}', 'd') AS v`)).rejects.toThrow(
+      /not emulated/,
+    );
+  });
+});

@@ -123,6 +123,8 @@ export class Warehouse {
       'CREATE STAGE',
       'ALTER STAGE',
       'CREATE PIPE', // emulated by loadFile
+      'ALTER PIPE', // SET ERROR_INTEGRATION
+      'GRANT ', // admin/grants.sql
       'ALTER TASK', // SUSPEND / RESUME
       'CREATE OR REPLACE VIEW', // monitoring views over Snowflake's INFORMATION_SCHEMA
       'CREATE OR REPLACE SECURE VIEW',

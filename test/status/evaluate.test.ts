@@ -50,6 +50,7 @@ const healthy: SnowflakeTableStatus = {
       error: null,
     },
   },
+  stream: { ok: true, value: { stale: false, staleAfter: '2025-03-15 12:00:00.000 +0000' } },
   loads: { ok: true, value: summarizeLoads([], NOW) },
   tasks: {
     ok: true,
@@ -169,6 +170,7 @@ describe('evaluateTable', () => {
       },
       snowflake: {
         pipe: { ok: false, error: 'denied' },
+        stream: { ok: true, value: { stale: true, staleAfter: null } },
         loads: { ok: false, error: 'denied too' },
         tasks: {
           ok: true,
@@ -186,6 +188,7 @@ describe('evaluateTable', () => {
     });
     expect(status.problems).toEqual([
       'pipe status could not be read: denied',
+      'stream is stale: rows it had not handed to the MERGE are lost; recreate it and backfill the table (README, "Failures")',
       'copy history could not be read: denied too',
       'last MERGE task run FAILED_AND_AUTO_SUSPENDED:',
     ]);

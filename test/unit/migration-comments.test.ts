@@ -30,7 +30,7 @@ function migrationFor(model: PipelineModel, pipeName: string): string {
   const rendered = render(renamed, templates);
   const committed = new Map(rendered.map((f) => [f.path, f.content]));
   const pipe = committed.get(PIPE_FILE) ?? '';
-  committed.set(PIPE_FILE, pipe.replace('COPY INTO', 'COPY  INTO'));
+  committed.set(PIPE_FILE, pipe.replace(/^COPY INTO/m, 'COPY  INTO'));
   const migration = withMigrations(renamed, committed, rendered, templates).files.find((f) =>
     f.path.startsWith('migrations/'),
   );

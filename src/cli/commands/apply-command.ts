@@ -25,6 +25,11 @@ export function registerApplyCommand(
       false,
     )
     .option(
+      '--grants',
+      'run only admin/grants.sql (storage integration and grants) as an administrator role (ACCOUNTADMIN unless SNOWFLAKE_ROLE is set), then print the IAM trust policy',
+      false,
+    )
+    .option(
       '--migration <name>',
       'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
     )
@@ -32,8 +37,9 @@ export function registerApplyCommand(
       'after',
       `
 Examples:
+  $ snowstage apply --grants                       # administrator: integration and grants, then the trust policy
   $ snowstage apply --dry-run                      # print every statement with file:line; no connection
-  $ snowstage apply                                # run it, print the trust policy, wire notifications
+  $ snowstage apply                                # run it as the pipeline role, wire the bucket notifications
   $ snowstage apply --pipeline bookstore --no-notifications
   $ snowstage apply --migration 001_recreate_pipe_books   # a reviewed pipe migration, deliberately
 

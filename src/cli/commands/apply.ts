@@ -1,6 +1,7 @@
 /**
  * `snowstage apply`: run the reviewed SQL of generated/<pipeline>/ against Snowflake, statement by statement, then
- * print the IAM trust policy and wire the bucket's event notifications to the pipes.
+ * wire the bucket's event notifications to the pipes. With --grants: run only the administrator file (integration and
+ * grants), then print the IAM trust policy.
  *
  * Order of refusals, cheapest first: invalid metadata, stale generated/ (what would run is not what was reviewed
  * against this metadata), unsplittable files, missing connection settings. A dry run stops before connecting.
@@ -54,7 +55,12 @@ export interface ApplyOptions extends MetadataOptions {
   readonly migration?: string;
   /** the result as JSON on stdout, the human log on stderr */
   readonly json?: boolean;
+  /** run only the administrator file (integration and grants), as an administrator role */
+  readonly grants?: boolean;
 }
+
+/** The role `apply --grants` connects as unless SNOWFLAKE_ROLE names another: it holds every privilege granted. */
+export const ADMIN_ROLE = 'ACCOUNTADMIN';
 
 /** The two connections apply makes; tests replace them, the CLI uses the real ones. */
 export interface ApplyDeps {
@@ -84,6 +90,12 @@ export async function applyCommand(
       EXIT.usage,
     );
   }
+  if (options.grants === true && options.migration !== undefined) {
+    throw new CliError(
+      '--grants and --migration run different files; give one of them. Nothing was run',
+      EXIT.usage,
+    );
+  }
   const displayDir = join(options.out, model.name);
   const committed = await readTree(await pipelineTreeDir(io, options.out, model.name));
   const templates = loadTemplates();
@@ -93,12 +105,23 @@ export async function applyCommand(
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
-  const plan = planApply(committed, options.migration === undefined ? {} : { migration: options.migration });
+  const plan = planApply(
+    committed,
+    options.grants === true
+      ? { grants: true }
+      : options.migration === undefined
+        ? {}
+        : { migration: options.migration },
+  );
   if (plan.problems.length > 0) {
     io.stderr.write(formatPlanProblems(plan.problems, displayDir));
     return EXIT.problems;
   }
-  const connection = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
+  const defaults = connectionDefaults(model);
+  const connection = snowflakeOptionsFromEnv(
+    io.env,
+    options.grants === true ? { ...defaults, role: ADMIN_ROLE } : defaults,
+  );
   if (options.dryRun) {
     io.stdout.write(dryRunText(plan, displayDir, model, options, connection.options));
     if (options.migration === undefined) io.stdout.write(formatMigrations(committed));
@@ -152,10 +175,12 @@ async function runAndFollowUp(
     io.stderr.write(formatStop(result, displayDir));
     return { result, code: EXIT.problems };
   }
-  const problems = [
-    ...(await printTrustPolicy(context, client)),
-    ...(await configureNotifications(context, client)),
-  ];
+  // The administrator run owns the integration, so it reads the trust policy; the pipeline role's runs wire the
+  // bucket notifications to the pipes it owns.
+  const problems =
+    context.options.grants === true
+      ? await printTrustPolicy(context, client)
+      : await configureNotifications(context, client);
   if (problems.length > 0) {
     io.stderr.write(`${problems.join('\n')}\n`);
     return { result, code: EXIT.problems };
@@ -255,11 +280,14 @@ function dryRunText(
         .map((t) => `${t.dataKeyPrefix} -> ${t.name}'s pipe`)
         .join(', ')}`
     : 'leave the bucket notifications alone (--no-notifications)';
+  const then =
+    options.grants === true
+      ? ['then: DESC INTEGRATION and print the IAM trust policy']
+      : ['then: DESC PIPE for each table and', `      ${notifications}`];
   return [
     `dry run: nothing is sent anywhere. A real run would connect as: ${target}`,
     formatPlan(plan, displayDir).trimEnd(),
-    'then: DESC INTEGRATION and print the IAM trust policy; DESC PIPE for each table and',
-    `      ${notifications}`,
+    ...then,
     '',
   ].join('\n');
 }

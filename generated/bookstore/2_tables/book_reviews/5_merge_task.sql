@@ -8,14 +8,21 @@
 --   nothing.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or is_deleted is true) are DELETEd; new keys are inserted.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE"
   WAREHOUSE = "ETL_WH"
   SCHEDULE = 'USING CRON */15 * * * * UTC'
-  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
   COMMENT = 'snowstage: merges BOOK_REVIEWS_STREAM into BOOK_REVIEWS'
+  TASK_AUTO_RETRY_ATTEMPTS = 2
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')
   AS
 MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" AS t
 USING (

@@ -2,6 +2,8 @@
 -- Generated from pipeline.yaml, tables/books.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Target table: typed columns (the type map is in the README), the MERGE key, and the version of the source row
 -- each row holds (file and row number), which the MERGE compares so replayed files change nothing.
+-- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
 
 CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOKS" (
   "BOOK_ID" NUMBER(10,0) NOT NULL, -- MySQL int unsigned

@@ -8,14 +8,21 @@
 --   nothing.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or deleted_at is not NULL) are DELETEd; new keys are inserted.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE"
   WAREHOUSE = "ETL_WH"
   SCHEDULE = '5 MINUTES'
-  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
   COMMENT = 'snowstage: merges BOOKS_STREAM into BOOKS'
+  TASK_AUTO_RETRY_ATTEMPTS = 2
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"')
   AS
 MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOKS" AS t
 USING (
@@ -33,7 +40,7 @@ USING (
       r."FORMAT" AS "FORMAT",
       r."TAGS" AS "TAGS",
       TO_DATE(r."PUBLISHED_ON", 'YYYY-MM-DD') AS "PUBLISHED_ON",
-      PARSE_JSON(r."METADATA") AS "METADATA",
+      PARSE_JSON(r."METADATA", 'd') AS "METADATA",
       TO_BINARY(r."COVER_THUMBNAIL", 'BASE64') AS "COVER_THUMBNAIL",
       TO_TIMESTAMP_NTZ(r."CREATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "CREATED_AT",
       TO_TIMESTAMP_NTZ(r."UPDATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "UPDATED_AT",

@@ -1,12 +1,17 @@
 -- snowstage pipeline lake2: migration 001
 -- Generated from the table files named below. Do not edit: change the metadata and run `snowstage generate`.
 -- MIGRATION 001: change column types of hostile.
--- Follows ALTER TABLE ... ALTER COLUMN (docs: sql-reference/sql/alter-table-column): SET DATA TYPE lengthens a
--- VARCHAR or raises a NUMBER's precision at the same scale, in place. It cannot change a NUMBER's scale, a
--- BINARY's length or a type family; such a target column is rebuilt with ALTER TABLE ... ADD / DROP / RENAME
--- COLUMN (sql-reference/sql/alter-table) and UPDATE ... FROM (sql-reference/sql/update; a 1-to-1 join, one landing
--- row per file and row, as that page advises), with a Snowflake Scripting check
--- (developer-guide/snowflake-scripting/exceptions) before the old column is dropped.
+-- ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE lengthens a VARCHAR or raises a NUMBER's precision at the same
+-- scale, in place. It cannot change a NUMBER's scale, a BINARY's length or a type family; such a target column is
+-- rebuilt with ALTER TABLE ... ADD / DROP / RENAME COLUMN and UPDATE ... FROM (a 1-to-1 join, one landing row per
+-- file and row, as that page advises), with a Snowflake Scripting check before the old column is dropped.
+-- Syntax, clauses in the documented order:
+--   ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   ALTER TABLE ... ALTER COLUMN: https://docs.snowflake.com/en/sql-reference/sql/alter-table-column
+--   ALTER TABLE (ADD, DROP, RENAME COLUMN): https://docs.snowflake.com/en/sql-reference/sql/alter-table
+--   UPDATE: https://docs.snowflake.com/en/sql-reference/sql/update
+--   EXECUTE IMMEDIATE: https://docs.snowflake.com/en/sql-reference/sql/execute-immediate
+--   Snowflake Scripting RAISE: https://docs.snowflake.com/en/developer-guide/snowflake-scripting/exceptions
 -- Run it once, deliberately, BEFORE the next `snowstage apply`: `snowstage apply --migration 001_change_column_types_hostile`.
 -- Never part of a normal apply: the `ADD COLUMN IF NOT EXISTS` statements of the table files do nothing to a
 -- column that exists, whatever its type.

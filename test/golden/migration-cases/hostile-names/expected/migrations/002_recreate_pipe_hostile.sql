@@ -3,10 +3,14 @@
 -- MIGRATION 002: recreate pipe We'ird"; DROP TABLE y; --_PIPE (table hostile).
 -- Why: the COPY statement of hostile changed
 -- A pipe's COPY statement cannot be altered, so the pipe is recreated with the procedure of "Recreating pipes"
--- (docs: user-guide/data-load-snowpipe-manage), written with CREATE PIPE (sql-reference/sql/create-pipe),
--- ALTER PIPE (sql-reference/sql/alter-pipe), SYSTEM$PIPE_STATUS (sql-reference/functions/system_pipe_status),
--- SET (sql-reference/sql/set), EXECUTE IMMEDIATE (sql-reference/sql/execute-immediate) and Snowflake Scripting
--- RAISE (developer-guide/snowflake-scripting/exceptions).
+-- (https://docs.snowflake.com/en/user-guide/data-load-snowpipe-manage). Syntax, clauses in the documented order:
+--   SET: https://docs.snowflake.com/en/sql-reference/sql/set
+--   ALTER PIPE (pause, refresh): https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   SYSTEM$PIPE_STATUS: https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status
+--   EXECUTE IMMEDIATE: https://docs.snowflake.com/en/sql-reference/sql/execute-immediate
+--   Snowflake Scripting RAISE: https://docs.snowflake.com/en/developer-guide/snowflake-scripting/exceptions
+--   ALTER STAGE: https://docs.snowflake.com/en/sql-reference/sql/alter-stage
+--   CREATE [ OR REPLACE ] PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
 -- Run it once, deliberately: `snowstage apply --migration 002_recreate_pipe_hostile`. Never part of a normal apply.
 --
 -- What is safe, and what is not:

@@ -2,9 +2,13 @@
 -- Generated from the committed generated tree (model.json). Do not edit: change the metadata and run `snowstage generate`.
 -- MIGRATION 001: retire table customers (removed from the metadata): pause and drop pipe "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE", task "LAKE"."SHOP_RAW"."CUSTOMERS_MERGE", stream "LAKE"."SHOP_RAW"."CUSTOMERS_STREAM"; keep tables "LAKE"."SHOP_RAW"."CUSTOMERS", "LAKE"."SHOP"."CUSTOMERS".
 -- Its pipe would keep loading files and its MERGE task keep running on a schedule. This pauses and drops the
--- pipe (docs: sql-reference/sql/alter-pipe, sql-reference/sql/drop-pipe), suspends and drops the MERGE task
--- (sql-reference/sql/alter-task, sql-reference/sql/drop-task) and drops the stream
--- (sql-reference/sql/drop-stream).
+-- pipe, suspends and drops the MERGE task and drops the stream. Syntax, clauses in the documented order:
+--   ALTER PIPE: https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   DROP PIPE: https://docs.snowflake.com/en/sql-reference/sql/drop-pipe
+--   DROP TASK: https://docs.snowflake.com/en/sql-reference/sql/drop-task
+--   DROP STREAM: https://docs.snowflake.com/en/sql-reference/sql/drop-stream
+--   DROP TABLE: https://docs.snowflake.com/en/sql-reference/sql/drop-table
 -- Run it once, deliberately: `snowstage apply --migration 001_retire_table_customers`. Never part of a normal apply.
 -- Every statement is IF EXISTS, so a rerun changes nothing.
 -- The landing table "LAKE"."SHOP_RAW"."CUSTOMERS" and the target table "LAKE"."SHOP"."CUSTOMERS" are kept, with their rows

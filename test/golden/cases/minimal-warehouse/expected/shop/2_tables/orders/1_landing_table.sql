@@ -2,6 +2,8 @@
 -- Generated from pipeline.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
+-- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
 
 CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS" (
   "ID" VARCHAR,

@@ -8,14 +8,22 @@
 --   nothing.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or removed is true) are DELETEd; new keys are inserted.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 1 time; the task is never suspended for failing; errors go to notification integration Lake Errors.
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "Lake"."Raw Zone"."EveryType_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "Lake"."Raw Zone"."EveryType_MERGE"
   USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
   SCHEDULE = 'USING CRON 30 2 * * 1-5 America/New_York'
-  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."EveryType_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 0
+  ERROR_INTEGRATION = "Lake Errors"
   COMMENT = 'snowstage: merges EveryType_STREAM into EveryType'
+  TASK_AUTO_RETRY_ATTEMPTS = 1
+  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."EveryType_STREAM"')
   AS
 MERGE INTO "Lake"."CURATED"."EveryType" AS t
 USING (
@@ -65,7 +73,7 @@ USING (
       TO_BINARY(r."T_BLOB", 'BASE64') AS "T_BLOB",
       TO_BINARY(r."T_MEDIUMBLOB", 'BASE64') AS "T_MEDIUMBLOB",
       TO_BINARY(r."T_LONGBLOB", 'BASE64') AS "T_LONGBLOB",
-      PARSE_JSON(r."T_JSON") AS "T_JSON",
+      PARSE_JSON(r."T_JSON", 'd') AS "T_JSON",
       r."T_JSON_TEXT" AS "T_JSON_TEXT",
       r."T_GEO" AS "T_GEO",
       TO_NUMBER(r."REMOVED", 3, 0) AS "REMOVED",

@@ -8,14 +8,22 @@
 --   nothing.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are DELETEd; new keys are inserted.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 1 time; the task is never suspended for failing; errors go to notification integration Lake Errors.
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE"
   USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
   SCHEDULE = '60 MINUTES'
-  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."We''ird""; DROP TABLE y; --_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 0
+  ERROR_INTEGRATION = "Lake Errors"
   COMMENT = 'snowstage: merges We''ird"; DROP TABLE y; --_STREAM into We''ird"; DROP TABLE y; --'
+  TASK_AUTO_RETRY_ATTEMPTS = 1
+  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."We''ird""; DROP TABLE y; --_STREAM"')
   AS
 MERGE INTO "Lake"."CURATED"."We'ird""; DROP TABLE y; --" AS t
 USING (

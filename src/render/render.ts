@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
+import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
 import * as views from './views.js';
 
@@ -27,7 +28,9 @@ const TEMPLATE_NAMES = [
   'table/stream.sql',
   'table/pipe.sql',
   'table/merge_task.sql',
+  'table/live_view.sql',
   'monitoring/views.sql',
+  'maintenance/purge_tombstones.sql',
   'table/pipe_copy',
   'migration/recreate_pipes.sql',
 ] as const;
@@ -110,6 +113,13 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       allSources(model),
       views.monitoringView(model),
     ),
+    sql(
+      PURGE_TOMBSTONES_FILE,
+      'maintenance/purge_tombstones.sql',
+      'purge of old tombstones (run only by apply --purge-tombstones)',
+      allSources(model),
+      views.purgeTombstonesView(model),
+    ),
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
@@ -129,7 +139,11 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const dir = `2_tables/${table.name}`;
   const sources = `pipeline.yaml, ${tableSource(table)}`;
   const title = (what: string) => `${what} of table ${table.name}`;
+  const live = views.liveView(table);
   return [
+    ...(live
+      ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
     sql(
       `${dir}/1_landing_table.sql`,
       'table/landing_table.sql',

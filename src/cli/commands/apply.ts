@@ -44,6 +44,8 @@ export interface ApplyOptions extends MetadataOptions {
   readonly notifications: boolean;
   /** run only this migration */
   readonly migration?: string;
+  /** run only maintenance/purge_tombstones.sql */
+  readonly purgeTombstones?: boolean;
 }
 
 /** The two connections apply makes; tests replace them, the CLI uses the real ones. */
@@ -76,7 +78,13 @@ export async function applyCommand(
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
-  const plan = planApply(committed, options.migration === undefined ? {} : { migration: options.migration });
+  if (options.migration !== undefined && options.purgeTombstones) {
+    throw new CliError('--migration and --purge-tombstones run one thing each: give one of them', EXIT.usage);
+  }
+  const plan = planApply(committed, {
+    ...(options.migration === undefined ? {} : { migration: options.migration }),
+    ...(options.purgeTombstones ? { purgeTombstones: true } : {}),
+  });
   if (plan.problems.length > 0) {
     io.stderr.write(formatPlanProblems(plan.problems, displayDir));
     return EXIT.problems;
@@ -132,6 +140,8 @@ async function runAndFollowUp(
     io.stderr.write(formatStop(result, displayDir));
     return EXIT.problems;
   }
+  // a purge changes target rows only: the integration and the notifications are not its business
+  if (context.options.purgeTombstones) return EXIT.ok;
   const problems = [
     ...(await printTrustPolicy(context, client)),
     ...(await configureNotifications(context, client)),

@@ -3,7 +3,7 @@
 -- Target table: typed columns (the type map is in the README), the MERGE key, and the version of the source row
 -- each row holds (file and row number), which the MERGE compares so replayed files change nothing. Deleted keys
 -- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
--- bring them back; "ANALYTICS"."BOOKSTORE"."BOOKS_LIVE" shows the rows that are not deleted.
+-- bring them back. The view "ANALYTICS"."BOOKSTORE"."BOOKS_LIVE" shows the rows that are not deleted.
 
 CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOKS" (
   "BOOK_ID" NUMBER(10,0) NOT NULL, -- MySQL int unsigned

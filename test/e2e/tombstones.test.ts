@@ -6,11 +6,15 @@
  * again in another random order. The live rows must equal MySQL after both passes: a delete merged before an
  * older version of its key must hold (the tombstone), and an un-delete must win over the delete it follows.
  *
- * Hard deletes (rows that vanish from MySQL) are not part of it: the extractor cannot see them yet (README).
+ * Hard deletes (rows that vanish from MySQL) are not part of it: the extractor cannot see them yet (README). The
+ * MERGE's handling of the rows an extractor marks `_SNOWSTAGE_OP = 'D'` is shown with hand-written files below.
  */
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, expect, it } from 'vitest';
+import { dataFileKey } from '../../src/extract/naming.js';
 import { qualified } from '../../src/sql/quote.js';
-import { E2eHarness } from './harness.js';
+import { E2E_METADATA, E2eHarness } from './harness.js';
 import { BookstoreWorkload, Random, type RoundSize, seedFromEnv } from './workload.js';
 
 let harness: E2eHarness | undefined;
@@ -170,4 +174,78 @@ it('a target deployed before tombstones existed is upgraded in place by the gene
     await workload.round(ROUND);
     await h.round();
   }
+});
+
+const HARD_YAML = [
+  'name: hard',
+  'source_table: hard',
+  'primary_key: [id]',
+  'cursor: { column: updated_at }',
+  'columns:',
+  '  - { name: id, type: int, nullable: false }',
+  '  - { name: label, type: varchar(20) }',
+  '  - { name: updated_at, type: datetime(6), nullable: false }',
+  '',
+].join('\n');
+
+/** A file as the extractor writes it (header, then id, label, cursor, op), named for its run's time. */
+function hardFile(minute: number, rows: readonly (readonly [number, string, 'U' | 'D'])[]): [string, Buffer] {
+  const stamp = `2026-01-01 10:${String(minute).padStart(2, '0')}:00.000000`;
+  // every value enclosed, NULL an empty unenclosed field (the extractor's encoding)
+  const lines = rows.map(
+    ([id, label, op]) => `"${id}",${label === '' ? '' : `"${label}"`},"${stamp}","${op}"`,
+  );
+  const runId = `20260101T10${String(minute).padStart(2, '0')}00000Z-hand`;
+  return [runId, gzipSync(`"ID","LABEL","UPDATED_AT","_SNOWSTAGE_OP"\n${lines.join('\n')}\n`)];
+}
+
+it("hard deletes (_SNOWSTAGE_OP = 'D') keep tombstones against older files, also for a key not seen yet", async () => {
+  harness = await E2eHarness.start({ label: 'tombstone_hard', metadata: E2E_METADATA, fixtures: [] });
+  const h = harness;
+  await h.writeMetadata('tables/hard.yaml', HARD_YAML);
+  await h.regenerate();
+  const table = h.table('hard');
+  const files = [
+    hardFile(0, [[3, 'old three', 'U']]),
+    hardFile(1, [
+      [1, 'one', 'U'],
+      [2, 'two', 'U'],
+    ]),
+    hardFile(2, [
+      [1, '', 'D'],
+      [3, '', 'D'],
+    ]),
+    hardFile(3, [[2, '', 'D']]),
+    hardFile(4, [[2, 'two again', 'U']]),
+  ];
+  const keys: string[] = [];
+  for (const [runId, body] of files) {
+    const key = dataFileKey(table, runId, 1);
+    await h.s3Client.send(new PutObjectCommand({ Bucket: h.bucket, Key: key, Body: body }));
+    keys.push(key);
+  }
+  const live = async () =>
+    (
+      await h.warehouse.rows(
+        `SELECT "ID" AS id, "LABEL" AS label FROM ${qualified(table.liveView ?? table.targetTable)} ORDER BY "ID"`,
+      )
+    ).map((r) => `${r.id} ${r.label}`);
+  const tombstones = async () =>
+    (
+      await h.warehouse.rows(
+        `SELECT "ID" AS id FROM ${qualified(table.targetTable)} WHERE "_SNOWSTAGE_DELETED" ORDER BY "ID"`,
+      )
+    ).map((r) => Number(r.id));
+  // deletes first (key 3 unknown to the target), then the re-insert of 2, then the older versions
+  const order = [2, 4, 1, 0, 3];
+  for (const i of order) {
+    await h.load('hard', { keys: [keys[i] as string] });
+    await h.merge('hard');
+  }
+  expect(await live()).toEqual(['2 two again']);
+  expect(await tombstones()).toEqual([1, 3]);
+  await h.load('hard', { keys: [...keys].reverse(), redeliver: true });
+  await h.merge('hard');
+  expect(await live()).toEqual(['2 two again']);
+  expect(await tombstones()).toEqual([1, 3]);
 });

@@ -141,9 +141,6 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const title = (what: string) => `${what} of table ${table.name}`;
   const live = views.liveView(table);
   return [
-    ...(live
-      ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
-      : []),
     sql(
       `${dir}/1_landing_table.sql`,
       'table/landing_table.sql',
@@ -167,6 +164,9 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
       sources,
       views.mergeTaskView(model, table),
     ),
+    ...(live
+      ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
   ];
 }
 

@@ -5,6 +5,7 @@
  * loaded in a random order, in random batches with a MERGE after each, and afterwards every file is delivered
  * again in another random order. The live rows must equal MySQL after both passes: a delete merged before an
  * older version of its key must hold (the tombstone), and an un-delete must win over the delete it follows.
+ * Extraction is the slow part, so each seed's files are delivered into two fresh warehouses, in different orders.
  *
  * Hard deletes (rows that vanish from MySQL) are not part of it: the extractor cannot see them yet (README). The
  * MERGE's handling of the rows an extractor marks `_SNOWSTAGE_OP = 'D'` is shown with hand-written files below.
@@ -24,7 +25,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const ROUNDS = 6;
+const ROUNDS = 5;
+/** independent deliveries of one seed's files, each into an empty warehouse */
+const DELIVERIES = 2;
 
 /** Small rounds over a small table, so deletes and un-deletes keep hitting the same keys. */
 const ROUND: RoundSize = {
@@ -100,15 +103,18 @@ async function scenario(seed: number): Promise<void> {
       }
     }
   };
-  await deliver(h, shuffled(files, random), random, false);
-  await check('every file loaded once in random order');
-  await deliver(h, shuffled(files, random), random, true);
-  await check('every file delivered again in another random order');
+  for (let delivery = 1; delivery <= DELIVERIES; delivery++) {
+    if (delivery > 1) await h.resetWarehouse();
+    await deliver(h, shuffled(files, random), random, false);
+    await check(`delivery ${delivery}: every file loaded once in random order`);
+    await deliver(h, shuffled(files, random), random, true);
+    await check(`delivery ${delivery}: every file delivered again in another random order`);
+  }
   expect(files.length).toBeGreaterThanOrEqual(2 * (ROUNDS + 1));
 }
 
 const given = Number(process.env.E2E_SEED);
-const seeds = Number.isInteger(given) && given > 0 ? [given] : [seedFromEnv(), seedFromEnv(), seedFromEnv()];
+const seeds = Number.isInteger(given) && given > 0 ? [given] : [seedFromEnv(), seedFromEnv()];
 
 it.each(seeds)(
   'rounds of changes, every file loaded in random order and batches, then all delivered again: live rows equal MySQL (seed %i)',

@@ -12,6 +12,8 @@ export interface TableSettingsDoc {
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
   lookback_seconds?: number;
+  live_view?: boolean;
+  tombstone_retention_days?: number;
 }
 
 export interface PipelineDoc {
@@ -60,5 +62,7 @@ export interface TableDoc {
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
   lookback_seconds?: number;
+  live_view?: boolean;
+  tombstone_retention_days?: number;
   columns: ColumnDoc[];
 }

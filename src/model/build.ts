@@ -161,6 +161,16 @@ function checkTablesTogether(
     }
     seen.target.set(table.targetTable.name, table);
   }
+  for (const table of tables) {
+    const clash = table.liveView && seen.target.get(table.liveView.name);
+    if (clash && table.liveView) {
+      at(
+        table,
+        '/live_view',
+        `found live view "${table.liveView.name}" with the name of the target table of ${clash.file}, expected live_view: false here or another target_table there`,
+      );
+    }
+  }
   for (const [i, a] of tables.entries()) {
     for (const b of tables.slice(i + 1)) {
       if (a.stagePath.startsWith(b.stagePath) || b.stagePath.startsWith(a.stagePath)) {

@@ -114,7 +114,12 @@ export interface TableModel {
   /** s3 key prefix of extractor state, manifests and locks, e.g. "bookstore/_snowstage/books/" */
   readonly stateKeyPrefix: string;
   readonly rawTable: QualifiedName;
+  /** holds every key's newest version, deleted ones too (tombstones flagged _SNOWSTAGE_DELETED) */
   readonly targetTable: QualifiedName;
+  /** view of the target's rows that are not deleted (`<TARGET>_LIVE`), or undefined when live_view is false */
+  readonly liveView: QualifiedName | undefined;
+  /** tombstones merged longer ago than this may be purged (explicitly, never by the MERGE) */
+  readonly tombstoneRetentionDays: number;
   readonly stream: QualifiedName;
   readonly pipe: QualifiedName;
   readonly task: QualifiedName;

@@ -8,6 +8,7 @@ import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
+import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
 import { grantsView } from './grants-view.js';
 import { monitoringView } from './monitoring-view.js';
@@ -30,7 +31,9 @@ const TEMPLATE_NAMES = [
   'table/stream.sql',
   'table/pipe.sql',
   'table/merge_task.sql',
+  'table/live_view.sql',
   'monitoring/views.sql',
+  'maintenance/purge_tombstones.sql',
   'table/pipe_copy',
   'migration/recreate_pipes.sql',
   'migration/change_column_types.sql',
@@ -117,6 +120,13 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       allSources(model),
       monitoringView(model),
     ),
+    sql(
+      PURGE_TOMBSTONES_FILE,
+      'maintenance/purge_tombstones.sql',
+      'purge of old tombstones (run only by apply --purge-tombstones)',
+      allSources(model),
+      views.purgeTombstonesView(model),
+    ),
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
@@ -138,6 +148,7 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const dir = `2_tables/${table.name}`;
   const sources = `pipeline.yaml, ${tableSource(table)}`;
   const title = (what: string) => `${what} of table ${table.name}`;
+  const live = views.liveView(table);
   return [
     sql(
       `${dir}/1_landing_table.sql`,
@@ -162,6 +173,9 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
       sources,
       views.mergeTaskView(model, table),
     ),
+    ...(live
+      ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
   ];
 }
 

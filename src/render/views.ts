@@ -142,11 +142,20 @@ export function targetTableView(table: TableModel) {
     { name: id(META.file), type: 'VARCHAR', notNull: false, comment: 'file the row version came from' },
     { name: id(META.fileRow), type: 'NUMBER(38,0)', notNull: false, comment: 'row number in that file' },
     { name: id(META.mergedAt), type: 'TIMESTAMP_LTZ(9)', notNull: false, comment: 'when the MERGE wrote it' },
+    {
+      name: id(META.deleted),
+      // rows merged before this column existed were live (deletes were DELETEd then): the default says so, and
+      // every reader also takes NULL as FALSE
+      type: 'BOOLEAN DEFAULT FALSE',
+      notNull: false,
+      comment: 'TRUE: the newest version is a delete (a tombstone)',
+    },
   ];
   return {
     name: qualified(table.targetTable),
     columns: [...columns, ...meta],
     primaryKey: table.primaryKey.map((c) => id(c.name)).join(', '),
+    liveView: table.liveView ? qualified(table.liveView) : undefined,
     comment: comment(`MySQL table ${table.sourceTable}, merged from ${table.rawTable.name} landing rows`),
   };
 }
@@ -204,16 +213,26 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
       ', ',
     ),
     on: table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND '),
-    deleted: deletedPredicate(table),
     deletedRule: deletedRule(table),
     newer: newerPredicate(table),
     updateSet: [
       ...nonKey.map((c) => `${id(c.name)} = ${s(c)}`),
       ...versionColumns.map((v) => `${v} = s.${v}`),
       `${id(META.mergedAt)} = CURRENT_TIMESTAMP`,
+      `${id(META.deleted)} = ${deletedPredicate(table)}`,
     ],
-    insertColumns: [...table.columns.map((c) => id(c.name)), ...versionColumns, id(META.mergedAt)],
-    insertValues: [...table.columns.map(s), ...versionColumns.map((v) => `s.${v}`), 'CURRENT_TIMESTAMP'],
+    insertColumns: [
+      ...table.columns.map((c) => id(c.name)),
+      ...versionColumns,
+      id(META.mergedAt),
+      id(META.deleted),
+    ],
+    insertValues: [
+      ...table.columns.map(s),
+      ...versionColumns.map((v) => `s.${v}`),
+      'CURRENT_TIMESTAMP',
+      deletedPredicate(table),
+    ],
   };
 }
 
@@ -242,7 +261,7 @@ function scheduleLiteral(schedule: MergeSchedule): string {
     : literal(`USING CRON ${schedule.expression} ${schedule.timeZone}`);
 }
 
-/** Never NULL, so NOT (deleted) is a real guard on the INSERT branch. */
+/** Never NULL: the value of _SNOWSTAGE_DELETED for the source row's version. */
 function deletedPredicate(table: TableModel): string {
   const parts = [`COALESCE(s.${id(META.op)} = 'D', FALSE)`];
   const soft = table.softDelete;
@@ -263,13 +282,48 @@ function deletedRule(table: TableModel): string {
   return lineCommentText(`hard deletes the extractor marks with ${META.op} = 'D'${softText}`);
 }
 
-/** (cursor, file, row) of the source is strictly newer than the target's; a NULL cursor is the oldest. */
+/**
+ * (cursor, file, row) of the source is strictly newer than the target's, in the order of the QUALIFY that picks
+ * the source row (cursor DESC NULLS LAST, file DESC, row DESC): a NULL cursor is the oldest. That holds whatever
+ * the column's declared nullability: under zero_date: as_null a NOT NULL DATETIME cursor arrives as NULL too.
+ */
 function newerPredicate(table: TableModel): string {
   const cursor = id(table.cursor.name);
   const [file, row] = [id(META.file), id(META.fileRow)];
   const sameVersionLater = `(s.${file} > t.${file} OR (s.${file} = t.${file} AND s.${row} > t.${row}) OR t.${file} IS NULL)`;
-  const branches = [`s.${cursor} > t.${cursor}`];
-  if (table.cursor.nullable) branches.push(`(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`);
-  branches.push(`(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`);
+  const branches = [
+    `s.${cursor} > t.${cursor}`,
+    `(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`,
+    `(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`,
+  ];
   return `(${branches.join(' OR ')})`;
+}
+
+/** Rows merged before the tombstone column existed hold NULL there; they were live. */
+const isLive = `COALESCE(${id(META.deleted)}, FALSE) = FALSE`;
+const isTombstone = `${id(META.deleted)} = TRUE`;
+
+export function liveView(table: TableModel) {
+  if (!table.liveView) return undefined;
+  return {
+    name: qualified(table.liveView),
+    target: qualified(table.targetTable),
+    columns: table.columns.map((c) => id(c.name)),
+    live: isLive,
+    comment: comment(
+      `rows of ${table.targetTable.name} that are not deleted (MySQL table ${table.sourceTable})`,
+    ),
+  };
+}
+
+export function purgeTombstonesView(model: PipelineModel) {
+  return {
+    tables: model.tables.map((t) => ({
+      name: t.name,
+      target: qualified(t.targetTable),
+      tombstone: isTombstone,
+      mergedAt: id(META.mergedAt),
+      days: String(t.tombstoneRetentionDays),
+    })),
+  };
 }

@@ -335,6 +335,35 @@ describe('apply', () => {
     expect(run.stdout).toContain('skipped (--no-notifications)');
   });
 
+  it('--purge-tombstones runs only the purge, one DELETE per table, and touches neither integration nor bucket', async () => {
+    await startFake();
+    const run = await apply(['--purge-tombstones']);
+    expect(run.stderr).toMatch(CONNECTING_ONLY);
+    expect(run.code).toBe(0);
+    const purge = await readFile(join(work, 'generated/bookstore/maintenance/purge_tombstones.sql'), 'utf8');
+    expect(fake.statements).toHaveLength(2);
+    for (const sent of fake.statements) {
+      expect(purge).toContain(sent);
+      expect(sent).toMatch(
+        /^DELETE FROM "ANALYTICS"\."BOOKSTORE"\."BOOK(S|_REVIEWS)"\nWHERE "_SNOWSTAGE_DELETED" = TRUE\n/,
+      );
+    }
+    expect(s3.requests).toEqual([]);
+    // a plain apply never sends it
+    await fake.close();
+    await startFake();
+    await apply();
+    expect(fake.statements.filter((s) => s.startsWith('DELETE'))).toEqual([]);
+  });
+
+  it('--purge-tombstones and --migration together are a usage error; nothing is run', async () => {
+    await startFake();
+    const run = await apply(['--purge-tombstones', '--migration', '001_x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--migration and --purge-tombstones');
+    expect(fake.statements).toEqual([]);
+  });
+
   it('stops at the first failure, reports code, SQL state, message and file:line, and runs nothing after it', async () => {
     const message =
       "SQL compilation error:\nStage 'ANALYTICS.BOOKSTORE_RAW.BOOKSTORE_STAGE' does not exist or not authorized.";

@@ -11,7 +11,7 @@ import { splitStatements } from '../../src/sql/split.js';
 import { duckdbType, openSnowflakeEmulator } from '../support/duckdb-snowflake.js';
 import { canonicalNumber, timeToSeconds } from './compare.js';
 import { ROOT } from './extractor.js';
-import { translateAddColumn, translateCreateTable, usingSubquery } from './warehouse.js';
+import { translateAddColumn, translateCreateTable, translateCreateView, usingSubquery } from './warehouse.js';
 
 async function example(): Promise<{ model: PipelineModel; file: (path: string) => string }> {
   const dir = join(ROOT, 'metadata');
@@ -77,6 +77,7 @@ describe('DDL translation', () => {
     expect(translated).toContain('"METADATA" JSON,');
     expect(translated).toContain('"COVER_THUMBNAIL" BLOB,');
     expect(translated).toContain('"_SNOWSTAGE_MERGED_AT" TIMESTAMPTZ,');
+    expect(translated).toContain('"_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE,');
     expect(translated).not.toContain('COMMENT =');
     const emulator = await openSnowflakeEmulator([{ name: 'ANALYTICS', schemas: ['BOOKSTORE'] }]);
     try {
@@ -90,6 +91,17 @@ describe('DDL translation', () => {
         `SELECT data_type FROM information_schema.columns WHERE table_name = 'BOOKS' AND column_name = 'X'`,
       );
       expect(row?.data_type).toBe('DECIMAL(38,10)');
+      await emulator.run(
+        translateAddColumn(
+          'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "Y" BOOLEAN DEFAULT FALSE',
+        ),
+      );
+      const live = (await example()).file('2_tables/books/6_live_view.sql');
+      const view = live.slice(live.indexOf('CREATE OR REPLACE VIEW'), live.lastIndexOf(';'));
+      expect(translateCreateView(view)).toMatch(
+        /^CREATE OR REPLACE VIEW "ANALYTICS"\."BOOKSTORE"\."BOOKS_LIVE" AS\s+SELECT/,
+      );
+      await emulator.run(translateCreateView(view));
     } finally {
       emulator.close();
     }

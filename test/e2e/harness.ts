@@ -59,6 +59,7 @@ export class E2eHarness {
   readonly #eventListeners = new Set<(event: S3Event) => void>();
   readonly #templates = loadTemplates();
   #model: PipelineModel;
+  #warehouse: Warehouse;
 
   private constructor(
     readonly db: TestDatabase,
@@ -67,10 +68,11 @@ export class E2eHarness {
     readonly bucket: string,
     readonly metadataDir: string,
     readonly workDir: string,
-    readonly warehouse: Warehouse,
+    warehouse: Warehouse,
     model: PipelineModel,
   ) {
     this.#model = model;
+    this.#warehouse = warehouse;
     s3.s3rver.on('event', (event) => {
       const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
         .Records?.[0];
@@ -121,6 +123,27 @@ export class E2eHarness {
 
   get model(): PipelineModel {
     return this.#model;
+  }
+
+  get warehouse(): Warehouse {
+    return this.#warehouse;
+  }
+
+  /**
+   * Swaps in an empty warehouse with the current generated SQL applied and forgets what was loaded, so the same
+   * extracted files can be delivered again from scratch (in another order).
+   */
+  async resetWarehouse(): Promise<void> {
+    const fresh = await Warehouse.open(this.#model);
+    try {
+      await fresh.apply(this.#model, render(this.#model, this.#templates));
+    } catch (error) {
+      fresh.close();
+      throw error;
+    }
+    this.#warehouse.close();
+    this.#warehouse = fresh;
+    this.#loaded.clear();
   }
 
   table(name: string): TableModel {

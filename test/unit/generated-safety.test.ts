@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readTree } from '../../src/generated/tree.js';
+import { PURGE_TOMBSTONES_FILE } from '../../src/snowflake/apply.js';
 import { splitStatements } from '../../src/sql/split.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,10 +22,13 @@ const trees = [
 const STATEFUL =
   /\bCREATE\s+OR\s+REPLACE\s+(TRANSIENT\s+)?(PIPE|STAGE|(STORAGE\s+)?INTEGRATION|TABLE|STREAM|FILE\s+FORMAT)\b/i;
 
-/** Migrations (explicit, run only when named) are checked by test/cli/generate.test.ts instead. */
+/**
+ * Migrations (explicit, run only when named) are checked by test/cli/generate.test.ts instead; the tombstone
+ * purge (explicit too) by its own test below.
+ */
 async function sqlFiles(dir: string): Promise<[string, string][]> {
   return [...(await readTree(dir))].filter(
-    ([path]) => path.endsWith('.sql') && !path.startsWith('migrations/'),
+    ([path]) => path.endsWith('.sql') && !path.startsWith('migrations/') && !path.includes('/maintenance/'),
   );
 }
 
@@ -45,6 +49,7 @@ function expectedCount(path: string, statements: string[]): number | undefined {
   // CREATE and ALTER of each of the two formats
   if (path.endsWith('3_file_format.sql')) return 4;
   if (path.endsWith('5_merge_task.sql')) return 3;
+  if (path.endsWith('6_live_view.sql')) return 1;
   if (path.endsWith('1_views.sql')) return 3;
   return undefined;
 }
@@ -76,6 +81,23 @@ describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
       const statements = splitStatements(text).statements.map((s) => s.text);
       const expected = expectedCount(path, statements);
       if (expected !== undefined) expect(statements.length, path).toBe(expected);
+    }
+  });
+
+  it('purges only tombstones, only past a retention of at least 14 days, one statement per table', async () => {
+    const tree = await readTree(join(ROOT, relative));
+    const purge = [...tree].find(([path]) => path.endsWith(`/${PURGE_TOMBSTONES_FILE}`))?.[1];
+    expect(purge).toBeDefined();
+    const statements = splitStatements(purge ?? '').statements.map((s) => s.text);
+    const targets = [...tree.keys()].filter((p) => p.endsWith('2_target_table.sql'));
+    expect(statements.length).toBe(targets.length);
+    for (const statement of statements) {
+      const match =
+        /^DELETE FROM \S.*\nWHERE "_SNOWSTAGE_DELETED" = TRUE\n {2}AND "_SNOWSTAGE_MERGED_AT" < DATEADD\(DAY, -(\d+), CURRENT_TIMESTAMP\)$/s.exec(
+          statement,
+        );
+      expect(match, statement).not.toBeNull();
+      expect(Number(match?.[1])).toBeGreaterThanOrEqual(14);
     }
   });
 

@@ -33,6 +33,11 @@ export function registerApplyCommand(
       '--migration <name>',
       'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
     )
+    .option(
+      '--purge-tombstones',
+      'run only maintenance/purge_tombstones.sql: delete tombstones (deleted rows) older than tombstone_retention_days',
+      false,
+    )
     .addHelpText(
       'after',
       `
@@ -42,6 +47,7 @@ Examples:
   $ snowstage apply                                # run it as the pipeline role, wire the bucket notifications
   $ snowstage apply --pipeline bookstore --no-notifications
   $ snowstage apply --migration 001_recreate_pipe_books   # a reviewed pipe migration, deliberately
+  $ snowstage apply --purge-tombstones             # delete tombstones past their retention (never automatic)
 
 Refuses to run when generated/ is stale against the metadata (run \`snowstage generate\` and commit first).
 Stops at the first failing statement and reports its Snowflake code, SQL state and file:line; statements are

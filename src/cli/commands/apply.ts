@@ -57,6 +57,8 @@ export interface ApplyOptions extends MetadataOptions {
   readonly json?: boolean;
   /** run only the administrator file (integration and grants), as an administrator role */
   readonly grants?: boolean;
+  /** run only maintenance/purge_tombstones.sql */
+  readonly purgeTombstones?: boolean;
 }
 
 /** The role `apply --grants` connects as unless SNOWFLAKE_ROLE names another: it holds every privilege granted. */
@@ -105,14 +107,18 @@ export async function applyCommand(
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
-  const plan = planApply(
-    committed,
-    options.grants === true
-      ? { grants: true }
-      : options.migration === undefined
-        ? {}
-        : { migration: options.migration },
-  );
+  const chosen = [options.grants === true, options.migration !== undefined, options.purgeTombstones === true];
+  if (chosen.filter(Boolean).length > 1) {
+    throw new CliError(
+      '--grants, --migration and --purge-tombstones run one thing each: give one of them. Nothing was run',
+      EXIT.usage,
+    );
+  }
+  const plan = planApply(committed, {
+    ...(options.grants === true ? { grants: true } : {}),
+    ...(options.migration === undefined ? {} : { migration: options.migration }),
+    ...(options.purgeTombstones ? { purgeTombstones: true } : {}),
+  });
   if (plan.problems.length > 0) {
     io.stderr.write(formatPlanProblems(plan.problems, displayDir));
     return EXIT.problems;
@@ -175,6 +181,8 @@ async function runAndFollowUp(
     io.stderr.write(formatStop(result, displayDir));
     return { result, code: EXIT.problems };
   }
+  // a purge changes target rows only: the integration and the notifications are not its business
+  if (context.options.purgeTombstones) return { result, code: EXIT.ok };
   // The administrator run owns the integration, so it reads the trust policy; the pipeline role's runs wire the
   // bucket notifications to the pipes it owns.
   const problems =

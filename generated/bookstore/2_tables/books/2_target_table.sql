@@ -1,7 +1,9 @@
 -- snowstage pipeline bookstore: target table of table books
 -- Generated from pipeline.yaml, tables/books.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Target table: typed columns (the type map is in the README), the MERGE key, and the version of the source row
--- each row holds (file and row number), which the MERGE compares so replayed files change nothing.
+-- each row holds (file and row number), which the MERGE compares so replayed files change nothing. Deleted keys
+-- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
+-- bring them back. The view "ANALYTICS"."BOOKSTORE"."BOOKS_LIVE" shows the rows that are not deleted.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
 -- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
 
@@ -25,6 +27,7 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOKS" (
   "_SNOWSTAGE_FILE" VARCHAR, -- file the row version came from
   "_SNOWSTAGE_FILE_ROW" NUMBER(38,0), -- row number in that file
   "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9), -- when the MERGE wrote it
+  "_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE, -- TRUE: the newest version is a delete (a tombstone)
   PRIMARY KEY ("BOOK_ID")
 )
   COMMENT = 'snowstage: MySQL table books, merged from BOOKS landing rows';
@@ -51,3 +54,4 @@ ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "DELETED_AT
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
 ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9);
+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE;

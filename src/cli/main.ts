@@ -3,6 +3,7 @@
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -124,6 +125,22 @@ Examples:
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
+    .addOption(
+      new Option(
+        '--mysql-lock-wait-seconds <n>',
+        'how long a MySQL statement may wait for a table lock (lock_wait_timeout) before the table fails',
+      )
+        .default(DEFAULT_SESSION_LIMITS.lockWaitTimeoutSeconds)
+        .argParser(wholeNumber(1)),
+    )
+    .addOption(
+      new Option(
+        '--mysql-statement-timeout-seconds <n>',
+        'how long one MySQL statement may run (MariaDB max_statement_time, MySQL max_execution_time); 0 = no limit',
+      )
+        .default(DEFAULT_SESSION_LIMITS.statementTimeoutSeconds)
+        .argParser(wholeNumber(0)),
+    )
     .option(
       '--backfill',
       're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',
@@ -150,6 +167,16 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
   registerApplyCommand(program, io, setExit);
   registerStatusCommand(program, io, setExit);
   return program;
+}
+
+function wholeNumber(minimum: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < minimum) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${minimum}`);
+    }
+    return n;
+  };
 }
 
 function positive(value: string): number {

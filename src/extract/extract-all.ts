@@ -26,7 +26,12 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
     const result = await extractTable(table, {
       dataStore: options.dataStore,
       stateStore: options.stateStore,
-      connect: () => MysqlSource.connect({ source: options.model.source, env: options.env }),
+      connect: () =>
+        MysqlSource.connect({
+          source: options.model.source,
+          env: options.env,
+          ...(options.settings.sessionLimits ? { limits: options.settings.sessionLimits } : {}),
+        }),
       settings: options.settings,
       now: options.now ?? (() => new Date()),
       signal: options.signal,

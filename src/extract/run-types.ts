@@ -1,5 +1,6 @@
 /** Settings, dependencies and results of an extraction run, shared by run-table.ts and table-run.ts. */
 import type { MysqlSource } from './mysql-source.js';
+import type { SessionLimits } from './session.js';
 import type { ObjectStore } from './store.js';
 
 export interface ExtractSettings {
@@ -19,6 +20,8 @@ export interface ExtractSettings {
   readonly backfillConnections?: number;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
+  /** lock wait and statement time bounds of every MySQL session (default DEFAULT_SESSION_LIMITS) */
+  readonly sessionLimits?: SessionLimits;
 }
 
 export interface Progress {

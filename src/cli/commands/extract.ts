@@ -22,6 +22,8 @@ export interface ExtractOptions extends MetadataOptions {
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
   readonly backfill: boolean;
+  readonly mysqlLockWaitSeconds: number;
+  readonly mysqlStatementTimeoutSeconds: number;
 }
 
 export async function extractCommand(io: CliIo, options: ExtractOptions): Promise<number> {
@@ -47,6 +49,10 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
     backfill: options.backfill,
+    sessionLimits: {
+      lockWaitTimeoutSeconds: options.mysqlLockWaitSeconds,
+      statementTimeoutSeconds: options.mysqlStatementTimeoutSeconds,
+    },
   };
   const signal = io.signal ?? new AbortController().signal;
   const reporter = createReporter(io);

@@ -24,6 +24,7 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
     if (options.signal.aborted) break;
     options.onTableStart?.(table);
     const result = await extractTable(table, {
+      pipeline: options.model,
       dataStore: options.dataStore,
       stateStore: options.stateStore,
       connect: () =>

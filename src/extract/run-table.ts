@@ -12,6 +12,7 @@ import { makeRowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type RunStatus, type TableRunResult } from './run-types.js';
 import { type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
 import { loadState } from './state.js';
+import { futureProblems, identityOf, stateProblems } from './state-check.js';
 import { TableRun } from './table-run.js';
 
 export type { ExtractDeps, ExtractSettings, Progress, RunStatus, TableRunResult } from './run-types.js';
@@ -80,9 +81,14 @@ async function runOnce(
   lease: Lease,
   runId: string,
 ): Promise<TableRunResult> {
-  const loaded = await loadState(deps.stateStore, stateKey(table));
+  const key = stateKey(table);
+  const where = `${deps.stateStore.description}/${key}`;
+  const loaded = await loadState(deps.stateStore, key, table.name);
+  const identity = identityOf(deps.pipeline.name, deps.pipeline.source, table);
+  refuseState(where, stateProblems(loaded.state, table, identity));
   const source = await deps.connect();
   try {
+    refuseState(where, futureProblems(loaded.state, table, source.clock));
     const live = await source.query<LiveColumn>(
       queries.describeColumns(table).sql,
       queries.describeColumns(table).values,
@@ -94,7 +100,9 @@ async function runOnce(
       serverFormatting: deps.settings.serverFormatting ?? true,
       charsets: liveCharsets(live),
     });
-    const run = new TableRun(table, deps, { lease, source, plan, runId }, loaded.state, loaded.etag);
+    // every save records whose state this is (older files had no identity)
+    const state = { ...loaded.state, identity };
+    const run = new TableRun(table, deps, { lease, source, plan, runId }, state, loaded.etag);
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
@@ -102,6 +110,14 @@ async function runOnce(
   } finally {
     await source.close();
   }
+}
+
+/** State that would skip or misread data stops the table before anything is read. */
+function refuseState(where: string, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw new RunFailure(
+    `state ${where} cannot be used, nothing was read: ${problems.join('; ')}. Restore a previous version of the file or correct it; deleting it makes the next run start with a full initial load`,
+  );
 }
 
 async function failOnNullCursors(table: TableModel, source: MysqlSource): Promise<void> {

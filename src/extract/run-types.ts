@@ -30,7 +30,14 @@ export interface Progress {
   readonly bytes: number;
 }
 
+/** The pipeline a run works for: recorded in (and checked against) every table's state. */
+export interface PipelineIdentity {
+  readonly name: string;
+  readonly source: { readonly host: string; readonly port: number; readonly database: string };
+}
+
 export interface ExtractDeps {
+  readonly pipeline: PipelineIdentity;
   readonly dataStore: ObjectStore;
   readonly stateStore: ObjectStore;
   readonly connect: () => Promise<MysqlSource>;

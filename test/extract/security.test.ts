@@ -6,8 +6,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import mysql, { type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAll } from '../../src/extract/extract-all.js';
+import { stateKey } from '../../src/extract/naming.js';
 import type { ExtractSettings, TableRunResult } from '../../src/extract/run-table.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
+import { loadState, type TableState } from '../../src/extract/state.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
 import { loadTestModel, pipelineEnv } from '../support/pipeline.js';
@@ -22,6 +24,9 @@ const settings: ExtractSettings = {
   owner: 'test',
   maxAttempts: 1,
 };
+
+const LEDGER_DDL =
+  'CREATE TABLE ledger (id INT NOT NULL PRIMARY KEY, amount DECIMAL(10,2), updated_at DATETIME(6) NOT NULL)';
 
 const ACCOUNTS_DDL =
   'CREATE TABLE accounts (code VARCHAR(255) NOT NULL PRIMARY KEY, note VARCHAR(100), updated_at DATETIME(6) NOT NULL) CHARACTER SET utf8mb4';
@@ -181,5 +186,156 @@ describe('MySQL sessions are bounded', () => {
     const [result] = await run(model, s3);
     expect(result?.status, result?.message).toBe('ok');
     expect(result?.rows).toBe(1);
+  });
+});
+
+describe('tampered or foreign state is refused, naming the file, before anything is read', () => {
+  let db: TestDatabase;
+  let s3: TestS3;
+  let model: PipelineModel;
+  let store: S3ObjectStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('security_state');
+    await db.query(ACCOUNTS_DDL);
+    await db.query(LEDGER_DDL);
+    await db.query("INSERT INTO accounts VALUES ('a1', 'plain', NOW(6)), ('a2', 'plain', NOW(6))");
+    const ids = Array.from({ length: 400 }, (_, i) => i + 1);
+    await db.query(`INSERT INTO ledger VALUES ${ids.map((id) => `(${id}, ${id / 10}, NOW(6))`).join(', ')}`);
+    s3 = await startTestS3();
+    store = new S3ObjectStore(s3.client, s3.bucket);
+    model = await loadTestModel('test/fixtures/security-metadata', pipelineEnv(db, s3));
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    await s3?.close();
+  });
+
+  const tableOf = (name: string): TableModel => {
+    const found = model.tables.find((t) => t.name === name);
+    if (!found) throw new Error(name);
+    return found;
+  };
+
+  /** A fresh, real state for the table: everything of it removed, then one full extraction. */
+  async function freshState(name: string, extra: Partial<ExtractSettings> = {}): Promise<TableState> {
+    const t = tableOf(name);
+    for (const prefix of [t.stateKeyPrefix, t.dataKeyPrefix]) {
+      for (const o of await store.list(prefix)) await store.delete(o.key);
+    }
+    const [result] = await run(model, s3, [t], extra);
+    expect(result?.status, result?.message).toBe('ok');
+    return (await loadState(store, stateKey(t), t.name)).state;
+  }
+
+  async function writeState(name: string, state: unknown): Promise<void> {
+    await store.putText(stateKey(tableOf(name)), `${JSON.stringify(state, null, 2)}\n`);
+  }
+
+  /** Runs the table against tampered state: it must fail naming the file, read nothing, and leave the file as is. */
+  async function expectRefused(
+    name: string,
+    state: unknown,
+    reason: string,
+    pipeline: PipelineModel = model,
+  ) {
+    await writeState(name, state);
+    const t = tableOf(name);
+    const before = await store.getText(stateKey(t));
+    const filesBefore = (await store.list(t.dataKeyPrefix)).length;
+    const [result] = await run(pipeline, s3, [t]);
+    expect(result?.status, result?.message).toBe('failed');
+    expect(result?.message).toContain(`${store.description}/${stateKey(t)}`);
+    expect(result?.message).toContain(reason);
+    expect(result?.rows).toBe(0);
+    expect((await store.list(t.dataKeyPrefix)).length).toBe(filesBefore);
+    expect((await store.getText(stateKey(t)))?.body).toBe(before?.body);
+  }
+
+  it('records the pipeline and the source table in state', async () => {
+    const state = await freshState('accounts');
+    expect(state.identity).toEqual({
+      pipeline: 'security_tests',
+      source: { host: db.target.host, port: db.target.port, database: db.database, table: 'accounts' },
+    });
+  });
+
+  it('refuses a watermark after the source clock', async () => {
+    const state = await freshState('accounts');
+    const watermark = { cursor: '2999-01-01 00:00:00.000000', key: ['a2'] };
+    await expectRefused(
+      'accounts',
+      { ...state, watermark },
+      'watermark.cursor "2999-01-01 00:00:00.000000" lies after the source\'s current time',
+    );
+  });
+
+  it('refuses an impossible date (MySQL would read it as NULL, and every run would read nothing)', async () => {
+    const state = await freshState('accounts');
+    const watermark = { cursor: '2024-02-30 00:00:00.000000', key: ['a2'] };
+    await expectRefused('accounts', { ...state, watermark }, 'is not a real date and time');
+  });
+
+  it('refuses a backfill whose ranges are marked done with an upper cursor in the future', async () => {
+    await freshState('ledger', { backfillConnections: 2, chunkRows: 50 });
+    const state = (await loadState(store, stateKey(tableOf('ledger')), 'ledger')).state;
+    const backfill = {
+      upperCursor: '2999-01-01 00:00:00.000000',
+      lastKey: null,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      runId: 'tampered',
+      slices: [
+        { after: null, through: ['200'], lastKey: ['200'], done: true },
+        { after: ['200'], through: null, lastKey: null, done: true },
+      ],
+    };
+    await expectRefused('ledger', { ...state, watermark: null, backfill }, 'backfill.upperCursor');
+  });
+
+  it('refuses backfill ranges with a gap between them', async () => {
+    const state = await freshState('ledger');
+    const backfill = {
+      upperCursor: state.watermark?.cursor ?? null,
+      lastKey: null,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      runId: 'tampered',
+      slices: [
+        { after: null, through: ['100'], lastKey: null, done: false },
+        { after: ['300'], through: null, lastKey: null, done: false },
+      ],
+    };
+    await expectRefused('ledger', { ...state, watermark: null, backfill }, 'no gap between ranges');
+  });
+
+  it("refuses another table's state", async () => {
+    const state = await freshState('accounts');
+    await freshState('ledger');
+    await expectRefused('ledger', state, 'belongs to table "accounts", not "ledger"');
+  });
+
+  it("refuses another pipeline's state in the same bucket and prefix", async () => {
+    const state = await freshState('accounts');
+    await expectRefused('accounts', state, 'belongs to pipeline "security_tests", not "other"', {
+      ...model,
+      name: 'other',
+    });
+  });
+
+  it('refuses state written reading another source database or table', async () => {
+    const state = await freshState('accounts');
+    const identity = { ...state.identity, source: { ...state.identity?.source, database: 'elsewhere' } };
+    await expectRefused('accounts', { ...state, identity }, `/elsewhere.accounts, this run reads`);
+  });
+
+  it('adopts state written before identities were recorded, and records the identity', async () => {
+    const state = await freshState('accounts');
+    const { identity: _, ...legacy } = state;
+    await writeState('accounts', legacy);
+    const [result] = await run(model, s3, [tableOf('accounts')]);
+    expect(result?.status, result?.message).toBe('ok');
+    expect((await loadState(store, stateKey(tableOf('accounts')), 'accounts')).state.identity).toEqual(
+      state.identity,
+    );
   });
 });

@@ -71,6 +71,7 @@ function booksState(): TableState {
   return {
     version: 1,
     table: 'books',
+    identity: null,
     watermark: { cursor: '2025-03-01 11:58:00.000000', key: ['42'] },
     backfill: null,
     lastRun: {

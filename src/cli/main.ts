@@ -3,6 +3,8 @@
  * it in-process; bin/snowstage.js is the only caller that touches `process`.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_LEASE_TTL_MS } from '../extract/lease.js';
+import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
 import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
@@ -120,8 +122,16 @@ Examples:
     )
     .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
     .addOption(
-      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal')
+      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal (at most 3600)')
         .default(300)
+        .argParser(atMost(MAX_LEASE_TTL_MS / 1000)),
+    )
+    .addOption(
+      new Option(
+        '--stale-lock-minutes <n>',
+        'a table locked by a run that has held it longer than this fails the run (exit 1): that run may be stuck',
+      )
+        .default(DEFAULT_STALE_LOCK_MS / 60_000)
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
@@ -175,6 +185,14 @@ function wholeNumber(minimum: number): (value: string) => number {
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < minimum) {
       throw new InvalidArgumentError(`expected a whole number ≥ ${minimum}`);
     }
+    return n;
+  };
+}
+
+function atMost(maximum: number): (value: string) => number {
+  return (value) => {
+    const n = positive(value);
+    if (n > maximum) throw new InvalidArgumentError(`expected a positive number up to ${maximum}`);
     return n;
   };
 }

@@ -9,7 +9,13 @@ import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
 import { makeRowPlan } from './row-plan.js';
-import { type ExtractDeps, RunFailure, type RunStatus, type TableRunResult } from './run-types.js';
+import {
+  DEFAULT_STALE_LOCK_MS,
+  type ExtractDeps,
+  RunFailure,
+  type RunStatus,
+  type TableRunResult,
+} from './run-types.js';
 import { type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
 import { loadState } from './state.js';
 import { futureProblems, identityOf, stateProblems } from './state-check.js';
@@ -30,9 +36,7 @@ export async function extractTable(table: TableModel, deps: ExtractDeps): Promis
       now: deps.now,
     });
   } catch (error) {
-    if (error instanceof LeaseHeldError) {
-      return emptyResult(base, 'locked', deps, `held by ${error.owner} until ${error.expiresAt}`);
-    }
+    if (error instanceof LeaseHeldError) return lockedResult(base, deps, error);
     return emptyResult(base, 'failed', deps, messageOf(error));
   }
   const controller = new AbortController();
@@ -129,6 +133,28 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
       `${count} rows of ${table.sourceTable} have a NULL ${table.cursor.source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
     );
   }
+}
+
+/** Locked is normal for a moment (another run is busy); locked by a run that has gone on too long is not. */
+function lockedResult(
+  base: { table: string; runId: string; started: number },
+  deps: ExtractDeps,
+  held: LeaseHeldError,
+): TableRunResult {
+  const limit = deps.settings.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+  const heldMs = deps.now().getTime() - Date.parse(held.acquiredAt);
+  const message = `held by ${held.owner} since ${held.acquiredAt} until ${held.expiresAt}`;
+  if (!(heldMs > limit)) return emptyResult(base, 'locked', deps, message);
+  const minutes = Math.floor(heldMs / 60_000);
+  return {
+    ...emptyResult(
+      base,
+      'locked',
+      deps,
+      `${message}: that run has held the table for ${minutes} minutes (more than ${limit / 60_000}) and every run since found it locked; check that it is not stuck (--stale-lock-minutes sets the limit)`,
+    ),
+    lockedTooLong: true,
+  };
 }
 
 function emptyResult(

@@ -20,6 +20,11 @@ export interface ExtractSettings {
   readonly backfillConnections?: number;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
+  /**
+   * A table locked by a run that has held its lease longer than this is reported as a failure (exit 1): a run
+   * that long is likely stuck, and every run since found the table locked. Default DEFAULT_STALE_LOCK_MS.
+   */
+  readonly staleLockMs?: number;
   /** lock wait and statement time bounds of every MySQL session (default DEFAULT_SESSION_LIMITS) */
   readonly sessionLimits?: SessionLimits;
 }
@@ -50,6 +55,9 @@ export interface ExtractDeps {
 
 export type RunStatus = 'ok' | 'failed' | 'locked' | 'aborted';
 
+/** 60 minutes: see ExtractSettings.staleLockMs */
+export const DEFAULT_STALE_LOCK_MS = 60 * 60 * 1000;
+
 export interface TableRunResult {
   readonly table: string;
   readonly status: RunStatus;
@@ -62,6 +70,8 @@ export interface TableRunResult {
   readonly window: { readonly lower: string | null; readonly upper: string | null };
   readonly durationMs: number;
   readonly backfillComplete?: boolean;
+  /** locked by a run that has held the table longer than staleLockMs: counts as a failure */
+  readonly lockedTooLong?: boolean;
   readonly message?: string;
 }
 

@@ -251,6 +251,7 @@ describe('status', () => {
         },
         backfill: null,
         totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
+        lease: null,
       },
     });
     expect(books.snowflake?.pipe).toEqual({

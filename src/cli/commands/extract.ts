@@ -23,6 +23,7 @@ export interface ExtractOptions extends MetadataOptions {
   readonly owner?: string;
   readonly backfill: boolean;
   readonly mysqlLockWaitSeconds: number;
+  readonly staleLockMinutes: number;
   readonly mysqlStatementTimeoutSeconds: number;
 }
 
@@ -49,6 +50,7 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
     backfill: options.backfill,
+    staleLockMs: options.staleLockMinutes * 60_000,
     sessionLimits: {
       lockWaitTimeoutSeconds: options.mysqlLockWaitSeconds,
       statementTimeoutSeconds: options.mysqlStatementTimeoutSeconds,
@@ -78,7 +80,9 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
 }
 
 function exitCode(results: readonly TableRunResult[]): number {
-  return results.some((r) => r.status === 'failed' || r.status === 'aborted') ? EXIT.problems : EXIT.ok;
+  const bad = (r: TableRunResult) =>
+    r.status === 'failed' || r.status === 'aborted' || r.lockedTooLong === true;
+  return results.some(bad) ? EXIT.problems : EXIT.ok;
 }
 
 /** Stays up and runs on the cron schedule; a run still going when the next is due is not overlapped. */

@@ -6,6 +6,7 @@
 import { readLease } from '../extract/lease.js';
 import { leaseKey, stateKey } from '../extract/naming.js';
 import { loadState } from '../extract/state.js';
+import { identityOf, stateProblems } from '../extract/state-check.js';
 import type { ObjectStore } from '../extract/store.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { failureOf } from '../snowflake/apply.js';
@@ -24,11 +25,18 @@ import type { Check, ExtractorStatus, LeaseStatus, SnowflakeTableStatus } from '
 
 export async function readExtractorStatus(
   store: ObjectStore,
+  model: PipelineModel,
   table: TableModel,
   now: Date,
 ): Promise<Check<ExtractorStatus>> {
   try {
     const { state } = await loadState(store, stateKey(table), table.name);
+    // the same checks extract makes before reading (except the source clock, which status does not read)
+    const problems = stateProblems(state, table, identityOf(model.name, model.source, table));
+    if (problems.length > 0) {
+      const where = `${store.description}/${stateKey(table)}`;
+      return { ok: false, error: `state ${where} cannot be used: ${problems.join('; ')}` };
+    }
     const lease = await readLeaseStatus(store, table, now);
     const run = state.lastRun;
     return {

@@ -53,7 +53,8 @@ export async function statusCommand(
   const extractor: Check<ExtractorStatus>[] = [];
   const checkedAt = now();
   try {
-    for (const table of model.tables) extractor.push(await readExtractorStatus(store, table, checkedAt));
+    for (const table of model.tables)
+      extractor.push(await readExtractorStatus(store, model, table, checkedAt));
   } finally {
     close();
   }

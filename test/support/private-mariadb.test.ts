@@ -12,10 +12,13 @@ describe('startPrivateMariadb', () => {
     try {
       expect(server.target.port).not.toBe(3306);
       const connection = await mysql.createConnection(server.target);
-      const [rows] = await connection.query('SELECT @@GLOBAL.sql_mode AS mode, @@datadir AS dir');
+      const [rows] = await connection.query(
+        'SELECT @@GLOBAL.sql_mode AS mode, @@datadir AS dir, @@character_set_server AS charset',
+      );
       await connection.end();
-      const [row] = rows as { mode: string; dir: string }[];
+      const [row] = rows as { mode: string; dir: string; charset: string }[];
       expect(row?.mode).toBe('NO_BACKSLASH_ESCAPES');
+      expect(row?.charset).toBe('utf8mb4');
       expect(row?.dir.startsWith(server.dataDir)).toBe(true);
     } finally {
       await server.stop();

@@ -128,6 +128,9 @@ async function launch(
       '--bind-address=127.0.0.1',
       '--skip-networking=0',
       '--skip-name-resolve',
+      // what Debian's server configuration sets (and the suite is written against); the built-in is latin1
+      '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_general_ci',
       ...userArgs(),
       ...(options.sqlMode === undefined ? [] : [`--sql-mode=${options.sqlMode}`]),
       ...(options.args ?? []),

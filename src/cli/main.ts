@@ -4,6 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_LEASE_TTL_MS } from '../extract/lease.js';
+import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
+import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -131,8 +134,16 @@ Changes a normal apply cannot make become numbered files in migrations/, run onl
     )
     .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
     .addOption(
-      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal')
+      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal (at most 3600)')
         .default(300)
+        .argParser(atMost(MAX_LEASE_TTL_MS / 1000)),
+    )
+    .addOption(
+      new Option(
+        '--stale-lock-minutes <n>',
+        'a table locked by a run that has held it longer than this fails the run (exit 1): that run may be stuck',
+      )
+        .default(DEFAULT_STALE_LOCK_MS / 60_000)
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
@@ -142,6 +153,22 @@ Changes a normal apply cannot make become numbered files in migrations/, run onl
       ),
     )
     .option('--allow-stale-generated', 'extract even when generated/ is stale for these tables')
+    .addOption(
+      new Option(
+        '--mysql-lock-wait-seconds <n>',
+        'how long a MySQL statement may wait for a table lock (lock_wait_timeout) before the table fails',
+      )
+        .default(DEFAULT_SESSION_LIMITS.lockWaitTimeoutSeconds)
+        .argParser(wholeNumber(1)),
+    )
+    .addOption(
+      new Option(
+        '--mysql-statement-timeout-seconds <n>',
+        'how long one MySQL statement may run (MariaDB max_statement_time, MySQL max_execution_time); 0 = no limit',
+      )
+        .default(DEFAULT_SESSION_LIMITS.statementTimeoutSeconds)
+        .argParser(wholeNumber(0)),
+    )
     .option(
       '--backfill',
       're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',
@@ -174,6 +201,24 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
 function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
+}
+
+function wholeNumber(minimum: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < minimum) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${minimum}`);
+    }
+    return n;
+  };
+}
+
+function atMost(maximum: number): (value: string) => number {
+  return (value) => {
+    const n = positive(value);
+    if (n > maximum) throw new InvalidArgumentError(`expected a positive number up to ${maximum}`);
+    return n;
+  };
 }
 
 function positive(value: string): number {

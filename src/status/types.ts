@@ -29,7 +29,22 @@ export interface ExtractorStatus {
     readonly files: number;
     readonly bytes: number;
   };
+  /** the table's lease: null when no run holds it */
+  readonly lease: LeaseStatus | null;
 }
+
+/** Who holds (or held, when expired) a table's lease, or why the lease object cannot be trusted. */
+export type LeaseStatus =
+  | {
+      readonly state: 'held' | 'expired';
+      readonly owner: string;
+      readonly runId: string;
+      readonly acquiredAt: string;
+      readonly expiresAt: string;
+      /** minutes since acquiredAt, at the time of the check (a renewing holder keeps acquiredAt) */
+      readonly heldMinutes: number;
+    }
+  | { readonly state: 'corrupt'; readonly error: string };
 
 /** The fields of SYSTEM$PIPE_STATUS that say whether the pipe is healthy (reference §4, §9). */
 export interface PipeStatus {

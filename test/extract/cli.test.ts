@@ -281,6 +281,52 @@ describe('snowstage extract (child process)', () => {
   }, 30_000);
 });
 
+describe('snowstage extract and leases', () => {
+  const store = () => new S3ObjectStore(s3.client, s3.bucket);
+  const lease = (acquiredMsAgo: number, expiresInMs: number) =>
+    `${JSON.stringify({
+      owner: 'elsewhere:1',
+      runId: 'run-x',
+      acquiredAt: new Date(Date.now() - acquiredMsAgo).toISOString(),
+      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+    })}\n`;
+
+  it('a table locked by a run that has held it past --stale-lock-minutes fails the run (exit 1)', async () => {
+    const key = leaseKey(tableOf('books'));
+    await store().putText(key, lease(90 * 60_000, 120_000));
+    try {
+      const run = await start(['--table', 'books', '--stale-lock-minutes', '60']).done;
+      expect(run.code, run.stdout).toBe(1);
+      const summary = events(run.stdout).find((e) => e.event === 'table_summary');
+      expect(summary).toMatchObject({ status: 'locked', lockedTooLong: true, level: 50 });
+      expect(String(summary?.detail)).toContain('held the table for 90 minutes (more than 60)');
+      // a lock held for a shorter time than the limit is the normal "another run is busy": exit 0
+      const patient = await start(['--table', 'books', '--stale-lock-minutes', '120']).done;
+      expect(patient.code, patient.stdout).toBe(0);
+      expect(events(patient.stdout).find((e) => e.event === 'table_summary')).toMatchObject({
+        status: 'locked',
+      });
+    } finally {
+      await store().delete(key);
+    }
+  });
+
+  it('a lease expiring further ahead than any extractor takes one is corrupt: the table fails, naming it', async () => {
+    const key = leaseKey(tableOf('books'));
+    await store().putText(key, lease(0, 365 * 24 * 3_600_000));
+    try {
+      const run = await start(['--table', 'books']).done;
+      expect(run.code, run.stdout).toBe(1);
+      const summary = events(run.stdout).find((e) => e.event === 'table_summary');
+      expect(summary?.status).toBe('failed');
+      expect(String(summary?.detail)).toContain(`lease s3://${s3.bucket}/${key} is corrupt`);
+      expect(String(summary?.detail)).toContain('if no extractor is running for this table, delete it');
+    } finally {
+      await store().delete(key);
+    }
+  });
+});
+
 /** True once some backfill range has a durably saved `lastKey`; a state file caught mid-write reads as not yet. */
 async function savedProgress(store: S3ObjectStore, key: string): Promise<boolean> {
   try {

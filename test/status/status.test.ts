@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalObjectStore } from '../../src/extract/local-store.js';
-import { stateKey } from '../../src/extract/naming.js';
+import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import { saveState, type TableState } from '../../src/extract/state.js';
 import type { ObjectStore } from '../../src/extract/store.js';
@@ -71,6 +71,7 @@ function booksState(): TableState {
   return {
     version: 1,
     table: 'books',
+    identity: null,
     watermark: { cursor: '2025-03-01 11:58:00.000000', key: ['42'] },
     backfill: null,
     lastRun: {
@@ -270,6 +271,7 @@ describe('status', () => {
         },
         backfill: null,
         totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
+        lease: null,
       },
     });
     expect(books.snowflake?.pipe).toEqual({
@@ -448,6 +450,62 @@ describe('status', () => {
       ]);
       const text = await status(['--state-dir', dir], {});
       expect(text.stdout).toMatch(/^book_reviews +unreadable/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports another pipeline's state and a stale or corrupt lease as problems (exit 1)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snowstage-state-'));
+    try {
+      const store: ObjectStore = new LocalObjectStore(dir);
+      const foreign = {
+        pipeline: 'someone_else',
+        source: { host: 'db', port: 3306, database: 'shop', table: 'books' },
+      };
+      await saveState(store, stateKey(table('books')), { ...booksState(), identity: foreign }, undefined);
+      const lease = (acquiredAt: string, expiresAt: string) =>
+        JSON.stringify({ owner: 'host:7', runId: 'run-7', acquiredAt, expiresAt });
+      // NOW is 12:30: held since 10:00 and still renewed
+      await store.putText(
+        leaseKey(table('books')),
+        lease('2025-03-01T10:00:00.000Z', '2025-03-01T12:34:00.000Z'),
+      );
+      await saveState(
+        store,
+        stateKey(table('book_reviews')),
+        { ...booksState(), table: 'book_reviews', watermark: null },
+        undefined,
+      );
+      await store.putText(
+        leaseKey(table('book_reviews')),
+        lease('2025-03-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z'),
+      );
+      const run = await status(['--json', '--state-dir', dir], {});
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as StatusReport;
+      expect(report.problems).toEqual([
+        expect.stringMatching(
+          /^book_reviews: lease file:.*lease\.json is corrupt: it expires at 2026-03-01T12:00:00\.000Z/,
+        ),
+        expect.stringMatching(
+          /^books: extractor state could not be read: state file:.* cannot be used: it belongs to pipeline "someone_else", not "bookstore"/,
+        ),
+      ]);
+      await saveState(
+        store,
+        stateKey(table('books')),
+        booksState(),
+        (await store.getText(stateKey(table('books'))))?.etag,
+      );
+      const stale = JSON.parse((await status(['--json', '--state-dir', dir], {})).stdout) as StatusReport;
+      expect(tableOf(stale, 'books').extractor).toMatchObject({
+        ok: true,
+        value: { lease: { state: 'held', owner: 'host:7', heldMinutes: 150 } },
+      });
+      expect(stale.problems).toContain(
+        'books: locked for 150 minutes by host:7 (run run-7), more than 60: every extract since found it locked; check that run is not stuck',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -26,6 +26,9 @@ export interface ExtractOptions extends MetadataOptions {
   readonly out?: string;
   /** extract even when generated/ is stale for these tables */
   readonly allowStaleGenerated?: boolean;
+  readonly mysqlLockWaitSeconds: number;
+  readonly staleLockMinutes: number;
+  readonly mysqlStatementTimeoutSeconds: number;
 }
 
 export async function extractCommand(io: CliIo, options: ExtractOptions): Promise<number> {
@@ -53,6 +56,11 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
     backfill: options.backfill,
+    staleLockMs: options.staleLockMinutes * 60_000,
+    sessionLimits: {
+      lockWaitTimeoutSeconds: options.mysqlLockWaitSeconds,
+      statementTimeoutSeconds: options.mysqlStatementTimeoutSeconds,
+    },
   };
   const signal = io.signal ?? new AbortController().signal;
   const reporter = createReporter(io);
@@ -113,7 +121,9 @@ async function refuseStaleGenerated(
 }
 
 function exitCode(results: readonly TableRunResult[]): number {
-  return results.some((r) => r.status === 'failed' || r.status === 'aborted') ? EXIT.problems : EXIT.ok;
+  const bad = (r: TableRunResult) =>
+    r.status === 'failed' || r.status === 'aborted' || r.lockedTooLong === true;
+  return results.some(bad) ? EXIT.problems : EXIT.ok;
 }
 
 /** Stays up and runs on the cron schedule; a run still going when the next is due is not overlapped. */

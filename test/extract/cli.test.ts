@@ -171,6 +171,8 @@ describe('snowstage extract (child process)', () => {
     expect(noBucket.detail).toBe(
       `S3 bucket snowstage-no-such-bucket at ${s3.endpoint} (region us-east-1): the bucket does not exist`,
     );
+    // state records the source (host, port, database) and refuses another one: start this table afresh
+    await new S3ObjectStore(s3.client, s3.bucket).delete(stateKey(tableOf('books')));
     const mysqlDown = await summary({ MYSQL_PORT: String(closed) });
     expect(mysqlDown.detail).toMatch(
       new RegExp(

@@ -27,3 +27,37 @@ export function minusSeconds(text: string, seconds: number): string {
 }
 
 export const MICROS_PER_DAY = 86_400_000_000n;
+
+/**
+ * The wall clock in `zone` at the instant whose UTC wall clock is `utc` (both 'YYYY-MM-DD HH:MM:SS.ffffff'):
+ * what an application writing DATETIME values in that zone writes now. The zone's offset at that instant comes
+ * from Node's ICU time zone data (daylight saving included).
+ */
+export function wallClockIn(zone: string, utc: string): string {
+  const micros = parseWallClock(utc);
+  return formatDateTime(micros + BigInt(zoneOffsetMs(zone, Number(micros / 1000n))) * 1000n);
+}
+
+function zoneOffsetMs(zone: string, epochMs: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(epochMs));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  );
+  // whole seconds on both sides: the instant's milliseconds are not part of the offset
+  return local - Math.floor(epochMs / 1000) * 1000;
+}

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, parseWallClock } from './cursor-time.js';
 import type { WallClock } from './mysql-source.js';
 import { canSlice } from './slices.js';
 import type { BackfillSlice, KeyPosition, StateIdentity, TableState } from './state.js';
+import { datetimeNow } from './window.js';
 
 /** The pipeline and source a run works for, as recorded in state. */
 export function identityOf(
@@ -205,6 +206,7 @@ export function futureProblems(state: TableState, table: TableModel, clock: Wall
 function currentCursor(table: TableModel, clock: WallClock): bigint | undefined {
   switch (table.cursor.encoding) {
     case 'datetime':
+      return parseWallClock(datetimeNow(table, clock));
     case 'date':
       return parseWallClock(clock.localNow);
     case 'timestamp_utc':

@@ -1,20 +1,21 @@
 /** The bounds of an extraction window, per cursor type. */
 import type { TableModel } from '../model/types.js';
-import { formatDate, MICROS_PER_DAY, minusSeconds, parseWallClock } from './cursor-time.js';
-import type { MysqlSource } from './mysql-source.js';
+import { formatDate, MICROS_PER_DAY, minusSeconds, parseWallClock, wallClockIn } from './cursor-time.js';
+import type { MysqlSource, WallClock } from './mysql-source.js';
 import * as queries from './queries.js';
 
 /**
  * The highest cursor this run reads, fixed at run start. Time cursors stay `commit_lag_seconds` below the
  * database's now, so a transaction that commits late with an earlier timestamp is still ahead of the watermark.
- * DATETIME follows the server's own zone (how applications write it), TIMESTAMP is read in UTC, a DATE cursor
+ * DATETIME follows the zone the metadata names for it (`cursor.time_zone`), else the server's own zone (how NOW()
+ * writes it), TIMESTAMP is read in UTC, a DATE cursor
  * only reads whole days that have ended, and a numeric cursor reads up to its current maximum.
  */
 export async function upperBound(table: TableModel, source: MysqlSource): Promise<string | null> {
   const lag = table.commitLagSeconds;
   switch (table.cursor.encoding) {
     case 'datetime':
-      return minusSeconds(source.clock.localNow, lag);
+      return minusSeconds(datetimeNow(table, source.clock), lag);
     case 'timestamp_utc':
       return `${minusSeconds(source.clock.utcNow, lag)} +00:00`;
     case 'date': {
@@ -27,6 +28,16 @@ export async function upperBound(table: TableModel, source: MysqlSource): Promis
       return row?.m ?? null;
     }
   }
+}
+
+/**
+ * Now, as the application writes a DATETIME cursor: in the zone the metadata names (`cursor.time_zone`),
+ * otherwise in the server's own zone, as NOW() writes it.
+ */
+export function datetimeNow(table: TableModel, clock: WallClock): string {
+  return table.cursorTimeZone === undefined
+    ? clock.localNow
+    : wallClockIn(table.cursorTimeZone, clock.utcNow);
 }
 
 /** Where the lookback re-read starts for a watermark cursor, or null when the cursor type has no lookback. */

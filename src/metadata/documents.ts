@@ -56,7 +56,7 @@ export interface TableDoc {
   target_table?: string;
   s3_path?: string;
   primary_key: string[];
-  cursor: { column: string; null_policy?: 'oldest' | 'fail' };
+  cursor: { column: string; null_policy?: 'oldest' | 'fail'; time_zone?: string };
   soft_delete?: { column: string; when?: 'not_null' | 'true' };
   merge_schedule?: ScheduleDoc;
   zero_date?: 'as_null' | 'fail';

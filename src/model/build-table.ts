@@ -104,6 +104,8 @@ export function buildTable(
       `found cursor "${cursor.source}" of type ${cursor.mysqlType.text}, expected an integer, decimal, date, datetime or timestamp column`,
     );
   }
+  const timeZone = doc.cursor.time_zone;
+  if (timeZone !== undefined && cursor) checkCursorTimeZone(timeZone, cursor, report);
   const softDelete = buildSoftDelete(doc, find, report);
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
@@ -129,6 +131,7 @@ export function buildTable(
     columns,
     primaryKey: primaryKey as ColumnModel[],
     cursor,
+    cursorTimeZone: timeZone,
     nullCursor: doc.cursor.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
     softDelete,
     zeroDate: settings.zero_date === 'as_null' ? 'null' : TABLE_DEFAULTS.zeroDate,
@@ -303,4 +306,37 @@ function buildSchedule(
 function checkName(written: string, name: string, suffix: string, pointer: string, report: Report): void {
   const problem = snowflakeNameProblem(written, name, suffix);
   if (problem) report(pointer, problem);
+}
+
+/**
+ * A zone only means something for DATETIME, which stores wall-clock text with no zone: TIMESTAMP is read in UTC
+ * and DATE and numeric cursors have no time of day. The name must be one this Node.js knows (its ICU data).
+ */
+function checkCursorTimeZone(
+  zone: string,
+  cursor: ColumnModel,
+  report: (pointer: string, message: string) => void,
+): void {
+  if (cursor.encoding !== 'datetime') {
+    report(
+      '/cursor/time_zone',
+      `found time_zone on cursor "${cursor.source}" of type ${cursor.mysqlType.text}, expected it only on a DATETIME cursor (TIMESTAMP is read in UTC)`,
+    );
+    return;
+  }
+  if (!isKnownTimeZone(zone)) {
+    report(
+      '/cursor/time_zone',
+      `found unknown time zone "${zone}", expected an IANA name such as Europe/Berlin or UTC`,
+    );
+  }
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -99,6 +99,8 @@ export interface TableModel {
   readonly columns: readonly ColumnModel[];
   readonly primaryKey: readonly ColumnModel[];
   readonly cursor: ColumnModel;
+  /** IANA zone in which the application writes a DATETIME cursor; undefined: the MySQL server's zone */
+  readonly cursorTimeZone: string | undefined;
   readonly nullCursor: NullCursorPolicy;
   readonly softDelete: SoftDelete | undefined;
   readonly zeroDate: ZeroDatePolicy;

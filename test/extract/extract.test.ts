@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minusSeconds, wallClockIn } from '../../src/extract/cursor-time.js';
 import { extractAll } from '../../src/extract/extract-all.js';
 import { MysqlSource } from '../../src/extract/mysql-source.js';
 import { stateKey } from '../../src/extract/naming.js';
@@ -186,6 +187,51 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
     const [second] = await run([late], {}, tests);
     expect(second?.status, second?.message).toBe('ok');
     expect((await fileRecords(second as TableRunResult, late)).map((r) => r.ID)).toEqual(['3', '4']);
+  });
+
+  it('a DATETIME cursor written in another zone than the server: the upper bound follows cursor.time_zone', async () => {
+    await db.query(
+      'CREATE TABLE zone_rows (id INT NOT NULL PRIMARY KEY, v VARCHAR(10), updated_at DATETIME(6) NOT NULL, KEY (updated_at, id))',
+    );
+    const base = testTable('late_rows');
+    const table = (name: string, zone: string | undefined): TableModel => ({
+      ...base,
+      name,
+      sourceTable: 'zone_rows',
+      stateKeyPrefix: base.stateKeyPrefix.replace(/late_rows\/$/, `${name}/`),
+      dataKeyPrefix: base.dataKeyPrefix.replace(/late_rows\/$/, `${name}/`),
+      cursorTimeZone: zone,
+    });
+    // an application in UTC+14 stamps its rows with its own wall clock, 14 hours ahead of a server in UTC
+    const zone = 'Pacific/Kiritimati';
+    const appNow = async (): Promise<string> => {
+      const [[clock]] = (await db.pool.query('SELECT DATE_FORMAT(UTC_TIMESTAMP(6), ?) AS utc', [
+        '%Y-%m-%d %H:%i:%s.%f',
+      ])) as unknown as [[{ utc: string }]];
+      return wallClockIn(zone, clock.utc);
+    };
+    /** polls MySQL's clock until the application's wall clock passes `text` (no fixed sleep) */
+    const untilAppClockPasses = async (text: string): Promise<void> => {
+      while ((await appNow()) <= text) await new Promise((r) => setTimeout(r, 50));
+    };
+    const [server, app] = [table('zone_server', undefined), table('zone_app', zone)];
+    // first runs: the (empty) backfill, which reads every key whatever its cursor; then incremental windows
+    expect((await run([server], {}, tests))[0]?.mode).toBe('backfill');
+    const backfill = (await run([app], {}, tests))[0];
+    expect(backfill?.mode).toBe('backfill');
+    // a row stamped after the app table's watermark, then old enough (commit lag 2 s) for the next window
+    await untilAppClockPasses(plusSeconds(backfill?.window.upper ?? '', 1));
+    const stamped = minusSeconds(await appNow(), 1);
+    await db.query("INSERT INTO zone_rows VALUES (1, 'ahead', ?)", [stamped]);
+    await untilAppClockPasses(plusSeconds(stamped, 2.1));
+    const [serverZone] = await run([server], {}, tests);
+    const [appZone] = await run([app], {}, tests);
+    expect(serverZone?.status, serverZone?.message).toBe('ok');
+    expect(appZone?.status, appZone?.message).toBe('ok');
+    // in the server's zone the row lies hours ahead of the window: it would wait until the server's clock got there
+    expect(serverZone?.rows).toBe(0);
+    expect(appZone?.rows).toBe(1);
+    expect((appZone?.window.upper ?? '') > stamped).toBe(true);
   });
 
   it('retries a transient MySQL failure (the connection killed mid-query) and completes', async () => {
@@ -411,3 +457,5 @@ async function waitForMysql(sql: string, params: unknown[], timeoutMs = 30_000):
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+const plusSeconds = (text: string, seconds: number): string => minusSeconds(text, -seconds);

@@ -91,3 +91,10 @@ export function mysqlIdentifier(name: string): string {
   if (name.includes('\0')) throw new Error('a MySQL identifier cannot contain NUL');
   return `\`${name.replaceAll('`', '``')}\``;
 }
+
+/** The name inside `identifier(name)`'s output: the inverse of `identifier`, for text built by it. */
+export function unquoteIdentifier(quoted: string): string {
+  const match = /^"((?:[^"]|"")*)"$/s.exec(quoted);
+  if (!match) throw new Error(`not a quoted identifier: ${quoted}`);
+  return (match[1] as string).replaceAll('""', '"');
+}

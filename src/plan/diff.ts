@@ -1,0 +1,283 @@
+/**
+ * Wanted state × live state → change records. Pure. Each record says who resolves it (apply, a migration, or a
+ * person), following the change classes of reference/snowflake-catalog.md §9: what apply's statements do on
+ * their next run (CREATE … IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR ALTER TASK, RESUME), what only a
+ * migration may do (a pipe's COPY), and what apply never touches (a retyped column, a stale stream, an orphan).
+ */
+import type { QualifiedName } from '../model/types.js';
+import { qualified, qualifiedSchema } from '../sql/quote.js';
+import { retypeInPlace } from './data-type.js';
+import type {
+  LiveObject,
+  LiveState,
+  LiveTable,
+  ObjectKind,
+  PlanChange,
+  WantedState,
+  WantedTable,
+  WantedTask,
+} from './types.js';
+import { sameName } from './types.js';
+
+/** The COMMENT prefix snowstage writes on every object it creates (src/render/views.ts). */
+export const SNOWSTAGE_COMMENT_PREFIX = 'snowstage:';
+
+export function planChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+  return [
+    ...schemaChanges(wanted, live),
+    ...presence('file format', [{ name: wanted.fileFormat, label: '' }], live.fileFormats),
+    ...presence('stage', [{ name: wanted.stage, label: '' }], live.stages),
+    ...wanted.tables.flatMap((t) => tableChanges(t, live.tables)),
+    ...streamChanges(wanted, live),
+    ...pipeChanges(wanted, live),
+    ...wanted.tasks.flatMap((t) => taskChanges(t, live)),
+    ...orphans(wanted, live),
+  ];
+}
+
+function schemaChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+  return [...new Set([wanted.rawSchema, wanted.targetSchema])]
+    .filter((schema) => !live.schemas.includes(schema))
+    .map((schema) => ({
+      action: 'create',
+      object: 'schema',
+      name: qualifiedSchema(wanted.database, schema),
+      label: '',
+      resolution: 'apply',
+      note: 'apply creates it',
+    }));
+}
+
+function create(object: ObjectKind, name: QualifiedName, label: string): PlanChange {
+  return {
+    action: 'create',
+    object,
+    name: qualified(name),
+    label,
+    resolution: 'apply',
+    note: 'apply creates it',
+  };
+}
+
+function find<T extends LiveObject>(objects: readonly T[], name: QualifiedName): T | undefined {
+  return objects.find((o) => sameName(o.name, name));
+}
+
+function presence(
+  object: ObjectKind,
+  wanted: readonly { name: QualifiedName; label: string }[],
+  live: readonly LiveObject[],
+): PlanChange[] {
+  return wanted.filter((w) => !find(live, w.name)).map((w) => create(object, w.name, w.label));
+}
+
+function tableChanges(wanted: WantedTable, liveTables: readonly LiveTable[]): PlanChange[] {
+  const live = find(liveTables, wanted.name);
+  if (!live) return [create('table', wanted.name, wanted.label)];
+  const base = { object: 'table', name: qualified(wanted.name), label: wanted.label } as const;
+  const changes: PlanChange[] = [];
+  if (live.kind !== '' && live.kind !== 'TABLE') {
+    changes.push({
+      ...base,
+      action: 'alter',
+      property: 'kind',
+      live: live.kind,
+      wanted: 'TABLE',
+      resolution: 'manual',
+      note: 'apply does not change it: only a rebuilt table changes kind (Time Travel is lost, streams on it go stale)',
+    });
+  }
+  const liveColumns = new Map((live.columns ?? []).map((c) => [c.name, c.type]));
+  for (const column of wanted.columns) {
+    const type = liveColumns.get(column.name);
+    if (type === undefined) {
+      changes.push({
+        ...base,
+        action: 'add column',
+        column: column.name,
+        wanted: column.type,
+        resolution: 'apply',
+        note: 'apply adds it (ADD COLUMN IF NOT EXISTS)',
+      });
+    } else if (type !== column.type) {
+      changes.push({
+        ...base,
+        action: 'retype column',
+        column: column.name,
+        live: type,
+        wanted: column.type,
+        resolution: 'manual',
+        note: retypeInPlace(type, column.type)
+          ? 'apply does not change it; ALTER TABLE … ALTER COLUMN … SET DATA TYPE can widen it in place'
+          : 'apply does not change it; Snowflake cannot convert it in place: the column must be rebuilt',
+      });
+    }
+  }
+  const wantedNames = new Set(wanted.columns.map((c) => c.name));
+  for (const [name, type] of liveColumns) {
+    if (wantedNames.has(name)) continue;
+    changes.push({
+      ...base,
+      action: 'extra column',
+      column: name,
+      live: type,
+      resolution: 'manual',
+      note: 'not in the metadata; apply leaves it (MERGE and pipe ignore it)',
+    });
+  }
+  return changes;
+}
+
+function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+  return wanted.streams.flatMap((w) => {
+    const stream = find(live.streams, w.name);
+    if (!stream) return [create('stream', w.name, w.label)];
+    const base = { object: 'stream', name: qualified(w.name), label: w.label, resolution: 'manual' } as const;
+    const recreate =
+      'apply does not change it: a stream is recreated by hand, and loses its offset (unmerged rows)';
+    const changes: PlanChange[] = [];
+    const source = [w.source.database, w.source.schema, w.source.name].join('.');
+    // SHOW STREAMS prints `DB.S.T`; a name that needs quoting may come back quoted.
+    if (stream.tableName.replaceAll('"', '') !== source) {
+      changes.push({
+        ...base,
+        action: 'alter',
+        property: 'table_name',
+        live: stream.tableName,
+        wanted: source,
+        note: recreate,
+      });
+    }
+    if (stream.mode.toUpperCase() !== 'APPEND_ONLY') {
+      changes.push({
+        ...base,
+        action: 'alter',
+        property: 'mode',
+        live: stream.mode,
+        wanted: 'APPEND_ONLY',
+        note: recreate,
+      });
+    }
+    if (stream.stale) {
+      changes.push({
+        ...base,
+        action: 'alter',
+        property: 'stale',
+        live: 'true',
+        wanted: 'false',
+        note: recreate,
+      });
+    }
+    return changes;
+  });
+}
+
+function pipeChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+  return wanted.pipes.flatMap((w) => {
+    const pipe = find(live.pipes, w.name);
+    if (!pipe) return [create('pipe', w.name, w.label)];
+    if (sameText(pipe.definition, w.copy)) return [];
+    return [
+      {
+        action: 'recreate',
+        object: 'pipe',
+        name: qualified(w.name),
+        label: w.label,
+        property: 'definition',
+        live: oneLine(pipe.definition),
+        wanted: oneLine(w.copy),
+        resolution: 'migration',
+        note:
+          'the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
+          'run the recreate migration in migrations/ with apply --migration <name>',
+      },
+    ];
+  });
+}
+
+function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
+  const task = find(live.tasks, wanted.name);
+  if (!task) return [create('task', wanted.name, wanted.label)];
+  const base = {
+    object: 'task',
+    name: qualified(wanted.name),
+    label: wanted.label,
+    resolution: 'apply',
+  } as const;
+  const altered = 'apply alters it in place (CREATE OR ALTER TASK keeps its history)';
+  const changes: PlanChange[] = [];
+  const property = (name: string, liveValue: string, wantedValue: string) =>
+    changes.push({
+      ...base,
+      action: 'alter',
+      property: name,
+      live: liveValue,
+      wanted: wantedValue,
+      note: altered,
+    });
+  if (normalSchedule(task.schedule) !== normalSchedule(wanted.schedule)) {
+    property('schedule', task.schedule, wanted.schedule);
+  }
+  if (task.warehouse !== (wanted.warehouse ?? '')) {
+    property('warehouse', task.warehouse || '(serverless)', wanted.warehouse ?? '(serverless)');
+  }
+  if (!sameText(task.definition, wanted.definition)) {
+    property('definition', oneLine(task.definition), oneLine(wanted.definition));
+  }
+  if (task.state !== 'started') {
+    changes.push({
+      ...base,
+      action: 'resume',
+      property: 'state',
+      live: task.state,
+      wanted: 'started',
+      note: 'apply resumes it',
+    });
+  }
+  return changes;
+}
+
+/** Objects in the pipeline's schemas that carry snowstage's COMMENT but are no longer generated. */
+function orphans(wanted: WantedState, live: LiveState): PlanChange[] {
+  const kinds: [ObjectKind, readonly LiveObject[], readonly QualifiedName[]][] = [
+    ['file format', live.fileFormats, [wanted.fileFormat]],
+    ['stage', live.stages, [wanted.stage]],
+    ['table', live.tables, wanted.tables.map((t) => t.name)],
+    ['stream', live.streams, wanted.streams.map((s) => s.name)],
+    ['pipe', live.pipes, wanted.pipes.map((p) => p.name)],
+    ['task', live.tasks, wanted.tasks.map((t) => t.name)],
+  ];
+  return kinds.flatMap(([object, objects, names]) =>
+    objects
+      .filter((o) => o.comment.startsWith(SNOWSTAGE_COMMENT_PREFIX))
+      .filter((o) => !names.some((n) => sameName(n, o.name)))
+      .map((o) => ({
+        action: 'orphan',
+        object,
+        name: qualified(o.name),
+        label: '',
+        live: o.comment,
+        resolution: 'manual',
+        note: 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand',
+      })),
+  );
+}
+
+/** Snowflake may store a definition with other whitespace than was sent (TF #246, #408). */
+function sameText(live: string, wanted: string): boolean {
+  return oneLine(live) === oneLine(wanted);
+}
+
+function oneLine(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\s*;\s*$/, '')
+    .trim();
+}
+
+/** `5 MINUTES` and `5 minute` are one schedule; cron fields compare as written. */
+function normalSchedule(schedule: string): string {
+  return oneLine(schedule)
+    .toUpperCase()
+    .replace(/^(\d+) MINUTES$/, '$1 MINUTE');
+}

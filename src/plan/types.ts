@@ -1,0 +1,151 @@
+/**
+ * The three shapes of `snowstage plan`: what the model wants to exist, what the account has (read by SHOW), and
+ * the change records the pure diff produces from the two.
+ */
+import type { QualifiedName } from '../model/types.js';
+
+/** Kinds of objects plan compares, in the order apply creates them (also the order changes are printed in). */
+export const OBJECT_KINDS = ['schema', 'file format', 'stage', 'table', 'stream', 'pipe', 'task'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export interface WantedColumn {
+  readonly name: string;
+  /** canonical (src/plan/data-type.ts) */
+  readonly type: string;
+}
+
+export interface WantedTable {
+  readonly name: QualifiedName;
+  /** the pipeline table it belongs to, and which of its two tables this is */
+  readonly label: string;
+  readonly columns: readonly WantedColumn[];
+}
+
+export interface WantedStream {
+  readonly name: QualifiedName;
+  readonly label: string;
+  readonly source: QualifiedName;
+}
+
+export interface WantedPipe {
+  readonly name: QualifiedName;
+  readonly label: string;
+  /** the COPY statement after AS, as rendered (compared whitespace-normalised) */
+  readonly copy: string;
+}
+
+export interface WantedTask {
+  readonly name: QualifiedName;
+  readonly label: string;
+  /** `5 MINUTE` or `USING CRON 0 * * * * UTC` */
+  readonly schedule: string;
+  /** undefined: serverless */
+  readonly warehouse: string | undefined;
+  /** the MERGE statement after AS, as rendered */
+  readonly definition: string;
+}
+
+export interface WantedState {
+  readonly pipeline: string;
+  readonly database: string;
+  readonly rawSchema: string;
+  readonly targetSchema: string;
+  readonly fileFormat: QualifiedName;
+  readonly stage: QualifiedName;
+  readonly tables: readonly WantedTable[];
+  readonly streams: readonly WantedStream[];
+  readonly pipes: readonly WantedPipe[];
+  readonly tasks: readonly WantedTask[];
+}
+
+/** Every live object carries its COMMENT: the `snowstage:` prefix is how plan recognises objects it made. */
+export interface LiveObject {
+  readonly name: QualifiedName;
+  readonly comment: string;
+}
+
+export interface LiveColumn {
+  readonly name: string;
+  /** canonical, or the raw data_type text when it could not be read */
+  readonly type: string;
+}
+
+export interface LiveTable extends LiveObject {
+  /** TABLE, TRANSIENT or TEMPORARY */
+  readonly kind: string;
+  /** read only for tables the model wants; undefined for others */
+  readonly columns: readonly LiveColumn[] | undefined;
+}
+
+export interface LiveStream extends LiveObject {
+  /** `DB.S.T` as SHOW STREAMS prints it */
+  readonly tableName: string;
+  readonly mode: string;
+  readonly stale: boolean;
+}
+
+export interface LivePipe extends LiveObject {
+  readonly definition: string;
+}
+
+export interface LiveTask extends LiveObject {
+  /** `started` or `suspended` */
+  readonly state: string;
+  readonly schedule: string;
+  /** '' when serverless (SHOW TASKS may print NULL or the string `null`) */
+  readonly warehouse: string;
+  readonly definition: string;
+}
+
+export interface LiveState {
+  /** schemas of the pipeline's database that exist */
+  readonly schemas: readonly string[];
+  readonly fileFormats: readonly LiveObject[];
+  readonly stages: readonly LiveObject[];
+  readonly tables: readonly LiveTable[];
+  readonly streams: readonly LiveStream[];
+  readonly pipes: readonly LivePipe[];
+  readonly tasks: readonly LiveTask[];
+}
+
+/**
+ * Who resolves a change: `apply` does it on its next run; `migration` needs a reviewed migration run with
+ * `apply --migration` (a pipe's COPY); `manual` is drift apply never touches (a retyped column, an orphan).
+ */
+export type Resolution = 'apply' | 'migration' | 'manual';
+
+export type ChangeAction =
+  | 'create'
+  | 'add column'
+  | 'retype column'
+  | 'extra column'
+  | 'alter'
+  | 'resume'
+  | 'recreate'
+  | 'orphan';
+
+export interface PlanChange {
+  readonly action: ChangeAction;
+  readonly object: ObjectKind;
+  /** the quoted qualified name, as in generated SQL */
+  readonly name: string;
+  /** e.g. `books: landing table`; '' for pipeline-wide objects and orphans */
+  readonly label: string;
+  readonly column?: string;
+  readonly property?: string;
+  readonly live?: string;
+  readonly wanted?: string;
+  readonly resolution: Resolution;
+  /** one line for a person: what happens, or what to do */
+  readonly note: string;
+}
+
+export interface PlanResult {
+  readonly pipeline: string;
+  readonly changes: readonly PlanChange[];
+}
+
+/** Names compare exactly: SHOW returns stored names, and the model holds resolved ones. */
+export function sameName(a: QualifiedName, b: QualifiedName): boolean {
+  return a.database === b.database && a.schema === b.schema && a.name === b.name;
+}

@@ -1,0 +1,345 @@
+/**
+ * `snowstage plan` end to end: the CLI in-process (src/cli/main.ts), the real snowflake-sdk, and the local endpoint
+ * answering SHOW from a fake catalog in Snowflake's documented shapes. The "applied" account is built by
+ * interpreting the generated SQL (applied-catalog.ts), not from plan's own wanted state.
+ */
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { prepareWorkDir } from '../apply/harness.js';
+import { runCli } from '../cli/run.js';
+import { type CatalogTable, catalogRule, emptyCatalog, type FakeCatalog } from '../support/fake-catalog.js';
+import { type FakeSnowflake, startFakeSnowflake } from '../support/fake-snowflake.js';
+import { catalogAfterApply, dataTypeJson } from './applied-catalog.js';
+
+const PASSWORD = 'plan-test-secret-Xq9';
+const RAW = '"ANALYTICS"."BOOKSTORE_RAW"';
+const TARGET = '"ANALYTICS"."BOOKSTORE"';
+
+let work: string;
+let fake: FakeSnowflake | undefined;
+let catalog: FakeCatalog;
+
+beforeEach(async () => {
+  work = await prepareWorkDir();
+  catalog = await catalogAfterApply(join(work, 'generated/bookstore'), 'ANALYTICS');
+});
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  await rm(work, { recursive: true, force: true });
+});
+
+async function plan(args: string[] = [], extraEnv: Record<string, string> = {}) {
+  fake ??= await startFakeSnowflake({ rules: [catalogRule(catalog)] });
+  const env = {
+    SNOWFLAKE_ACCOUNT: 'testacct',
+    SNOWFLAKE_USER: 'loader',
+    SNOWFLAKE_PASSWORD: PASSWORD,
+    SNOWFLAKE_ACCESS_URL: fake.accessUrl,
+    ...extraEnv,
+  };
+  const run = await runCli(['plan', ...args], { cwd: work, env });
+  expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+  return run;
+}
+
+function table(schema: string, name: string): CatalogTable {
+  const found = catalog.tables.find((t) => t.schema === schema && t.name === name);
+  if (!found) throw new Error(`no table ${schema}.${name} in the applied catalog`);
+  return found;
+}
+
+/** The lines of stdout that mention `text`. */
+function linesWith(stdout: string, text: string): string[] {
+  return stdout.split('\n').filter((line) => line.includes(text));
+}
+
+describe('snowstage plan', () => {
+  it('a fresh account (the database exists, nothing else): every object to create, exit 3, only SHOW sent', async () => {
+    catalog = emptyCatalog('ANALYTICS');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  + schema ${RAW}  # apply creates it`,
+        `  + schema ${TARGET}  # apply creates it`,
+        `  + file format ${RAW}."BOOKSTORE_CSV"  # apply creates it`,
+        `  + stage ${RAW}."BOOKSTORE_STAGE"  # apply creates it`,
+        `  + table ${RAW}."BOOK_REVIEWS" (book_reviews: landing table)  # apply creates it`,
+        `  + table ${TARGET}."BOOK_REVIEWS" (book_reviews: target table)  # apply creates it`,
+        `  + table ${RAW}."BOOKS" (books: landing table)  # apply creates it`,
+        `  + table ${TARGET}."BOOKS" (books: target table)  # apply creates it`,
+        `  + stream ${RAW}."BOOK_REVIEWS_STREAM" (book_reviews: stream)  # apply creates it`,
+        `  + stream ${RAW}."BOOKS_STREAM" (books: stream)  # apply creates it`,
+        `  + pipe ${RAW}."BOOK_REVIEWS_PIPE" (book_reviews: pipe)  # apply creates it`,
+        `  + pipe ${RAW}."BOOKS_PIPE" (books: pipe)  # apply creates it`,
+        `  + task ${RAW}."BOOK_REVIEWS_MERGE" (book_reviews: MERGE task)  # apply creates it`,
+        `  + task ${RAW}."BOOKS_MERGE" (books: MERGE task)  # apply creates it`,
+        '',
+        'Plan: 14 to create, 0 to change.',
+        '',
+      ].join('\n'),
+    );
+    // No schema exists, so nothing is read inside one (SHOW … IN SCHEMA of a missing schema is an error).
+    expect(fake?.statements).toEqual(['SHOW SCHEMAS IN DATABASE "ANALYTICS"']);
+    expect(run.stderr).toBe(
+      'connecting to Snowflake: user loader on account testacct at ' +
+        `${fake?.accessUrl}, role SNOWSTAGE_LOADER, warehouse ETL_WH, password auth\n`,
+    );
+  });
+
+  it('an account equal to the generated state: no changes, exit 0, read with SHOW … IN SCHEMA only', async () => {
+    const run = await plan();
+    expect(run.stdout).toBe('No changes: the account matches pipeline bookstore.\n');
+    expect(run.code).toBe(0);
+    const statements = fake?.statements ?? [];
+    expect(statements.every((s) => s.startsWith('SHOW '))).toBe(true);
+    expect(statements).toContain(`SHOW PIPES IN SCHEMA ${RAW}`);
+    expect(statements).toContain(`SHOW TABLES IN SCHEMA ${TARGET}`);
+    expect(statements).toContain(`SHOW COLUMNS IN TABLE ${TARGET}."BOOKS"`);
+  });
+
+  it('a column missing from a target table: apply adds it', async () => {
+    const books = table('BOOKSTORE', 'BOOKS');
+    books.columns = books.columns.filter((c) => c.name !== 'PRICE');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, 'BOOKS')).toEqual([`  ~ table ${TARGET}."BOOKS" (books: target table)`]);
+    expect(linesWith(run.stdout, 'PRICE')).toEqual([
+      '      + column "PRICE" NUMBER(10,2)  # apply adds it (ADD COLUMN IF NOT EXISTS)',
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 1 to change.\n');
+  });
+
+  it('columns of another type: VARCHAR(120) widens in place, NUMBER(12,4) → (10,2) needs a rebuild; apply leaves both', async () => {
+    const books = table('BOOKSTORE', 'BOOKS');
+    const retype = (name: string, declared: string) => {
+      const column = books.columns.find((c) => c.name === name);
+      if (column) column.dataType = dataTypeJson(declared);
+    };
+    retype('TITLE', 'VARCHAR(120)');
+    retype('PRICE', 'NUMBER(12,4)');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, 'column')).toEqual([
+      '      ~ column "TITLE" VARCHAR(120) -> VARCHAR(500)  # apply does not change it; ' +
+        'ALTER TABLE … ALTER COLUMN … SET DATA TYPE can widen it in place',
+      '      ~ column "PRICE" NUMBER(12,4) -> NUMBER(10,2)  # apply does not change it; ' +
+        'Snowflake cannot convert it in place: the column must be rebuilt',
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 2 that apply leaves as they are.\n');
+  });
+
+  it('types written differently but equal in Snowflake (VARCHAR = VARCHAR(16777216)) are no change', async () => {
+    const landing = table('BOOKSTORE_RAW', 'BOOKS');
+    const file = landing.columns.find((c) => c.name === '_SNOWSTAGE_FILE');
+    expect(file?.dataType).toMatchObject({ type: 'TEXT', length: 16777216 });
+    const run = await plan();
+    expect(run.code).toBe(0);
+  });
+
+  it('a pipe whose COPY differs: recreate through a migration; whitespace alone is no difference', async () => {
+    const books = catalog.pipes.find((p) => p.name === 'BOOKS_PIPE');
+    const reviews = catalog.pipes.find((p) => p.name === 'BOOK_REVIEWS_PIPE');
+    if (!books || !reviews) throw new Error('pipes missing from the applied catalog');
+    books.definition = books.definition.replace('/books/', '/books_v1/');
+    reviews.definition = reviews.definition.replace(/\n\s*/g, '\r\n\t ');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const lines = run.stdout.split('\n');
+    const at = lines.indexOf(`  -/+ pipe ${RAW}."BOOKS_PIPE" (books: pipe)`);
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe(
+      '      ~ definition  # the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
+        'run the recreate migration in migrations/ with apply --migration <name>',
+    );
+    expect(lines[at + 2]).toContain(`FROM @${RAW}."BOOKSTORE_STAGE"/books_v1/`);
+    expect(lines[at + 3]).toContain(`FROM @${RAW}."BOOKSTORE_STAGE"/books/`);
+    expect(run.stdout).not.toContain('BOOK_REVIEWS_PIPE');
+    expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 needing a migration.\n');
+  });
+
+  it('a suspended task: apply resumes it', async () => {
+    const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
+    if (!task) throw new Error('task missing');
+    task.state = 'suspended';
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  ~ task ${RAW}."BOOKS_MERGE" (books: MERGE task)`,
+        '      ~ state suspended -> started  # apply resumes it',
+        '',
+        'Plan: 0 to create, 1 to change.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a task with another schedule and warehouse: apply alters it in place', async () => {
+    const task = catalog.tasks.find((t) => t.name === 'BOOK_REVIEWS_MERGE');
+    if (!task) throw new Error('task missing');
+    task.schedule = 'USING CRON 0 * * * * UTC';
+    task.warehouse = null;
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, '      ~')).toEqual([
+      '      ~ schedule USING CRON 0 * * * * UTC -> USING CRON */15 * * * * UTC  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+      '      ~ warehouse (serverless) -> ETL_WH  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+    ]);
+  });
+
+  it('orphans: a snowstage table and pipe of a removed table are listed, objects without the tag are not', async () => {
+    catalog.tables.push(
+      {
+        schema: 'BOOKSTORE_RAW',
+        name: 'AUTHORS',
+        comment: 'snowstage: landing table for MySQL table authors, loaded by Snowpipe',
+        columns: [{ name: 'AUTHOR_ID', dataType: dataTypeJson('VARCHAR') }],
+      },
+      { schema: 'BOOKSTORE', name: 'HAND_MADE', comment: 'owned by the analysts', columns: [] },
+    );
+    catalog.pipes.push(
+      {
+        schema: 'BOOKSTORE_RAW',
+        name: 'AUTHORS_PIPE',
+        comment: 'snowstage: loads s3://snowstage-bookstore/bookstore/data/authors/ into AUTHORS',
+        definition: `COPY INTO ${RAW}."AUTHORS" FROM @${RAW}."BOOKSTORE_STAGE"/authors/`,
+      },
+      { schema: 'BOOKSTORE_RAW', name: 'OTHER_PIPE', definition: 'COPY INTO X FROM @Y' },
+    );
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  - table ${RAW}."AUTHORS"  # made by snowstage, no longer generated; apply leaves it: check and drop it by hand`,
+        '      comment: snowstage: landing table for MySQL table authors, loaded by Snowpipe',
+        `  - pipe ${RAW}."AUTHORS_PIPE"  # made by snowstage, no longer generated; apply leaves it: check and drop it by hand`,
+        '      comment: snowstage: loads s3://snowstage-bookstore/bookstore/data/authors/ into AUTHORS',
+        '',
+        'Plan: 0 to create, 0 to change, 2 orphaned.',
+        '',
+      ].join('\n'),
+    );
+    // Columns are read only for generated tables.
+    expect(fake?.statements).not.toContain(`SHOW COLUMNS IN TABLE ${RAW}."AUTHORS"`);
+  });
+
+  it('names compare exactly: a lower-case "books" table is another table', async () => {
+    const books = table('BOOKSTORE', 'BOOKS');
+    books.name = 'books';
+    const run = await plan();
+    expect(linesWith(run.stdout, 'BOOKS"')).toEqual([
+      `  + table ${TARGET}."BOOKS" (books: target table)  # apply creates it`,
+    ]);
+  });
+
+  it('--json: one document with the summary and every change record', async () => {
+    table('BOOKSTORE', 'BOOKS').columns = table('BOOKSTORE', 'BOOKS').columns.filter(
+      (c) => c.name !== 'RATING',
+    );
+    const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
+    if (task) task.state = 'suspended';
+    catalog.streams = catalog.streams.filter((s) => s.name !== 'BOOKS_STREAM');
+    const run = await plan(['--json']);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toEqual({
+      pipeline: 'bookstore',
+      changed: true,
+      summary: { create: 1, change: 2, migration: 0, manual: 0, orphan: 0 },
+      changes: [
+        {
+          action: 'add column',
+          object: 'table',
+          name: `${TARGET}."BOOKS"`,
+          label: 'books: target table',
+          column: 'RATING',
+          wanted: 'NUMBER(3,2)',
+          resolution: 'apply',
+          note: 'apply adds it (ADD COLUMN IF NOT EXISTS)',
+        },
+        {
+          action: 'create',
+          object: 'stream',
+          name: `${RAW}."BOOKS_STREAM"`,
+          label: 'books: stream',
+          resolution: 'apply',
+          note: 'apply creates it',
+        },
+        {
+          action: 'resume',
+          object: 'task',
+          name: `${RAW}."BOOKS_MERGE"`,
+          label: 'books: MERGE task',
+          property: 'state',
+          live: 'suspended',
+          wanted: 'started',
+          resolution: 'apply',
+          note: 'apply resumes it',
+        },
+      ],
+    });
+  });
+
+  it('--json with no changes: changed false, exit 0', async () => {
+    const run = await plan(['--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      pipeline: 'bookstore',
+      changed: false,
+      summary: { create: 0, change: 0, migration: 0, manual: 0, orphan: 0 },
+      changes: [],
+    });
+  });
+
+  it('a usage error exits 2, never 3 (changes)', async () => {
+    const run = await plan(['--no-such-option']);
+    expect(run.code).toBe(2);
+  });
+
+  it('a database that does not exist: exit 1 naming the statement, the database and the role', async () => {
+    catalog = emptyCatalog('SOMEWHERE_ELSE');
+    const run = await plan(['--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'could not read the account: SHOW SCHEMAS IN DATABASE "ANALYTICS": SQL compilation error: Database \'ANALYTICS\' does not exist or not authorized. (002003)\n' +
+        'check that database ANALYTICS exists and that role SNOWSTAGE_LOADER can see it (SNOWFLAKE_ROLE)\n',
+    );
+  });
+
+  it('an account that does not answer: says where it connects, gives up after the timeout naming the setting, exit 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await plan([], {
+      SNOWFLAKE_ACCESS_URL: `http://127.0.0.1:${port}`,
+      SNOWFLAKE_CONNECT_TIMEOUT_SECONDS: '1',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `connecting to Snowflake: user loader on account testacct at http://127.0.0.1:${port}, role SNOWSTAGE_LOADER, warehouse ETL_WH, password auth\n` +
+        `could not connect to Snowflake account testacct at http://127.0.0.1:${port}: no answer within 1 s ` +
+        '(SNOWFLAKE_CONNECT_TIMEOUT_SECONDS); check SNOWFLAKE_ACCOUNT, SNOWFLAKE_ACCESS_URL and the network path to it\n' +
+        'nothing was read\n',
+    );
+  });
+
+  it('no Snowflake credentials: exit 1 naming the variables, nothing sent', async () => {
+    const run = await runCli(['plan'], { cwd: work, env: {} });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no Snowflake account: set SNOWFLAKE_ACCOUNT');
+    expect(run.stderr).toContain('nothing was read');
+  });
+});

@@ -7,7 +7,7 @@
 import { expectedStatements } from '../apply/fixtures.js';
 import { type CatalogColumn, emptyCatalog, type FakeCatalog } from '../support/fake-catalog.js';
 
-const NAME = String.raw`"(?:[^"]|"")*"`;
+const NAME = '"(?:[^"]|"")*"';
 const QUALIFIED = new RegExp(String.raw`^(${NAME})\.(${NAME})(?:\.(${NAME}))?`);
 
 export async function catalogAfterApply(generatedDir: string, database: string): Promise<FakeCatalog> {

@@ -139,8 +139,9 @@ function answer(catalog: FakeCatalog, sql: string): FakeReply {
 function identifiers(text: string): string[] | undefined {
   const parts: string[] = [];
   const pattern = /"((?:[^"]|"")*)"(\.|$)/y;
-  let match: RegExpExecArray | null;
-  while (pattern.lastIndex < text.length && (match = pattern.exec(text)) !== null) {
+  while (pattern.lastIndex < text.length) {
+    const match = pattern.exec(text);
+    if (match === null) return undefined;
     parts.push((match[1] as string).replaceAll('""', '"'));
     if (match[2] === '') return parts;
   }

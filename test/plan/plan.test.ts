@@ -343,3 +343,15 @@ describe('snowstage plan', () => {
     expect(run.stderr).toContain('nothing was read');
   });
 });
+
+describe('snowstage plan --help', () => {
+  it('states the exit codes: 3 for changes, 2 stays the usage error', async () => {
+    const run = await runCli(['plan', '--help'], { cwd: process.cwd() });
+    expect(run.code).toBe(0);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+      'Exit codes: 0 no changes; 3 changes (anything listed); 1 error (invalid metadata, no connection, a SHOW failed); 2 usage error.',
+    );
+    const top = await runCli(['--help'], { cwd: process.cwd() });
+    expect(top.stdout).toContain('2 usage error, 3 plan found changes.');
+  });
+});

@@ -90,11 +90,7 @@ function detailLines(change: PlanChange): string[] {
     case 'alter':
     case 'resume':
       return long(change)
-        ? [
-            `      ~ ${change.property}${note}`,
-            `          live:   ${change.live}`,
-            `          wanted: ${change.wanted}`,
-          ]
+        ? [`      ~ ${change.property}${note}`, ...differingExcerpt(change.live ?? '', change.wanted ?? '')]
         : [`      ~ ${change.property} ${change.live} -> ${change.wanted}${note}`];
     default:
       return [`      ~ ${change.action}${note}`];
@@ -104,6 +100,22 @@ function detailLines(change: PlanChange): string[] {
 /** Definitions do not fit on one line with their note. */
 function long(change: PlanChange): boolean {
   return (change.live ?? '').length + (change.wanted ?? '').length > 60;
+}
+
+const EXCERPT_BEFORE = 40;
+const EXCERPT_LENGTH = 120;
+
+/**
+ * A definition can be thousands of characters (a MERGE): show both from a little before their first difference,
+ * so the difference is on screen. `--json` carries the whole texts.
+ */
+function differingExcerpt(live: string, wanted: string): string[] {
+  let at = 0;
+  while (at < live.length && at < wanted.length && live[at] === wanted[at]) at += 1;
+  const start = Math.max(0, at - EXCERPT_BEFORE);
+  const cut = (text: string) =>
+    `${start > 0 ? '…' : ''}${text.slice(start, start + EXCERPT_LENGTH)}${text.length > start + EXCERPT_LENGTH ? '…' : ''}`;
+  return [`          live:   ${cut(live)}`, `          wanted: ${cut(wanted)}`];
 }
 
 function summaryLine(s: PlanSummary): string {

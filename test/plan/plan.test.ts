@@ -158,8 +158,13 @@ describe('snowstage plan', () => {
       '      ~ definition  # the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
         'run the recreate migration in migrations/ with apply --migration <name>',
     );
-    expect(lines[at + 2]).toContain(`FROM @${RAW}."BOOKSTORE_STAGE"/books_v1/`);
-    expect(lines[at + 3]).toContain(`FROM @${RAW}."BOOKSTORE_STAGE"/books/`);
+    // both texts from a little before their first difference (JSON carries them whole)
+    expect(lines[at + 2]).toBe(
+      `          live:   …."BOOKSTORE_RAW"."BOOKSTORE_STAGE"/books_v1/ FILE_FORMAT = (FORMAT_NAME = '"ANALYTICS"."BOOKSTORE_RAW"."BOOKSTORE_CSV"')…`,
+    );
+    expect(lines[at + 3]).toBe(
+      `          wanted: …."BOOKSTORE_RAW"."BOOKSTORE_STAGE"/books/ FILE_FORMAT = (FORMAT_NAME = '"ANALYTICS"."BOOKSTORE_RAW"."BOOKSTORE_CSV"') MA…`,
+    );
     expect(run.stdout).not.toContain('BOOK_REVIEWS_PIPE');
     expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 needing a migration.\n');
   });
@@ -194,6 +199,48 @@ describe('snowstage plan', () => {
       '      ~ schedule USING CRON 0 * * * * UTC -> USING CRON */15 * * * * UTC  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
       '      ~ warehouse (serverless) -> ETL_WH  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
     ]);
+  });
+
+  it('a task whose MERGE differs: apply alters it in place; the excerpt starts near the difference', async () => {
+    const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
+    if (!task) throw new Error('task missing');
+    expect(task.definition).toContain('TO_NUMBER(r."PRICE", 10, 2)');
+    task.definition = task.definition.replace('TO_NUMBER(r."PRICE", 10, 2)', 'TO_NUMBER(r."PRICE", 10, 1)');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const lines = run.stdout.split('\n');
+    const at = lines.indexOf(
+      '      ~ definition  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+    );
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at - 1]).toBe(`  ~ task ${RAW}."BOOKS_MERGE" (books: MERGE task)`);
+    expect(lines[at + 1]).toMatch(/^ {10}live: {3}….*TO_NUMBER\(r\."PRICE", 10, 1\)/);
+    expect(lines[at + 2]).toMatch(/^ {10}wanted: ….*TO_NUMBER\(r\."PRICE", 10, 2\)/);
+  });
+
+  it('drift apply leaves alone: a stale stream, a transient table, a column the metadata does not have', async () => {
+    const stream = catalog.streams.find((s) => s.name === 'BOOKS_STREAM');
+    if (stream) stream.stale = true;
+    const landing = table('BOOKSTORE_RAW', 'BOOK_REVIEWS');
+    landing.kind = 'TRANSIENT';
+    table('BOOKSTORE', 'BOOKS').columns.push({ name: 'LEGACY_CODE', dataType: dataTypeJson('VARCHAR(10)') });
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  ~ table ${RAW}."BOOK_REVIEWS" (book_reviews: landing table)`,
+        '      ~ kind TRANSIENT -> TABLE  # apply does not change it: only a rebuilt table changes kind (Time Travel is lost, streams on it go stale)',
+        `  ~ table ${TARGET}."BOOKS" (books: target table)`,
+        '      ~ column "LEGACY_CODE" VARCHAR(10) (not generated)  # not in the metadata; apply leaves it (MERGE and pipe ignore it)',
+        `  ~ stream ${RAW}."BOOKS_STREAM" (books: stream)`,
+        '      ~ stale true -> false  # apply does not change it: a stream is recreated by hand, and loses its offset (unmerged rows)',
+        '',
+        'Plan: 0 to create, 0 to change, 3 that apply leaves as they are.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('orphans: a snowstage table and pipe of a removed table are listed, objects without the tag are not', async () => {

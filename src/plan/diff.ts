@@ -221,6 +221,9 @@ function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
   if (task.warehouse !== (wanted.warehouse ?? '')) {
     property('warehouse', task.warehouse || '(serverless)', wanted.warehouse ?? '(serverless)');
   }
+  if (!sameText(task.condition, wanted.condition)) {
+    property('condition', task.condition || '(none)', wanted.condition);
+  }
   if (!sameText(task.definition, wanted.definition)) {
     property('definition', oneLine(task.definition), oneLine(wanted.definition));
   }

@@ -107,6 +107,7 @@ function task(place: Place, row: Row): LiveTask {
     schedule: text(row, 'schedule'),
     // SHOW TASKS prints the string `null` for a serverless task (reference §4, pitfall 13)
     warehouse: warehouse.toLowerCase() === 'null' ? '' : warehouse,
+    condition: text(row, 'condition'),
     definition: text(row, 'definition'),
   };
 }

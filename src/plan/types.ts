@@ -41,6 +41,8 @@ export interface WantedTask {
   readonly schedule: string;
   /** undefined: serverless */
   readonly warehouse: string | undefined;
+  /** the WHEN condition, as rendered */
+  readonly condition: string;
   /** the MERGE statement after AS, as rendered */
   readonly definition: string;
 }
@@ -94,6 +96,7 @@ export interface LiveTask extends LiveObject {
   readonly schedule: string;
   /** '' when serverless (SHOW TASKS may print NULL or the string `null`) */
   readonly warehouse: string;
+  readonly condition: string;
   readonly definition: string;
 }
 

@@ -54,6 +54,7 @@ function wantedTask(model: PipelineModel, table: TableModel, sql: string): Wante
     label: `${table.name}: MERGE task`,
     schedule: scheduleText(table.mergeSchedule),
     warehouse: model.snowflake.warehouse,
+    condition: /^\s*WHEN\s+(.*)$/m.exec(create)?.[1]?.trim() ?? '',
     definition: as ? create.slice(as.index + as[0].length).trim() : '',
   };
 }

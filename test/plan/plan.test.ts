@@ -188,17 +188,22 @@ describe('snowstage plan', () => {
     );
   });
 
-  it('a task with another schedule and warehouse: apply alters it in place', async () => {
+  it('a task with another schedule, warehouse and condition: apply alters it in place', async () => {
     const task = catalog.tasks.find((t) => t.name === 'BOOK_REVIEWS_MERGE');
     if (!task) throw new Error('task missing');
     task.schedule = 'USING CRON 0 * * * * UTC';
     task.warehouse = null;
+    task.condition = '';
     const run = await plan();
     expect(run.code).toBe(3);
     expect(linesWith(run.stdout, '      ~')).toEqual([
       '      ~ schedule USING CRON 0 * * * * UTC -> USING CRON */15 * * * * UTC  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
       '      ~ warehouse (serverless) -> ETL_WH  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+      '      ~ condition  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
     ]);
+    expect(run.stdout).toContain(
+      `          wanted: SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')\n`,
+    );
   });
 
   it('a task whose MERGE differs: apply alters it in place; the excerpt starts near the difference', async () => {

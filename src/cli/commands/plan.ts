@@ -72,8 +72,8 @@ function readFailureText(
   options: SnowflakeConnectionOptions,
 ): string {
   const role = options.role === undefined ? "the user's default role" : `role ${options.role}`;
-  return (
-    `could not read the account: ${error.message}\n` +
-    `check that database ${model.snowflake.database} exists and that ${role} can see it (SNOWFLAKE_ROLE)\n`
-  );
+  const hint = error.statement.startsWith('SHOW SCHEMAS')
+    ? `check that database ${model.snowflake.database} exists and that ${role} can see it (SNOWFLAKE_ROLE)`
+    : `check that ${role} may read the pipeline's schemas (SNOWFLAKE_ROLE)`;
+  return `could not read the account: ${error.message}\n${hint}\n`;
 }

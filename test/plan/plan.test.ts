@@ -369,6 +369,27 @@ describe('snowstage plan', () => {
     );
   });
 
+  it("a SHOW the role may not run: exit 1 naming the statement, Snowflake's answer and the role", async () => {
+    const denied = {
+      error: {
+        code: '003001',
+        sqlState: '42501',
+        message: "SQL access control error:\nInsufficient privileges to operate on schema 'BOOKSTORE_RAW'",
+      },
+    };
+    fake = await startFakeSnowflake({
+      rules: [{ match: /^SHOW TASKS /, reply: denied }, catalogRule(catalog)],
+    });
+    const run = await plan();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      `could not read the account: SHOW TASKS IN SCHEMA ${RAW}: SQL access control error: ` +
+        "Insufficient privileges to operate on schema 'BOOKSTORE_RAW' (003001)\n" +
+        "check that role SNOWSTAGE_LOADER may read the pipeline's schemas (SNOWFLAKE_ROLE)\n",
+    );
+  });
+
   it('an account that does not answer: says where it connects, gives up after the timeout naming the setting, exit 1', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

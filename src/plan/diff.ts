@@ -136,15 +136,14 @@ function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
     const recreate =
       'apply does not change it: a stream is recreated by hand, and loses its offset (unmerged rows)';
     const changes: PlanChange[] = [];
-    const source = [w.source.database, w.source.schema, w.source.name].join('.');
-    // SHOW STREAMS prints `DB.S.T`; a name that needs quoting may come back quoted.
-    if (stream.tableName.replaceAll('"', '') !== source) {
+    const source = [w.source.database, w.source.schema, w.source.name];
+    if (!sameParts(nameParts(stream.tableName), source)) {
       changes.push({
         ...base,
         action: 'alter',
         property: 'table_name',
         live: stream.tableName,
-        wanted: source,
+        wanted: source.join('.'),
         note: recreate,
       });
     }
@@ -264,6 +263,30 @@ function orphans(wanted: WantedState, live: LiveState): PlanChange[] {
         note: 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand',
       })),
   );
+}
+
+/**
+ * SHOW STREAMS prints the source as `DB.S.T` (D:sql-reference/sql/show-streams); the docs do not say how a part
+ * that needs quoting is printed, so both `"Raw Zone"."T"` and `Raw Zone.T` are read. Unquoted parts are taken
+ * as printed (stored names), never upper-cased.
+ */
+export function nameParts(text: string): string[] {
+  const parts: string[] = [];
+  const part = /"((?:[^"]|"")*)"|([^."]*)/y;
+  let at = 0;
+  while (at <= text.length) {
+    part.lastIndex = at;
+    const match = part.exec(text) as RegExpExecArray;
+    parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] ?? ''));
+    at = part.lastIndex;
+    if (text[at] !== '.') break;
+    at += 1;
+  }
+  return parts;
+}
+
+function sameParts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** Snowflake may store a definition with other whitespace than was sent (TF #246, #408). */

@@ -46,8 +46,7 @@ function run(catalog: FakeCatalog, sql: string): void {
       addColumn(catalog, schema, name, sql);
       return;
     case 'CREATE STREAM IF NOT EXISTS': {
-      const on = /\bON TABLE (\S+)/.exec(sql)?.[1] ?? '';
-      const tableName = on.replaceAll('"', '');
+      const tableName = streamSource(sql.slice(sql.indexOf(' ON TABLE ') + ' ON TABLE '.length));
       if (!catalog.streams.some((s) => s.name === name))
         catalog.streams.push({ schema, name, comment, tableName });
       return;
@@ -95,6 +94,21 @@ function nameOf(text: string): [string, string] {
   return parts.length === 3
     ? [parts[1] as string, parts[2] as string]
     : [parts[0] as string, parts[1] as string];
+}
+
+/**
+ * SHOW STREAMS `table_name` is `DB.S.T` in the docs' examples; how a part that needs quotes is printed is not
+ * documented, so such parts are printed quoted here (plan reads both forms).
+ */
+function streamSource(text: string): string {
+  const match = QUALIFIED.exec(text);
+  if (!match) return '';
+  return [match[1], match[2], match[3]]
+    .map((quoted) => {
+      const name = unquote(quoted ?? '""');
+      return /^[A-Z_][A-Z0-9_$]*$/.test(name) ? name : quoted;
+    })
+    .join('.');
 }
 
 function unquote(quoted: string): string {

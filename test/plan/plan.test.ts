@@ -3,11 +3,11 @@
  * answering SHOW from a fake catalog in Snowflake's documented shapes. The "applied" account is built by
  * interpreting the generated SQL (applied-catalog.ts), not from plan's own wanted state.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { prepareWorkDir } from '../apply/harness.js';
+import { prepareWorkDir, ROOT } from '../apply/harness.js';
 import { runCli } from '../cli/run.js';
 import { type CatalogTable, catalogRule, emptyCatalog, type FakeCatalog } from '../support/fake-catalog.js';
 import { type FakeSnowflake, startFakeSnowflake } from '../support/fake-snowflake.js';
@@ -284,6 +284,28 @@ describe('snowstage plan', () => {
     );
     // Columns are read only for generated tables.
     expect(fake?.statements).not.toContain(`SHOW COLUMNS IN TABLE ${RAW}."AUTHORS"`);
+  });
+
+  it('exact-case and hostile names, a serverless cron task (golden case serverless-cron-exact-names): no changes', async () => {
+    const golden = join(ROOT, 'test/golden/cases/serverless-cron-exact-names');
+    const goldenEnv = JSON.parse(await readFile(join(golden, 'env.json'), 'utf8')) as Record<string, string>;
+    catalog = await catalogAfterApply(join(golden, 'expected/lake2'), 'Lake');
+    expect(catalog.tasks.map((t) => [t.warehouse, t.schedule, t.state])).toEqual([
+      [null, 'USING CRON 30 2 * * 1-5 America/New_York', 'started'],
+      [null, '60 MINUTES', 'started'],
+    ]);
+    const run = await plan(['-m', join(golden, 'metadata')], goldenEnv);
+    expect(run.stdout).toBe('No changes: the account matches pipeline lake2.\n');
+    expect(run.code).toBe(0);
+    expect(fake?.statements).toContain('SHOW TABLES IN SCHEMA "Lake"."Raw Zone"');
+    // the same account without the hostile table's landing and target tables lists both to create
+    catalog.tables = catalog.tables.filter((t) => !t.name.includes('DROP TABLE'));
+    const again = await plan(['-m', join(golden, 'metadata')], goldenEnv);
+    expect(again.code).toBe(3);
+    expect(linesWith(again.stdout, '+ table')).toEqual([
+      expect.stringContaining('DROP TABLE'),
+      expect.stringContaining('DROP TABLE'),
+    ]);
   });
 
   it('names compare exactly: a lower-case "books" table is another table', async () => {

@@ -1,6 +1,7 @@
 /** Type canonicalisation for plan (reference/snowflake-catalog.md §1 "Type comparison"). */
 import { describe, expect, it } from 'vitest';
 import { canonicalType, retypeInPlace, typeFromShowColumns } from '../../src/plan/data-type.js';
+import { nameParts } from '../../src/plan/diff.js';
 
 describe('canonicalType', () => {
   it.each([
@@ -114,5 +115,18 @@ describe('retypeInPlace', () => {
     ['TIMESTAMP_NTZ(6)', 'TIMESTAMP_NTZ(9)', false],
   ])('%s → %s: %s', (live, wanted, inPlace) => {
     expect(retypeInPlace(live, wanted)).toBe(inPlace);
+  });
+});
+
+describe('nameParts (SHOW STREAMS table_name)', () => {
+  it.each([
+    ['ANALYTICS.BOOKSTORE_RAW.BOOKS', ['ANALYTICS', 'BOOKSTORE_RAW', 'BOOKS']],
+    ['Lake.Raw Zone.EveryType', ['Lake', 'Raw Zone', 'EveryType']],
+    ['"Lake"."Raw Zone"."EveryType"', ['Lake', 'Raw Zone', 'EveryType']],
+    [`"Lake"."Raw Zone"."We'ird""; DROP TABLE y; --"`, ['Lake', 'Raw Zone', `We'ird"; DROP TABLE y; --`]],
+    ['"My.DB".S.T', ['My.DB', 'S', 'T']],
+    ['T', ['T']],
+  ])('%s', (text, parts) => {
+    expect(nameParts(text)).toEqual(parts);
   });
 });

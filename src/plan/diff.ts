@@ -6,18 +6,10 @@
  */
 import type { QualifiedName } from '../model/types.js';
 import { qualified, qualifiedSchema } from '../sql/quote.js';
-import { retypeInPlace } from './data-type.js';
-import type {
-  LiveObject,
-  LiveState,
-  LiveTable,
-  ObjectKind,
-  PlanChange,
-  WantedState,
-  WantedTable,
-  WantedTask,
-} from './types.js';
-import { sameName } from './types.js';
+import { nameParts, sameName, sameParts } from './names.js';
+import { create, find } from './records.js';
+import { tableChanges } from './table-diff.js';
+import type { LiveObject, LiveState, ObjectKind, PlanChange, WantedState, WantedTask } from './types.js';
 
 /** The COMMENT prefix snowstage writes on every object it creates (src/render/views.ts). */
 export const SNOWSTAGE_COMMENT_PREFIX = 'snowstage:';
@@ -48,84 +40,12 @@ function schemaChanges(wanted: WantedState, live: LiveState): PlanChange[] {
     }));
 }
 
-function create(object: ObjectKind, name: QualifiedName, label: string): PlanChange {
-  return {
-    action: 'create',
-    object,
-    name: qualified(name),
-    label,
-    resolution: 'apply',
-    note: 'apply creates it',
-  };
-}
-
-function find<T extends LiveObject>(objects: readonly T[], name: QualifiedName): T | undefined {
-  return objects.find((o) => sameName(o.name, name));
-}
-
 function presence(
   object: ObjectKind,
   wanted: readonly { name: QualifiedName; label: string }[],
   live: readonly LiveObject[],
 ): PlanChange[] {
   return wanted.filter((w) => !find(live, w.name)).map((w) => create(object, w.name, w.label));
-}
-
-function tableChanges(wanted: WantedTable, liveTables: readonly LiveTable[]): PlanChange[] {
-  const live = find(liveTables, wanted.name);
-  if (!live) return [create('table', wanted.name, wanted.label)];
-  const base = { object: 'table', name: qualified(wanted.name), label: wanted.label } as const;
-  const changes: PlanChange[] = [];
-  if (live.kind !== '' && live.kind !== 'TABLE') {
-    changes.push({
-      ...base,
-      action: 'alter',
-      property: 'kind',
-      live: live.kind,
-      wanted: 'TABLE',
-      resolution: 'manual',
-      note: 'apply does not change it: only a rebuilt table changes kind (Time Travel is lost, streams on it go stale)',
-    });
-  }
-  const liveColumns = new Map((live.columns ?? []).map((c) => [c.name, c.type]));
-  for (const column of wanted.columns) {
-    const type = liveColumns.get(column.name);
-    if (type === undefined) {
-      changes.push({
-        ...base,
-        action: 'add column',
-        column: column.name,
-        wanted: column.type,
-        resolution: 'apply',
-        note: 'apply adds it (ADD COLUMN IF NOT EXISTS)',
-      });
-    } else if (type !== column.type) {
-      changes.push({
-        ...base,
-        action: 'retype column',
-        column: column.name,
-        live: type,
-        wanted: column.type,
-        resolution: 'manual',
-        note: retypeInPlace(type, column.type)
-          ? 'apply does not change it; ALTER TABLE … ALTER COLUMN … SET DATA TYPE can widen it in place'
-          : 'apply does not change it; Snowflake cannot convert it in place: the column must be rebuilt',
-      });
-    }
-  }
-  const wantedNames = new Set(wanted.columns.map((c) => c.name));
-  for (const [name, type] of liveColumns) {
-    if (wantedNames.has(name)) continue;
-    changes.push({
-      ...base,
-      action: 'extra column',
-      column: name,
-      live: type,
-      resolution: 'manual',
-      note: 'not in the metadata; apply leaves it (MERGE and pipe ignore it)',
-    });
-  }
-  return changes;
 }
 
 function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
@@ -263,30 +183,6 @@ function orphans(wanted: WantedState, live: LiveState): PlanChange[] {
         note: 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand',
       })),
   );
-}
-
-/**
- * SHOW STREAMS prints the source as `DB.S.T` (D:sql-reference/sql/show-streams); the docs do not say how a part
- * that needs quoting is printed, so both `"Raw Zone"."T"` and `Raw Zone.T` are read. Unquoted parts are taken
- * as printed (stored names), never upper-cased.
- */
-export function nameParts(text: string): string[] {
-  const parts: string[] = [];
-  const part = /"((?:[^"]|"")*)"|([^."]*)/y;
-  let at = 0;
-  while (at <= text.length) {
-    part.lastIndex = at;
-    const match = part.exec(text) as RegExpExecArray;
-    parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] ?? ''));
-    at = part.lastIndex;
-    if (text[at] !== '.') break;
-    at += 1;
-  }
-  return parts;
-}
-
-function sameParts(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** Snowflake may store a definition with other whitespace than was sent (TF #246, #408). */

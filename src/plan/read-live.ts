@@ -8,6 +8,7 @@ import type { SqlClient } from '../snowflake/client.js';
 import { SnowflakeError } from '../snowflake/client.js';
 import { identifier, qualified, qualifiedSchema } from '../sql/quote.js';
 import { typeFromShowColumns } from './data-type.js';
+import { sameName } from './names.js';
 import type {
   LiveColumn,
   LiveObject,
@@ -18,7 +19,6 @@ import type {
   LiveTask,
   WantedState,
 } from './types.js';
-import { sameName } from './types.js';
 
 /** A SHOW statement that failed: which one, and Snowflake's answer. */
 export class LiveReadError extends Error {

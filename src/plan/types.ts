@@ -147,8 +147,3 @@ export interface PlanResult {
   readonly pipeline: string;
   readonly changes: readonly PlanChange[];
 }
-
-/** Names compare exactly: SHOW returns stored names, and the model holds resolved ones. */
-export function sameName(a: QualifiedName, b: QualifiedName): boolean {
-  return a.database === b.database && a.schema === b.schema && a.name === b.name;
-}

@@ -1,7 +1,7 @@
 /** Type canonicalisation for plan (reference/snowflake-catalog.md §1 "Type comparison"). */
 import { describe, expect, it } from 'vitest';
 import { canonicalType, retypeInPlace, typeFromShowColumns } from '../../src/plan/data-type.js';
-import { nameParts } from '../../src/plan/diff.js';
+import { nameParts } from '../../src/plan/names.js';
 
 describe('canonicalType', () => {
   it.each([

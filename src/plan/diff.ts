@@ -14,14 +14,27 @@ import type { LiveObject, LiveState, ObjectKind, PlanChange, WantedState, Wanted
 /** The COMMENT prefix snowstage writes on every object it creates (src/render/views.ts). */
 export const SNOWSTAGE_COMMENT_PREFIX = 'snowstage:';
 
-export function planChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+/** The committed migrations/ of generated/<pipeline>/ (path → SQL), to name the one that recreates a pipe. */
+export interface MigrationFiles {
+  /** as the user would type it, e.g. `generated/bookstore/migrations/` */
+  readonly displayDir: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+const NO_MIGRATIONS: MigrationFiles = { displayDir: 'migrations/', files: new Map() };
+
+export function planChanges(
+  wanted: WantedState,
+  live: LiveState,
+  migrations: MigrationFiles = NO_MIGRATIONS,
+): PlanChange[] {
   return [
     ...schemaChanges(wanted, live),
     ...presence('file format', [{ name: wanted.fileFormat, label: '' }], live.fileFormats),
     ...presence('stage', [{ name: wanted.stage, label: '' }], live.stages),
     ...wanted.tables.flatMap((t) => tableChanges(t, live.tables)),
     ...streamChanges(wanted, live),
-    ...pipeChanges(wanted, live),
+    ...pipeChanges(wanted, live, migrations),
     ...wanted.tasks.flatMap((t) => taskChanges(t, live)),
     ...orphans(wanted, live),
   ];
@@ -91,7 +104,7 @@ function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
   });
 }
 
-function pipeChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+function pipeChanges(wanted: WantedState, live: LiveState, migrations: MigrationFiles): PlanChange[] {
   return wanted.pipes.flatMap((w) => {
     const pipe = find(live.pipes, w.name);
     if (!pipe) return [create('pipe', w.name, w.label)];
@@ -106,12 +119,29 @@ function pipeChanges(wanted: WantedState, live: LiveState): PlanChange[] {
         live: oneLine(pipe.definition),
         wanted: oneLine(w.copy),
         resolution: 'migration',
-        note:
-          'the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
-          'run the recreate migration in migrations/ with apply --migration <name>',
+        note: `the COPY differs; apply never replaces a pipe (it would lose its load history): ${recreateAdvice(w.name, migrations)}`,
       },
     ];
   });
+}
+
+/**
+ * Names the latest committed migration that recreates the pipe. Without one, the COPY changed without a metadata
+ * change `generate` turned into a migration (or generate was not run): say both.
+ */
+function recreateAdvice(pipe: QualifiedName, migrations: MigrationFiles): string {
+  const statement = `CREATE OR REPLACE PIPE ${qualified(pipe)}`;
+  const recreating = [...migrations.files]
+    .filter(([path, sql]) => path.endsWith('.sql') && sql.includes(statement))
+    .map(([path]) => path.replace(/^migrations\//, '').replace(/\.sql$/, ''))
+    .sort();
+  const latest = recreating.at(-1);
+  if (latest !== undefined)
+    return `review and run ${migrations.displayDir}${latest}.sql with apply --migration ${latest}`;
+  return (
+    `no migration in ${migrations.displayDir} recreates it: run generate if the metadata changed ` +
+    '(it writes one), else the pipe was changed outside snowstage'
+  );
 }
 
 function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {

@@ -3,7 +3,7 @@
  * answering SHOW from a fake catalog in Snowflake's documented shapes. The "applied" account is built by
  * interpreting the generated SQL (applied-catalog.ts), not from plan's own wanted state.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -156,7 +156,8 @@ describe('snowstage plan', () => {
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toBe(
       '      ~ definition  # the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
-        'run the recreate migration in migrations/ with apply --migration <name>',
+        'no migration in generated/bookstore/migrations/ recreates it: run generate if the metadata changed ' +
+        '(it writes one), else the pipe was changed outside snowstage',
     );
     // both texts from a little before their first difference (JSON carries them whole)
     expect(lines[at + 2]).toBe(
@@ -166,6 +167,27 @@ describe('snowstage plan', () => {
       `          wanted: …."BOOKSTORE_RAW"."BOOKSTORE_STAGE"/books/ FILE_FORMAT = (FORMAT_NAME = '"ANALYTICS"."BOOKSTORE_RAW"."BOOKSTORE_CSV"') MA…`,
     );
     expect(run.stdout).not.toContain('BOOK_REVIEWS_PIPE');
+    expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 needing a migration.\n');
+  });
+
+  it('a table moved to another S3 folder after apply: generate writes the migration, plan names it', async () => {
+    const tableFile = join(work, 'metadata/tables/books.yaml');
+    await writeFile(
+      tableFile,
+      (await readFile(tableFile, 'utf8')).replace(
+        'source_table: books',
+        'source_table: books\ns3_path: books_v2',
+      ),
+    );
+    const generate = await runCli(['generate'], { cwd: work });
+    expect(generate.code).toBe(0);
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(
+      `  -/+ pipe ${RAW}."BOOKS_PIPE" (books: pipe)\n` +
+        '      ~ definition  # the COPY differs; apply never replaces a pipe (it would lose its load history): ' +
+        'review and run generated/bookstore/migrations/001_recreate_pipe_books.sql with apply --migration 001_recreate_pipe_books\n',
+    );
     expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 needing a migration.\n');
   });
 

@@ -15,6 +15,12 @@ export function registerPlanCommand(
       "Read the pipeline's objects in Snowflake and print what apply would change: objects to create, columns to add, retyped columns, pipes whose COPY differs, suspended tasks, and snowstage objects no longer generated.",
     )
     .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(
+      new Option(
+        '-o, --out <dir>',
+        'generated directory, read for the migrations that recreate pipes',
+      ).default('generated'),
+    )
     .option('--json', 'print one JSON document (summary and every change) instead of text', false)
     .addHelpText(
       'after',

@@ -3,8 +3,10 @@
  * would change, object by object. Exit 0 when nothing differs, 3 when something does, 1 on any error; 2 stays the
  * CLI's usage error, so a mistyped option never reads as "changes pending".
  */
+import { join, resolve } from 'node:path';
+import { readTree } from '../../generated/tree.js';
 import type { PipelineModel } from '../../model/types.js';
-import { planChanges } from '../../plan/diff.js';
+import { type MigrationFiles, planChanges } from '../../plan/diff.js';
 import { formatPlanJson, formatPlanText } from '../../plan/format.js';
 import { LiveReadError, readLiveState } from '../../plan/read-live.js';
 import type { LiveState } from '../../plan/types.js';
@@ -21,6 +23,8 @@ export const EXIT_CHANGES = 3;
 
 export interface PlanOptions extends MetadataOptions {
   readonly json: boolean;
+  /** generated directory, read only for its migrations/ */
+  readonly out: string;
 }
 
 export interface PlanDeps {
@@ -61,9 +65,22 @@ export async function planCommand(
   } finally {
     await client.close();
   }
-  const result = { pipeline: model.name, changes: planChanges(wanted, live) };
+  const migrations = await committedMigrations(io, options.out, model.name);
+  const result = { pipeline: model.name, changes: planChanges(wanted, live, migrations) };
   io.stdout.write(options.json ? formatPlanJson(result) : formatPlanText(result));
   return result.changes.length === 0 ? EXIT.ok : EXIT_CHANGES;
+}
+
+/** migrations/ of the committed tree; none when generated/ is absent (plan needs only the metadata). */
+async function committedMigrations(io: CliIo, out: string, pipeline: string): Promise<MigrationFiles> {
+  const displayDir = `${join(out, pipeline, 'migrations')}/`;
+  try {
+    const tree = await readTree(resolve(io.cwd, out, pipeline));
+    return { displayDir, files: new Map([...tree].filter(([path]) => path.startsWith('migrations/'))) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { displayDir, files: new Map() };
+    throw error;
+  }
 }
 
 function readFailureText(

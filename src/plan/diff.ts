@@ -31,7 +31,7 @@ export function planChanges(
   return [
     ...schemaChanges(wanted, live),
     ...presence('file format', [{ name: wanted.fileFormat, label: '' }], live.fileFormats),
-    ...presence('stage', [{ name: wanted.stage, label: '' }], live.stages),
+    ...stageChanges(wanted, live),
     ...wanted.tables.flatMap((t) => tableChanges(t, live.tables)),
     ...streamChanges(wanted, live),
     ...pipeChanges(wanted, live, migrations),
@@ -59,6 +59,38 @@ function presence(
   live: readonly LiveObject[],
 ): PlanChange[] {
   return wanted.filter((w) => !find(live, w.name)).map((w) => create(object, w.name, w.label));
+}
+
+/**
+ * A stage is never altered by apply: a stage whose URL or integration changes under its pipes stops them
+ * (STOPPED_STAGE_ALTERED), so a move is a migration (reference §9).
+ */
+function stageChanges(wanted: WantedState, live: LiveState): PlanChange[] {
+  const { name, url, integration } = wanted.stage;
+  const stage = find(live.stages, name);
+  if (!stage) return [create('stage', name, '')];
+  const note =
+    'apply never alters a stage (its pipes would stop): a stage move is a migration, ' +
+    'which generate writes when the metadata changed';
+  const base = {
+    action: 'alter',
+    object: 'stage',
+    name: qualified(name),
+    label: '',
+    resolution: 'migration',
+    note,
+  } as const;
+  const changes: PlanChange[] = [];
+  if (stage.url !== url) changes.push({ ...base, property: 'url', live: stage.url, wanted: url });
+  if (stage.storageIntegration !== integration) {
+    changes.push({
+      ...base,
+      property: 'storage_integration',
+      live: stage.storageIntegration,
+      wanted: integration,
+    });
+  }
+  return changes;
 }
 
 function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
@@ -193,7 +225,7 @@ function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
 function orphans(wanted: WantedState, live: LiveState): PlanChange[] {
   const kinds: [ObjectKind, readonly LiveObject[], readonly QualifiedName[]][] = [
     ['file format', live.fileFormats, [wanted.fileFormat]],
-    ['stage', live.stages, [wanted.stage]],
+    ['stage', live.stages, [wanted.stage.name]],
     ['table', live.tables, wanted.tables.map((t) => t.name)],
     ['stream', live.streams, wanted.streams.map((s) => s.name)],
     ['pipe', live.pipes, wanted.pipes.map((p) => p.name)],

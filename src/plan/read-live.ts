@@ -13,6 +13,7 @@ import type {
   LiveColumn,
   LiveObject,
   LivePipe,
+  LiveStage,
   LiveState,
   LiveStream,
   LiveTable,
@@ -61,7 +62,7 @@ export async function readLiveState(client: SqlClient, wanted: WantedState): Pro
     const inSchema = `IN SCHEMA ${qualifiedSchema(database, schema)}`;
     const rows = async (what: string) => (await show(`SHOW ${what} ${inSchema}`)).filter(isIn(place));
     state.fileFormats.push(...(await rows('FILE FORMATS')).map((r) => object(place, r)));
-    state.stages.push(...(await rows('STAGES')).map((r) => object(place, r)));
+    state.stages.push(...(await rows('STAGES')).map((r) => stage(place, r)));
     state.streams.push(...(await rows('STREAMS')).map((r) => stream(place, r)));
     state.pipes.push(
       ...(await rows('PIPES')).filter((r) => !flag(r, 'is_snowflake_managed')).map((r) => pipe(place, r)),
@@ -84,6 +85,14 @@ function isIn(place: Place): (row: Row) => boolean {
 
 function object(place: Place, row: Row): LiveObject {
   return { name: { ...place, name: text(row, 'name') }, comment: text(row, 'comment') };
+}
+
+function stage(place: Place, row: Row): LiveStage {
+  return {
+    ...object(place, row),
+    url: text(row, 'url'),
+    storageIntegration: text(row, 'storage_integration'),
+  };
 }
 
 function stream(place: Place, row: Row): LiveStream {

@@ -47,13 +47,20 @@ export interface WantedTask {
   readonly definition: string;
 }
 
+export interface WantedStage {
+  readonly name: QualifiedName;
+  /** s3://bucket/prefix/data/ */
+  readonly url: string;
+  readonly integration: string;
+}
+
 export interface WantedState {
   readonly pipeline: string;
   readonly database: string;
   readonly rawSchema: string;
   readonly targetSchema: string;
   readonly fileFormat: QualifiedName;
-  readonly stage: QualifiedName;
+  readonly stage: WantedStage;
   readonly tables: readonly WantedTable[];
   readonly streams: readonly WantedStream[];
   readonly pipes: readonly WantedPipe[];
@@ -77,6 +84,11 @@ export interface LiveTable extends LiveObject {
   readonly kind: string;
   /** read only for tables the model wants; undefined for others */
   readonly columns: readonly LiveColumn[] | undefined;
+}
+
+export interface LiveStage extends LiveObject {
+  readonly url: string;
+  readonly storageIntegration: string;
 }
 
 export interface LiveStream extends LiveObject {
@@ -104,7 +116,7 @@ export interface LiveState {
   /** schemas of the pipeline's database that exist */
   readonly schemas: readonly string[];
   readonly fileFormats: readonly LiveObject[];
-  readonly stages: readonly LiveObject[];
+  readonly stages: readonly LiveStage[];
   readonly tables: readonly LiveTable[];
   readonly streams: readonly LiveStream[];
   readonly pipes: readonly LivePipe[];

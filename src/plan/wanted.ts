@@ -24,7 +24,7 @@ export function wantedState(model: PipelineModel, templates: Templates): WantedS
     rawSchema,
     targetSchema,
     fileFormat,
-    stage,
+    stage: { name: stage, url: model.s3.dataUrl, integration: model.snowflake.integration.name },
     tables: model.tables.flatMap((t) => [
       { name: t.rawTable, label: `${t.name}: landing table`, columns: columnsOf(landingTableView(t)) },
       { name: t.targetTable, label: `${t.name}: target table`, columns: columnsOf(targetTableView(t)) },

@@ -35,7 +35,13 @@ function run(catalog: FakeCatalog, sql: string): void {
         catalog.fileFormats.push({ schema, name, comment });
       return;
     case 'CREATE STAGE IF NOT EXISTS':
-      if (!catalog.stages.some((o) => o.name === name)) catalog.stages.push({ schema, name, comment });
+      if (!catalog.stages.some((o) => o.name === name)) {
+        const url = /\bURL = '([^']*)'/.exec(sql)?.[1] ?? '';
+        const storageIntegration = unquote(
+          new RegExp(`STORAGE_INTEGRATION = (${NAME})`).exec(sql)?.[1] ?? '""',
+        );
+        catalog.stages.push({ schema, name, comment, url, storageIntegration });
+      }
       return;
     case 'CREATE TABLE IF NOT EXISTS':
       if (!catalog.tables.some((t) => t.schema === schema && t.name === name)) {

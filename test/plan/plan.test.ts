@@ -191,6 +191,35 @@ describe('snowstage plan', () => {
     expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 needing a migration.\n');
   });
 
+  it('a stage on another URL or integration: a migration, never altered by apply', async () => {
+    const stage = catalog.stages[0];
+    if (!stage) throw new Error('stage missing');
+    expect(stage).toMatchObject({
+      url: 's3://snowstage-bookstore/bookstore/data/',
+      storageIntegration: 'SNOWSTAGE_BOOKSTORE_S3',
+    });
+    stage.url = 's3://old-bucket/bookstore/data/';
+    stage.storageIntegration = 'OLD_INTEGRATION';
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const note =
+      '  # apply never alters a stage (its pipes would stop): a stage move is a migration, which generate writes when the metadata changed';
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  ~ stage ${RAW}."BOOKSTORE_STAGE"`,
+        `      ~ url${note}`,
+        '          live:   s3://old-bucket/bookstore/data/',
+        '          wanted: s3://snowstage-bookstore/bookstore/data/',
+        `      ~ storage_integration OLD_INTEGRATION -> SNOWSTAGE_BOOKSTORE_S3${note}`,
+        '',
+        'Plan: 0 to create, 0 to change, 2 needing a migration.',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('a suspended task: apply resumes it', async () => {
     const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
     if (!task) throw new Error('task missing');

@@ -30,6 +30,11 @@ export interface CatalogObject {
   comment?: string;
 }
 
+export interface CatalogStage extends CatalogObject {
+  url: string;
+  storageIntegration: string;
+}
+
 export interface CatalogStream extends CatalogObject {
   /** `DB.S.T` */
   tableName: string;
@@ -54,7 +59,7 @@ export interface FakeCatalog {
   database: string;
   schemas: string[];
   fileFormats: CatalogObject[];
-  stages: CatalogObject[];
+  stages: CatalogStage[];
   tables: CatalogTable[];
   streams: CatalogStream[];
   pipes: CatalogPipe[];
@@ -290,17 +295,17 @@ function fileFormatRow(place: Place, object: CatalogObject): Row {
   return { ...common(place, object), type: 'CSV', format_options: '{"TYPE":"CSV"}' };
 }
 
-function stageRow(place: Place, object: CatalogObject): Row {
+function stageRow(place: Place, stage: CatalogStage): Row {
   return {
-    ...common(place, object),
-    url: 's3://bucket/prefix/data/',
+    ...common(place, stage),
+    url: stage.url,
     has_credentials: 'N',
     has_encryption_key: 'N',
     region: 'us-east-1',
     type: 'EXTERNAL',
     cloud: 'AWS',
     notification_channel: null,
-    storage_integration: 'INTEGRATION',
+    storage_integration: stage.storageIntegration,
     endpoint: null,
     directory_enabled: 'N',
   };

@@ -30,7 +30,7 @@ Examples:
   $ snowstage plan --json | jq '.summary'           # for scripts
   $ snowstage plan; [ $? -eq 3 ] && echo "changes pending"
 
-Compares the metadata (what generate renders) with SHOW SCHEMAS / TABLES / COLUMNS / FILE FORMATS / STAGES /
+Compares the metadata (what generate renders, not the committed generated/) with SHOW SCHEMAS / TABLES / COLUMNS / FILE FORMATS / STAGES /
 STREAMS / PIPES / TASKS in the pipeline's raw and target schemas, read with the role apply uses. Each change says
 who resolves it: apply (create, add a column, alter or resume a task), a migration (a pipe's COPY), or you
 (a retyped or extra column, a stale stream, an orphan). Pipes and tasks are visible only with OWNERSHIP,

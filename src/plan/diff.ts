@@ -2,7 +2,7 @@
  * Wanted state × live state → change records. Pure. Each record says who resolves it (apply, a migration, or a
  * person), following the change classes of reference/snowflake-catalog.md §9: what apply's statements do on
  * their next run (CREATE … IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR ALTER TASK, RESUME), what only a
- * migration may do (a pipe's COPY), and what apply never touches (a retyped column, a stale stream, an orphan).
+ * migration may do (a pipe's COPY, a stage's URL), and what apply never touches (a retyped column, a stale stream, an orphan).
  */
 import type { QualifiedName } from '../model/types.js';
 import { qualified, qualifiedSchema } from '../sql/quote.js';
@@ -30,7 +30,7 @@ export function planChanges(
 ): PlanChange[] {
   return [
     ...schemaChanges(wanted, live),
-    ...presence('file format', [{ name: wanted.fileFormat, label: '' }], live.fileFormats),
+    ...(find(live.fileFormats, wanted.fileFormat) ? [] : [create('file format', wanted.fileFormat, '')]),
     ...stageChanges(wanted, live),
     ...wanted.tables.flatMap((t) => tableChanges(t, live.tables)),
     ...streamChanges(wanted, live),
@@ -51,14 +51,6 @@ function schemaChanges(wanted: WantedState, live: LiveState): PlanChange[] {
       resolution: 'apply',
       note: 'apply creates it',
     }));
-}
-
-function presence(
-  object: ObjectKind,
-  wanted: readonly { name: QualifiedName; label: string }[],
-  live: readonly LiveObject[],
-): PlanChange[] {
-  return wanted.filter((w) => !find(live, w.name)).map((w) => create(object, w.name, w.label));
 }
 
 /**

@@ -131,7 +131,7 @@ function streamChanges(wanted: WantedState, live: LiveState): PlanChange[] {
 function pipeChanges(wanted: WantedState, live: LiveState, migrations: MigrationFiles): PlanChange[] {
   return wanted.pipes.flatMap((w) => {
     const pipe = find(live.pipes, w.name);
-    if (!pipe) return [create('pipe', w.name, w.label)];
+    if (!pipe) return [createPerhapsHidden('pipe', w, live)];
     if (sameText(pipe.definition, w.copy)) return [];
     return [
       {
@@ -170,7 +170,7 @@ function recreateAdvice(pipe: QualifiedName, migrations: MigrationFiles): string
 
 function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
   const task = find(live.tasks, wanted.name);
-  if (!task) return [create('task', wanted.name, wanted.label)];
+  if (!task) return [createPerhapsHidden('task', wanted, live)];
   const base = {
     object: 'task',
     name: qualified(wanted.name),
@@ -211,6 +211,24 @@ function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
     });
   }
   return changes;
+}
+
+/**
+ * SHOW PIPES / SHOW TASKS list only objects the role owns or has MONITOR or OPERATE on (reference §0, pitfall 5):
+ * when the table they belong to is there, a missing one may exist unseen, and apply's CREATE … IF NOT EXISTS would
+ * then do nothing.
+ */
+function createPerhapsHidden(
+  object: 'pipe' | 'task',
+  wanted: { name: QualifiedName; label: string; landing: QualifiedName },
+  live: LiveState,
+): PlanChange {
+  const change = create(object, wanted.name, wanted.label);
+  if (!find(live.tables, wanted.landing)) return change;
+  return {
+    ...change,
+    note: `${change.note}; its landing table exists, so check it is not just invisible to this role (SHOW lists ${object}s only with OWNERSHIP, MONITOR or OPERATE on them)`,
+  };
 }
 
 /** Objects in the pipeline's schemas that carry snowstage's COMMENT but are no longer generated. */

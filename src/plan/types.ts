@@ -32,6 +32,8 @@ export interface WantedPipe {
   readonly label: string;
   /** the COPY statement after AS, as rendered (compared whitespace-normalised) */
   readonly copy: string;
+  /** the landing table it loads (its presence hints that a pipe missing from SHOW may only be invisible) */
+  readonly landing: QualifiedName;
 }
 
 export interface WantedTask {
@@ -45,6 +47,8 @@ export interface WantedTask {
   readonly condition: string;
   /** the MERGE statement after AS, as rendered */
   readonly definition: string;
+  /** the landing table its stream reads (as for pipes) */
+  readonly landing: QualifiedName;
 }
 
 export interface WantedStage {

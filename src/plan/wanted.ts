@@ -42,7 +42,7 @@ function columnsOf(view: { columns: readonly { name: string; type: string }[] })
 function wantedPipe(table: TableModel, sql: string): WantedPipe {
   const create = statementStarting(sql, /^CREATE\s+PIPE\b/i);
   const at = create.search(/\bCOPY\s+INTO\b/i);
-  return { name: table.pipe, label: `${table.name}: pipe`, copy: create.slice(at) };
+  return { name: table.pipe, label: `${table.name}: pipe`, copy: create.slice(at), landing: table.rawTable };
 }
 
 function wantedTask(model: PipelineModel, table: TableModel, sql: string): WantedTask {
@@ -56,6 +56,7 @@ function wantedTask(model: PipelineModel, table: TableModel, sql: string): Wante
     warehouse: model.snowflake.warehouse,
     condition: /^\s*WHEN\s+(.*)$/m.exec(create)?.[1]?.trim() ?? '',
     definition: as ? create.slice(as.index + as[0].length).trim() : '',
+    landing: table.rawTable,
   };
 }
 

@@ -220,6 +220,19 @@ describe('snowstage plan', () => {
     );
   });
 
+  it('a pipe and task missing beside their landing table: to create, with a hint that the role may not see them', async () => {
+    catalog.pipes = catalog.pipes.filter((p) => p.name !== 'BOOKS_PIPE');
+    catalog.tasks = catalog.tasks.filter((t) => t.name !== 'BOOKS_MERGE');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const hint = (kind: string) =>
+      `apply creates it; its landing table exists, so check it is not just invisible to this role (SHOW lists ${kind}s only with OWNERSHIP, MONITOR or OPERATE on them)`;
+    expect(linesWith(run.stdout, '  + ')).toEqual([
+      `  + pipe ${RAW}."BOOKS_PIPE" (books: pipe)  # ${hint('pipe')}`,
+      `  + task ${RAW}."BOOKS_MERGE" (books: MERGE task)  # ${hint('task')}`,
+    ]);
+  });
+
   it('a suspended task: apply resumes it', async () => {
     const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
     if (!task) throw new Error('task missing');

@@ -39,11 +39,19 @@ const TIMESTAMP_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Where a column definition's constraints start (`BOOLEAN DEFAULT FALSE`, `NUMBER(10,0) NOT NULL`): none of these
+ * words is part of a type name (`TIMESTAMP WITH TIME ZONE` is, so WITH is not here).
+ */
+const CONSTRAINT_START =
+  /\s+(?:DEFAULT|NOT\s+NULL|NULL|COMMENT|AUTOINCREMENT|IDENTITY|PRIMARY\s+KEY|UNIQUE|CONSTRAINT|REFERENCES)\b.*$/i;
+
+/**
  * `varchar` → `VARCHAR(16777216)`, `int` → `NUMBER(38,0)`, `datetime` → `TIMESTAMP_NTZ(9)`, `DOUBLE` → `FLOAT`;
- * a collation is kept as a suffix (`VARCHAR(10) COLLATE 'en-ci'`). Unknown names are returned upper-cased.
+ * a collation is kept as a suffix (`VARCHAR(10) COLLATE 'en-ci'`), a default or constraint after the type is left
+ * out (plan compares types only). Unknown names are returned upper-cased.
  */
 export function canonicalType(written: string): string {
-  const collapsed = written.trim().replace(/\s+/g, ' ');
+  const collapsed = written.trim().replace(/\s+/g, ' ').replace(CONSTRAINT_START, '');
   const collate = /\s+COLLATE\s+('.*')$/i.exec(collapsed);
   const body = collate ? collapsed.slice(0, collate.index) : collapsed;
   const suffix = collate ? ` COLLATE ${collate[1]}` : '';

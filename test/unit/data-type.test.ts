@@ -58,6 +58,11 @@ describe('canonicalType', () => {
     ['variant', 'VARIANT'],
     ["VARCHAR(10) COLLATE 'en-ci'", "VARCHAR(10) COLLATE 'en-ci'"],
     ["text  collate 'en-ci'", "VARCHAR(16777216) COLLATE 'en-ci'"],
+    ['BOOLEAN DEFAULT FALSE', 'BOOLEAN'],
+    ['NUMBER(10,0) NOT NULL', 'NUMBER(10,0)'],
+    ['varchar(5) null', 'VARCHAR(5)'],
+    ["VARCHAR(10) COLLATE 'en-ci' DEFAULT 'x'", "VARCHAR(10) COLLATE 'en-ci'"],
+    ['TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP', 'TIMESTAMP_TZ(9)'],
   ])('%s → %s', (written, canonical) => {
     expect(canonicalType(written)).toBe(canonical);
   });

@@ -144,7 +144,10 @@ function tableColumns(sql: string): CatalogColumn[] {
 }
 
 function addColumn(catalog: FakeCatalog, schema: string, name: string, sql: string): void {
-  const match = new RegExp(String.raw`ADD COLUMN IF NOT EXISTS (${NAME}) (\S+)$`).exec(sql);
+  // the type, without what may follow it (DEFAULT …)
+  const match = new RegExp(
+    String.raw`ADD COLUMN IF NOT EXISTS (${NAME}) ([A-Z_]+(?:\(\d+(?:,\d+)?\))?)`,
+  ).exec(sql);
   const table = catalog.tables.find((t) => t.schema === schema && t.name === name);
   if (!match || !table) return;
   const column = unquote(match[1] as string);

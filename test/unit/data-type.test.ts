@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalType, retypeInPlace, typeFromShowColumns } from '../../src/plan/data-type.js';
 import { nameParts } from '../../src/plan/names.js';
+import { identifier, unquoteIdentifier } from '../../src/sql/quote.js';
 
 describe('canonicalType', () => {
   it.each([
@@ -133,5 +134,19 @@ describe('nameParts (SHOW STREAMS table_name)', () => {
     ['T', ['T']],
   ])('%s', (text, parts) => {
     expect(nameParts(text)).toEqual(parts);
+  });
+});
+
+describe('unquoteIdentifier (names of the rendered view models)', () => {
+  it.each(['BOOKS', 'Raw Zone', `We'ird"; DROP TABLE y; --`, '""', 'a"b'])(
+    'inverts identifier(%j)',
+    (name) => {
+      expect(unquoteIdentifier(identifier(name))).toBe(name);
+    },
+  );
+
+  it('refuses text identifier() cannot have made', () => {
+    expect(() => unquoteIdentifier('BOOKS')).toThrow('not a quoted identifier');
+    expect(() => unquoteIdentifier('"a"b"')).toThrow('not a quoted identifier');
   });
 });

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // starts a private MariaDB when none answers at 127.0.0.1:3306 (and TEST_MYSQL_* are not set)
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // MySQL- and S3-backed suites create their own databases and buckets, so files may run in parallel.

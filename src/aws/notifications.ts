@@ -4,10 +4,16 @@
  * table's pipe (DESC PIPE → notification_channel).
  *
  * A bucket has exactly one notification configuration, shared by everyone who uses the bucket, and PUT replaces
- * it whole. So this module merges: our configurations are recognised by their Id (`snowstage-<pipeline>-<table>`)
- * and added, updated in place or removed; every other queue, topic, Lambda and EventBridge configuration is kept
- * exactly as it was. Pure: the caller reads the configuration, merges, and writes only when `changed`.
+ * it whole. So this module merges: our configurations are recognised by their Id and added, updated in place or
+ * removed; every other queue, topic, Lambda and EventBridge configuration is kept exactly as it was. Pure: the
+ * caller reads the configuration, merges, and writes only when `changed`.
+ *
+ * The Id is `snowstage-<pipeline>-<key>-<table>`, where the key is a hash of the pipeline's S3 prefix: two
+ * deployments of one pipeline name on one bucket (staging/ and prod/) never share an Id, so one apply never
+ * replaces the other's entry (issue 14). A configuration with our Id whose filter lies outside our data folder
+ * is a mismatch and is refused, never rewritten.
  */
+import { createHash } from 'node:crypto';
 import type {
   Event,
   LambdaFunctionConfiguration,
@@ -32,8 +38,13 @@ export interface WantedQueue {
   readonly queueArn: string;
 }
 
-export interface WantedNotifications {
+/** Whose configurations these are: a pipeline name and its S3 key prefix ("" or ending in "/"). */
+export interface NotificationOwner {
   readonly pipeline: string;
+  readonly pipelinePrefix: string;
+}
+
+export interface WantedNotifications extends NotificationOwner {
   readonly queues: readonly WantedQueue[];
 }
 
@@ -69,18 +80,50 @@ export type MergeResult =
     }
   | { readonly ok: false; readonly message: string; readonly conflicts: readonly NotificationConflict[] };
 
-export function notificationId(pipeline: string, table: string): string {
-  return `snowstage-${pipeline}-${table}`;
+/** 12 hex digits of SHA-256 of the pipeline's S3 prefix: tells deployments of one pipeline name apart. */
+export function prefixKey(pipelinePrefix: string): string {
+  return createHash('sha256').update(pipelinePrefix, 'utf8').digest('hex').slice(0, 12);
+}
+
+export function notificationId(owner: NotificationOwner, table: string): string {
+  return `snowstage-${owner.pipeline}-${prefixKey(owner.pipelinePrefix)}-${table}`;
+}
+
+const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Ours: `snowstage-<pipeline>-<key>-<table>` where the rest is a valid table name. Pipeline and table names never
+ * contain `-` and the key is hex, so the Id splits one way only: pipeline `a` never claims a configuration of
+ * pipeline `a_b`, of the same pipeline under another prefix, nor a hand-made `snowstage-a-b-c`.
+ */
+export function isOwnId(id: string | undefined, owner: NotificationOwner): boolean {
+  const prefix = `snowstage-${owner.pipeline}-${prefixKey(owner.pipelinePrefix)}-`;
+  return id?.startsWith(prefix) === true && TABLE_NAME.test(id.slice(prefix.length));
+}
+
+/** The S3 folder every one of our configurations filters on: `<prefix>data/`. */
+export function dataRoot(owner: NotificationOwner): string {
+  return `${owner.pipelinePrefix}data/`;
 }
 
 /**
- * Ours: `snowstage-<pipeline>-<table>` where the rest is a valid table name. Pipeline and table names never contain
- * `-`, so the Id splits one way only: pipeline `a` never claims `snowstage-a_b-books` (pipeline `a_b`), nor a
- * hand-made `snowstage-a-b-c`.
+ * How an existing queue configuration relates to this pipeline:
+ * - ours: our Id, filtering inside our data folder;
+ * - mismatch: our Id, filtering elsewhere (edited by hand, or a deployment whose prefix key collides): refused;
+ * - legacy: the Id older versions used (`snowstage-<pipeline>-<table>`, no key) with exactly the prefix we want
+ *   for that table; it is replaced by the keyed Id. With any other prefix it belongs to another deployment;
+ * - foreign: anything else, kept as it is.
  */
-export function isOwnId(id: string | undefined, pipeline: string): boolean {
-  const prefix = `snowstage-${pipeline}-`;
-  return id?.startsWith(prefix) === true && /^[a-z][a-z0-9_]*$/.test(id.slice(prefix.length));
+type Ownership = 'ours' | 'mismatch' | 'legacy' | 'foreign';
+
+function ownership(config: QueueConfiguration, wanted: WantedNotifications): Ownership {
+  const prefix = filterValue(config.Filter, 'prefix');
+  if (isOwnId(config.Id, wanted)) return prefix.startsWith(dataRoot(wanted)) ? 'ours' : 'mismatch';
+  const legacyTable = config.Id?.startsWith(`snowstage-${wanted.pipeline}-`)
+    ? config.Id.slice(`snowstage-${wanted.pipeline}-`.length)
+    : undefined;
+  const wantedHere = wanted.queues.find((q) => q.table === legacyTable);
+  return wantedHere !== undefined && wantedHere.prefix === prefix ? 'legacy' : 'foreign';
 }
 
 /** One queue per table; every table must have its pipe's channel (the caller reports missing ones first). */
@@ -90,6 +133,7 @@ export function wantedNotifications(
 ): WantedNotifications {
   return {
     pipeline: model.name,
+    pipelinePrefix: model.s3.prefix,
     queues: model.tables.flatMap((table) => {
       const queueArn = channels.get(table.name);
       return queueArn === undefined ? [] : [{ table: table.name, prefix: table.dataKeyPrefix, queueArn }];
@@ -97,9 +141,9 @@ export function wantedNotifications(
   };
 }
 
-export function queueConfiguration(pipeline: string, queue: WantedQueue): QueueConfiguration {
+export function queueConfiguration(owner: NotificationOwner, queue: WantedQueue): QueueConfiguration {
   return {
-    Id: notificationId(pipeline, queue.table),
+    Id: notificationId(owner, queue.table),
     QueueArn: queue.queueArn,
     Events: [SNOWPIPE_EVENT],
     Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: queue.prefix }] } },
@@ -110,22 +154,26 @@ export function mergeNotifications(
   existing: NotificationConfiguration,
   wanted: WantedNotifications,
 ): MergeResult {
+  const mismatched = (existing.QueueConfigurations ?? []).filter((q) => ownership(q, wanted) === 'mismatch');
+  if (mismatched.length > 0)
+    return { ok: false, message: mismatchMessage(wanted, mismatched), conflicts: [] };
   const conflicts = findConflicts(existing, wanted);
   if (conflicts.length > 0) return { ok: false, message: conflictMessage(wanted, conflicts), conflicts };
 
-  const desired = new Map(wanted.queues.map((q) => [notificationId(wanted.pipeline, q.table), q]));
+  const desired = new Map(wanted.queues.map((q) => [notificationId(wanted, q.table), q]));
   const queues: QueueConfiguration[] = [];
   const changes: NotificationChange[] = [];
   const placed = new Set<string>();
   for (const current of existing.QueueConfigurations ?? []) {
     const id = current.Id;
-    if (id === undefined || !isOwnId(id, wanted.pipeline)) {
+    const relation = ownership(current, wanted);
+    if (id === undefined || relation === 'foreign') {
       queues.push(current);
       continue;
     }
-    const want = desired.get(id);
+    const want = relation === 'ours' ? desired.get(id) : undefined;
     if (want === undefined || placed.has(id)) {
-      // a table that is gone (or a duplicate of ours): its files no longer concern any pipe
+      // a table that is gone, a duplicate of ours, or an unkeyed Id of ours (re-added below under the keyed Id)
       changes.push({
         kind: 'removed',
         id,
@@ -136,12 +184,12 @@ export function mergeNotifications(
     }
     placed.add(id);
     const same = sameQueueConfiguration(current, want);
-    queues.push(same ? current : queueConfiguration(wanted.pipeline, want));
+    queues.push(same ? current : queueConfiguration(wanted, want));
     changes.push({ kind: same ? 'unchanged' : 'updated', id, prefix: want.prefix, queueArn: want.queueArn });
   }
   for (const [id, want] of desired) {
     if (placed.has(id)) continue;
-    queues.push(queueConfiguration(wanted.pipeline, want));
+    queues.push(queueConfiguration(wanted, want));
     changes.push({ kind: 'added', id, prefix: want.prefix, queueArn: want.queueArn });
   }
   if (queues.length > MAX_QUEUE_CONFIGURATIONS) {
@@ -191,10 +239,10 @@ interface ForeignConfiguration {
 
 function foreignConfigurations(
   existing: NotificationConfiguration,
-  pipeline: string,
+  wanted: WantedNotifications,
 ): ForeignConfiguration[] {
   const queues = (existing.QueueConfigurations ?? [])
-    .filter((q) => !isOwnId(q.Id, pipeline))
+    .filter((q) => ownership(q, wanted) === 'foreign')
     .map((q) => foreign('queue', q.Id, q.QueueArn, q));
   const topics = (existing.TopicConfigurations ?? []).map((t: TopicConfiguration) =>
     foreign('topic', t.Id, t.TopicArn, t),
@@ -224,7 +272,7 @@ function findConflicts(
   wanted: WantedNotifications,
 ): NotificationConflict[] {
   const conflicts: NotificationConflict[] = [];
-  for (const other of foreignConfigurations(existing, wanted.pipeline)) {
+  for (const other of foreignConfigurations(existing, wanted)) {
     if (!other.events.some(receivesObjectCreated)) continue;
     const prefix = filterValue(other.filter, 'prefix');
     for (const queue of wanted.queues) {
@@ -260,6 +308,20 @@ const SNS_FAN_OUT =
   "consumer and each pipe's SQS queue (its notification_channel) to the topic, allow it with the policy from " +
   "SELECT SYSTEM$GET_AWS_SNS_IAM_POLICY('<topic arn>'), create the pipes with AWS_SNS_TOPIC = '<topic arn>', and " +
   'run `snowstage apply --no-notifications`.';
+
+function mismatchMessage(wanted: WantedNotifications, mismatched: readonly QueueConfiguration[]): string {
+  const lines = mismatched.map(
+    (q) =>
+      `  queue configuration "${q.Id}" filters prefix "${filterValue(q.Filter, 'prefix')}" (to ${q.QueueArn ?? 'unknown'})`,
+  );
+  return [
+    `cannot update the S3 event notifications of pipeline ${wanted.pipeline} (prefix "${wanted.pipelinePrefix}"): ` +
+      `these configurations carry its Id but filter keys outside "${dataRoot(wanted)}":`,
+    ...lines,
+    'Nothing was changed. snowstage does not rewrite a configuration it cannot prove is its own; check who made ' +
+      'it, then remove or rename it.',
+  ].join('\n');
+}
 
 function conflictMessage(wanted: WantedNotifications, conflicts: readonly NotificationConflict[]): string {
   const lines = conflicts.map((c) => {

@@ -37,6 +37,7 @@ function summaryFields(result: TableRunResult) {
     compressedBytes: result.compressedBytes,
     window: result.window,
     durationMs: result.durationMs,
+    ...(result.lockedTooLong ? { lockedTooLong: true } : {}),
     ...(result.message ? { detail: result.message } : {}),
   };
 }
@@ -65,7 +66,8 @@ class JsonReporter implements ExtractReporter {
   }
 
   tableDone(result: TableRunResult) {
-    const level = result.status === 'failed' || result.status === 'aborted' ? 'error' : 'info';
+    const level =
+      result.status === 'failed' || result.status === 'aborted' || result.lockedTooLong ? 'error' : 'info';
     this.#log[level]({ event: 'table_summary', ...summaryFields(result) }, summaryLine(result));
   }
 

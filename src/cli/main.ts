@@ -4,6 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_LEASE_TTL_MS } from '../extract/lease.js';
+import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
+import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
 import { registerPlanCommand } from './commands/plan-command.js';
@@ -83,15 +86,25 @@ Examples:
     .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
     .addOption(new Option('-o, --out <dir>', 'output directory').default('generated'))
     .option('--check', 'write nothing; print a unified diff and exit 1 when the output is stale', false)
+    .option(
+      '--drop-tables',
+      'when a table was removed from the metadata, its migration also drops its landing and target tables',
+      false,
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ snowstage generate
   $ snowstage generate --check             # in CI, on every pull request
-  $ snowstage generate -m metadata -o generated`,
+  $ snowstage generate -m metadata -o generated
+  $ snowstage generate --drop-tables       # a removed table's migration drops its tables too
+
+Prints what changed in the model (tables and columns added, removed, retyped) and what covers each change.
+Changes a normal apply cannot make become numbered files in migrations/, run only by
+\`snowstage apply --migration <name>\`.`,
     )
-    .action(async (options: { metadata: string; out: string; check: boolean }) => {
+    .action(async (options: { metadata: string; out: string; check: boolean; dropTables: boolean }) => {
       const { generateCommand } = await import('./commands/generate.js');
       setExit(await generateCommand(io, options));
     });
@@ -123,11 +136,41 @@ Examples:
     )
     .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
     .addOption(
-      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal')
+      new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal (at most 3600)')
         .default(300)
+        .argParser(atMost(MAX_LEASE_TTL_MS / 1000)),
+    )
+    .addOption(
+      new Option(
+        '--stale-lock-minutes <n>',
+        'a table locked by a run that has held it longer than this fails the run (exit 1): that run may be stuck',
+      )
+        .default(DEFAULT_STALE_LOCK_MS / 60_000)
         .argParser(positive),
     )
     .option('--owner <name>', 'lease owner shown to other extractors (default: host:pid)')
+    .addOption(
+      new Option('-o, --out <dir>', 'generated directory checked to be current before extracting').default(
+        'generated',
+      ),
+    )
+    .option('--allow-stale-generated', 'extract even when generated/ is stale for these tables')
+    .addOption(
+      new Option(
+        '--mysql-lock-wait-seconds <n>',
+        'how long a MySQL statement may wait for a table lock (lock_wait_timeout) before the table fails',
+      )
+        .default(DEFAULT_SESSION_LIMITS.lockWaitTimeoutSeconds)
+        .argParser(wholeNumber(1)),
+    )
+    .addOption(
+      new Option(
+        '--mysql-statement-timeout-seconds <n>',
+        'how long one MySQL statement may run (MariaDB max_statement_time, MySQL max_execution_time); 0 = no limit',
+      )
+        .default(DEFAULT_SESSION_LIMITS.statementTimeoutSeconds)
+        .argParser(wholeNumber(0)),
+    )
     .option(
       '--backfill',
       're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',
@@ -161,6 +204,24 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
 function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
+}
+
+function wholeNumber(minimum: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < minimum) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${minimum}`);
+    }
+    return n;
+  };
+}
+
+function atMost(maximum: number): (value: string) => number {
+  return (value) => {
+    const n = positive(value);
+    if (n > maximum) throw new InvalidArgumentError(`expected a positive number up to ${maximum}`);
+    return n;
+  };
 }
 
 function positive(value: string): number {

@@ -26,9 +26,15 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
     if (options.signal.aborted) break;
     options.onTableStart?.(table);
     const result = await extractTable(table, {
+      pipeline: options.model,
       dataStore: options.dataStore,
       stateStore: options.stateStore,
-      connect: () => MysqlSource.connect({ source: options.model.source, env: options.env }),
+      connect: () =>
+        MysqlSource.connect({
+          source: options.model.source,
+          env: options.env,
+          ...(options.settings.sessionLimits ? { limits: options.settings.sessionLimits } : {}),
+        }),
       settings: options.settings,
       now: options.now ?? (() => new Date()),
       signal: options.signal,

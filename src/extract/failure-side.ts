@@ -4,6 +4,8 @@
  * errors, so no adapter has to wrap every call.
  */
 
+import { SourceError } from './mysql-source.js';
+
 export interface FailureSides {
   /** e.g. `MySQL at db.internal:3306 (database shop)` */
   readonly mysql: string;
@@ -34,6 +36,8 @@ export function explainFailure(error: unknown, sides: FailureSides | undefined):
     if (error.name === 'NoSuchBucket') return `${sides.s3}: the bucket does not exist`;
     return `${sides.s3}: ${error.name}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`;
   }
+  // the MySQL adapter already says "MySQL: …" (SourceError); name the server instead
+  if (error instanceof SourceError) return `${sides.mysql}: ${message.replace(/^MySQL: /, '')}`;
   if (isMysqlError(error)) return `${sides.mysql}: ${message}`;
   if (isFileError(error)) return `local state directory: ${message}`;
   return message;

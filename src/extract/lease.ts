@@ -13,17 +13,34 @@
  */
 import { etagsEqual, type ObjectStore, PreconditionFailedError } from './store.js';
 
+/**
+ * The longest lease a snowstage extractor takes (`--lease-ttl-seconds` is capped here). A lease expiring
+ * further ahead than this (plus the clock skew allowed below) was not written by a working extractor: it would
+ * lock the table out for that long, so it is reported as corrupt instead of "locked".
+ */
+export const MAX_LEASE_TTL_MS = 60 * 60 * 1000;
+/** how far the holder's clock may run ahead of ours before its lease counts as corrupt */
+export const LEASE_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /** Someone else holds an unexpired lease. */
 export class LeaseHeldError extends Error {
   override name = 'LeaseHeldError';
   readonly owner: string;
   readonly expiresAt: string;
+  /** when the holder took the lease: a renewing holder keeps it, so this is how long it has been running */
+  readonly acquiredAt: string;
 
-  constructor(where: string, owner: string, expiresAt: string) {
-    super(`lease ${where} is held by ${owner} until ${expiresAt}`);
-    this.owner = owner;
-    this.expiresAt = expiresAt;
+  constructor(where: string, holder: { owner: string; expiresAt: string; acquiredAt: string }) {
+    super(`lease ${where} is held by ${holder.owner} until ${holder.expiresAt}`);
+    this.owner = holder.owner;
+    this.expiresAt = holder.expiresAt;
+    this.acquiredAt = holder.acquiredAt;
   }
+}
+
+/** The lease object is not one a working extractor writes; someone must look at it (and delete it). */
+export class LeaseCorruptError extends Error {
+  override name = 'LeaseCorruptError';
 }
 
 /** We held the lease but no longer do: it was taken over, deleted, released, or it expired. */
@@ -52,7 +69,7 @@ export interface AcquireLeaseOptions {
 }
 
 /** The stored JSON. */
-interface LeaseRecord {
+export interface LeaseRecord {
   owner: string;
   runId: string;
   acquiredAt: string;
@@ -67,8 +84,10 @@ export async function acquireLease(
   key: string,
   options: AcquireLeaseOptions,
 ): Promise<Lease> {
-  if (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0) {
-    throw new Error(`lease ttl must be a positive number of milliseconds, got ${options.ttlMs}`);
+  if (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0 || options.ttlMs > MAX_LEASE_TTL_MS) {
+    throw new Error(
+      `lease ttl must be a positive number of milliseconds up to ${MAX_LEASE_TTL_MS}, got ${options.ttlMs}`,
+    );
   }
   const clock = options.now ?? (() => new Date());
   const where = `${store.description}/${key}`;
@@ -86,8 +105,8 @@ export async function acquireLease(
 
     const current = await store.getText(key);
     if (current === undefined) continue; // released between our write and read: create again
-    const holder = parseLease(current.body, where);
-    if (!isExpired(holder, clock())) throw new LeaseHeldError(where, holder.owner, holder.expiresAt);
+    const holder = parseLease(current.body, where, clock());
+    if (!isExpired(holder, clock())) throw new LeaseHeldError(where, holder);
     // expired: replace exactly the version we saw, so of several contenders only one takes over
     const takenOver = await putUnlessLost(store, key, body, { ifMatch: current.etag });
     if (takenOver !== undefined) return new HeldLease(store, key, record, takenOver, options.ttlMs, clock);
@@ -175,7 +194,7 @@ class HeldLease implements Lease {
     const prefix = `lease lost: ${this.#where()} (run ${this.runId})`;
     if (currentBody === undefined) return new LeaseLostError(`${prefix} was deleted by someone else`);
     try {
-      const holder = parseLease(currentBody, this.#where());
+      const holder = parseLease(currentBody, this.#where(), this.#clock());
       return new LeaseLostError(
         `${prefix} was taken over by ${holder.owner} (run ${holder.runId}) until ${holder.expiresAt}`,
       );
@@ -212,7 +231,11 @@ function serialise(record: LeaseRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }
 
-function parseLease(body: string, where: string): LeaseRecord {
+/**
+ * The lease as stored, checked: its times must be exact instants, acquired before it expires, and it must not
+ * expire further ahead of `now` than any extractor's ttl allows (LeaseCorruptError otherwise).
+ */
+function parseLease(body: string, where: string, now: Date): LeaseRecord {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -221,12 +244,45 @@ function parseLease(body: string, where: string): LeaseRecord {
   }
   const record = asLeaseRecord(value);
   if (record === undefined) {
-    throw new Error(
-      `lease ${where} is not a snowstage lease ({ owner, runId, acquiredAt, expiresAt }); ` +
-        'if no extractor is running for this table, delete it',
+    throw new LeaseCorruptError(
+      `lease ${where} is not a snowstage lease ({ owner, runId, acquiredAt, expiresAt } with ISO times); ${DELETE_HINT}`,
     );
   }
+  const problem = leaseProblem(record, now);
+  if (problem !== undefined)
+    throw new LeaseCorruptError(`lease ${where} is corrupt: ${problem}; ${DELETE_HINT}`);
   return record;
+}
+
+const DELETE_HINT = 'if no extractor is running for this table, delete it';
+
+/** Why a well-formed lease cannot have been written by a working extractor, or undefined. */
+export function leaseProblem(record: LeaseRecord, now: Date): string | undefined {
+  const acquired = Date.parse(record.acquiredAt);
+  const expires = Date.parse(record.expiresAt);
+  if (acquired > expires)
+    return `it expires (${record.expiresAt}) before it was acquired (${record.acquiredAt})`;
+  if (expires - now.getTime() > MAX_LEASE_TTL_MS + LEASE_CLOCK_SKEW_MS) {
+    return `it expires at ${record.expiresAt}, further ahead than the longest lease an extractor takes (${MAX_LEASE_TTL_MS / 60_000} minutes)`;
+  }
+  return undefined;
+}
+
+/** What the lease object says, for `status`: the holder, or why it cannot be trusted. Undefined when absent. */
+export async function readLease(
+  store: ObjectStore,
+  key: string,
+  now: Date,
+): Promise<{ record: LeaseRecord; expired: boolean } | { corrupt: string } | undefined> {
+  const current = await store.getText(key);
+  if (current === undefined) return undefined;
+  try {
+    const record = parseLease(current.body, `${store.description}/${key}`, now);
+    return { record, expired: isExpired(record, now) };
+  } catch (error) {
+    if (error instanceof LeaseCorruptError) return { corrupt: error.message };
+    throw error;
+  }
 }
 
 function asLeaseRecord(value: unknown): LeaseRecord | undefined {
@@ -235,6 +291,6 @@ function asLeaseRecord(value: unknown): LeaseRecord | undefined {
   const { owner, runId, acquiredAt, expiresAt } = fields;
   if (typeof owner !== 'string' || typeof runId !== 'string') return undefined;
   if (typeof acquiredAt !== 'string' || typeof expiresAt !== 'string') return undefined;
-  if (Number.isNaN(Date.parse(expiresAt))) return undefined;
+  if (Number.isNaN(Date.parse(expiresAt)) || Number.isNaN(Date.parse(acquiredAt))) return undefined;
   return { owner, runId, acquiredAt, expiresAt };
 }

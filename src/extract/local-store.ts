@@ -107,7 +107,7 @@ export class LocalObjectStore implements ObjectStore {
       await pipelineAsync(body, meter, createWriteStream(temp, { flags: 'wx' }), signal);
       await this.#locked(key, async () => {
         await mkdir(dirname(target), { recursive: true });
-        await rename(temp, target);
+        await linkNew(temp, target, this.#url(key));
       });
       return { etag: meter.etag(), bytes: meter.bytes };
     } catch (error) {
@@ -138,14 +138,7 @@ export class LocalObjectStore implements ObjectStore {
       await rename(temp, target);
       return;
     }
-    try {
-      await link(temp, target); // atomic create-if-absent even if a lock was wrongly broken
-    } catch (error) {
-      if (errorCode(error) === 'EEXIST') {
-        throw new PreconditionFailedError(`${this.#url(key)} already exists`, { cause: error });
-      }
-      throw error;
-    }
+    await linkNew(temp, target, this.#url(key));
   }
 
   async #walk(
@@ -197,6 +190,17 @@ export class LocalObjectStore implements ObjectStore {
 
   #url(key: string): string {
     return `${this.description}/${key}`;
+  }
+}
+
+/** Moves `temp` to `target` only if `target` does not exist: atomic create-if-absent even if a lock was wrongly broken. */
+async function linkNew(temp: string, target: string, url: string): Promise<void> {
+  try {
+    await link(temp, target);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST')
+      throw new PreconditionFailedError(`${url} already exists`, { cause: error });
+    throw error;
   }
 }
 

@@ -6,10 +6,21 @@
 import mysql, { type Connection } from 'mysql2';
 import type { SecretRef, SourceModel } from '../model/types.js';
 import { lossless } from './encode.js';
+import {
+  boundHit,
+  DEFAULT_SESSION_LIMITS,
+  SESSION_CHECK,
+  type SessionLimits,
+  serverFlavour,
+  sessionProblem,
+  sessionSetup,
+} from './session.js';
 
 export interface MysqlConnectOptions {
   readonly source: SourceModel;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** lock wait and statement time bounds of the session (default DEFAULT_SESSION_LIMITS) */
+  readonly limits?: SessionLimits;
 }
 
 export class SourceError extends Error {
@@ -41,13 +52,17 @@ export function isTransientMysqlError(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT.has(code);
 }
 
-/** mysql2 reports a server-side kill as a fatal error without a code; treat every fatal error as worth a retry. */
-function withTransient(error: unknown): unknown {
+/**
+ * mysql2 reports a server-side kill as a fatal error without a code; treat every fatal error as worth a retry.
+ * A bound of the session (lock wait, statement time) becomes a message that names it and how to change it.
+ */
+function explained(error: unknown, limits: SessionLimits): unknown {
   if (error instanceof SourceError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  const bound = boundHit((error as { errno?: unknown } | null)?.errno, limits);
+  if (bound) return new SourceError(`MySQL: ${detail}: ${bound.message}`, bound.transient);
   const fatal = (error as { fatal?: unknown } | null)?.fatal === true;
-  if (fatal || isTransientMysqlError(error)) {
-    return new SourceError(`MySQL: ${error instanceof Error ? error.message : String(error)}`, true);
-  }
+  if (fatal || isTransientMysqlError(error)) return new SourceError(`MySQL: ${detail}`, true);
   return error;
 }
 
@@ -75,10 +90,12 @@ export class MysqlSource {
   private constructor(
     private readonly core: Connection,
     readonly clock: WallClock,
+    private readonly limits: SessionLimits,
   ) {}
 
   static async connect(options: MysqlConnectOptions): Promise<MysqlSource> {
     const { source } = options;
+    const limits = options.limits ?? DEFAULT_SESSION_LIMITS;
     const core = mysql.createConnection({
       host: source.host,
       port: source.port,
@@ -99,17 +116,20 @@ export class MysqlSource {
       await connection.connect();
       // Read both clocks before switching the session zone: DATETIME cursors follow the server's own zone.
       const [rows] = await connection.query({
-        sql: `SELECT DATE_FORMAT(NOW(6), ${FORMAT}) AS localNow, DATE_FORMAT(UTC_TIMESTAMP(6), ${FORMAT}) AS utcNow`,
+        sql: `SELECT DATE_FORMAT(NOW(6), ${FORMAT}) AS localNow, DATE_FORMAT(UTC_TIMESTAMP(6), ${FORMAT}) AS utcNow, CAST(VERSION() AS CHAR) AS version`,
       });
-      const clock = (rows as WallClock[])[0];
-      if (!clock) throw new SourceError('could not read the server clock', true);
-      // TIMESTAMP values then arrive in UTC whatever the server's zone; REPEATABLE READ gives each query a
-      // consistent snapshot.
-      await connection.query("SET time_zone = '+00:00'");
-      return new MysqlSource(core, clock);
+      const first = (rows as (WallClock & { version: string })[])[0];
+      if (!first) throw new SourceError('could not read the server clock', true);
+      const clock: WallClock = { localNow: first.localNow, utcNow: first.utcNow };
+      // UTC session zone, sql_mode without NO_BACKSLASH_ESCAPES, lock wait and statement bounds (session.ts)
+      await connection.query(sessionSetup(serverFlavour(first.version), limits));
+      const [checked] = await connection.query(SESSION_CHECK);
+      const problem = sessionProblem((checked as { sqlMode: string | null }[])[0]?.sqlMode);
+      if (problem) throw new SourceError(problem, false);
+      return new MysqlSource(core, clock, limits);
     } catch (error) {
       core.destroy();
-      throw error;
+      throw explained(error, limits);
     }
   }
 
@@ -119,8 +139,12 @@ export class MysqlSource {
   }
 
   async query<T>(sql: string, values: readonly unknown[] = []): Promise<T[]> {
-    const [rows] = await this.core.promise().query({ sql, values: [...values] });
-    return rows as T[];
+    try {
+      const [rows] = await this.core.promise().query({ sql, values: [...values] });
+      return rows as T[];
+    } catch (error) {
+      throw explained(error, this.limits);
+    }
   }
 
   /**
@@ -135,6 +159,7 @@ export class MysqlSource {
     options: { readonly raw?: boolean } = {},
   ): Promise<number> {
     const core = this.core;
+    const limits = this.limits;
     return new Promise((resolve, reject) => {
       let count = 0;
       let settled = false;
@@ -152,7 +177,7 @@ export class MysqlSource {
       };
       // A session killed on the server (failover, KILL) while the stream is paused for backpressure never
       // ends the query itself: watch the connection too.
-      const onConnectionError = (error: unknown) => fail(withTransient(error));
+      const onConnectionError = (error: unknown) => fail(explained(error, limits));
       const onConnectionEnd = () => fail(new SourceError('the MySQL connection closed during a query', true));
       core.on('error', onConnectionError);
       core.on('end', onConnectionEnd);
@@ -173,7 +198,7 @@ export class MysqlSource {
           waiting.then(() => core.resume(), fail);
         }
       });
-      query.on('error', (error: unknown) => fail(withTransient(error)));
+      query.on('error', (error: unknown) => fail(explained(error, limits)));
       query.on('end', () => {
         if (settled) return;
         settled = true;

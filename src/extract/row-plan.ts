@@ -12,6 +12,7 @@ import { mysqlIdentifier as q } from '../sql/quote.js';
 import { csvHeader, makeValueEncoder, quoteField, SERVER_LINE_ALIAS } from './encode.js';
 import { FRACTION_PAD } from './encode-temporal.js';
 import type { RowPosition } from './file-sink.js';
+import { ValueTooLargeError, valueCheck } from './value-limits.js';
 
 export interface RowPlan {
   /** SELECT list: the server-built CSV string (when any column is server-formatted), then the raw columns */
@@ -159,7 +160,7 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
   const serverColumns = server.map((s) => s.column);
   const jsColumns = table.columns.filter((c) => !serverColumns.includes(c));
   const encoderOptions = { zeroDate: table.zeroDate, table: table.name };
-  const jsEncoders = jsColumns.map((c) => makeValueEncoder(c, encoderOptions));
+  const jsEncoders = jsColumns.map((c) => limited(c, table.name, makeValueEncoder(c, encoderOptions)));
   const hasServer = server.length > 0;
   const offset = hasServer ? 1 : 0;
   // When MySQL formats every column it also appends the _SNOWSTAGE_OP field and the newline: the row's bytes are
@@ -199,16 +200,43 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
     const jsIndex = jsColumns.indexOf(column);
     return (jsEncoders[jsIndex] as (v: unknown) => string | null)(row[jsIndex + offset]);
   };
+  const positionOf = (row: unknown[]): RowPosition => ({
+    cursor: fieldOf(table.cursor, row),
+    key: table.primaryKey.map((k) => fieldOf(k, row) ?? ''),
+  });
+  const hasLimits = jsColumns.some((c) => valueCheck(c) !== undefined);
   return {
     selectList,
     header: csvHeader([...columnOrder, META.op]),
-    encodeRow,
-    positionOf: (row) => ({
-      cursor: fieldOf(table.cursor, row),
-      key: table.primaryKey.map((k) => fieldOf(k, row) ?? ''),
-    }),
+    // a value too large for Snowflake is reported with the key of its row
+    encodeRow: hasLimits
+      ? (row) => {
+          try {
+            return encodeRow(row);
+          } catch (error) {
+            throw error instanceof ValueTooLargeError ? error.withKey(positionOf(row).key) : error;
+          }
+        }
+      : encodeRow,
+    positionOf,
     wholeLine,
     columnOrder,
+  };
+}
+
+/** The column's encoder, checking each value against Snowflake's limits when its type can exceed them. */
+function limited(
+  column: ColumnModel,
+  table: string,
+  encode: (value: unknown) => string | null,
+): (value: unknown) => string | null {
+  const check = valueCheck(column);
+  if (check === undefined) return encode;
+  return (value) => {
+    const encoded = encode(value);
+    const problem = encoded === null ? undefined : check(encoded);
+    if (problem !== undefined) throw new ValueTooLargeError(table, column.source, problem);
+    return encoded;
   };
 }
 

@@ -11,9 +11,16 @@ import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
 import { makeRowPlan } from './row-plan.js';
-import { type ExtractDeps, RunFailure, type RunStatus, type TableRunResult } from './run-types.js';
+import {
+  DEFAULT_STALE_LOCK_MS,
+  type ExtractDeps,
+  RunFailure,
+  type RunStatus,
+  type TableRunResult,
+} from './run-types.js';
 import { type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
 import { loadState } from './state.js';
+import { futureProblems, identityOf, stateProblems } from './state-check.js';
 import { TableRun } from './table-run.js';
 
 export type { ExtractDeps, ExtractSettings, Progress, RunStatus, TableRunResult } from './run-types.js';
@@ -31,9 +38,7 @@ export async function extractTable(table: TableModel, deps: ExtractDeps): Promis
       now: deps.now,
     });
   } catch (error) {
-    if (error instanceof LeaseHeldError) {
-      return emptyResult(base, 'locked', deps, `held by ${error.owner} until ${error.expiresAt}`);
-    }
+    if (error instanceof LeaseHeldError) return lockedResult(base, deps, error);
     return emptyResult(base, 'failed', deps, explainFailure(error, deps.sides));
   }
   const controller = new AbortController();
@@ -96,9 +101,14 @@ async function runOnce(
   attempt: { lease: Lease; runId: string; uploaded: FileRecord[] },
 ): Promise<TableRunResult> {
   const { lease, runId, uploaded } = attempt;
-  const loaded = await loadState(deps.stateStore, stateKey(table));
+  const key = stateKey(table);
+  const where = `${deps.stateStore.description}/${key}`;
+  const loaded = await loadState(deps.stateStore, key, table.name);
+  const identity = identityOf(deps.pipeline.name, deps.pipeline.source, table);
+  refuseState(where, stateProblems(loaded.state, table, identity));
   const source = await deps.connect();
   try {
+    refuseState(where, futureProblems(loaded.state, table, source.clock));
     const live = await source.query<LiveColumn>(
       queries.describeColumns(table).sql,
       queries.describeColumns(table).values,
@@ -110,13 +120,9 @@ async function runOnce(
       serverFormatting: deps.settings.serverFormatting ?? true,
       charsets: liveCharsets(live),
     });
-    const run = new TableRun(
-      table,
-      deps,
-      { lease, source, plan, runId, uploaded },
-      loaded.state,
-      loaded.etag,
-    );
+    // every save records whose state this is (older files had no identity)
+    const state = { ...loaded.state, identity };
+    const run = new TableRun(table, deps, { lease, source, plan, runId, uploaded }, state, loaded.etag);
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
@@ -124,6 +130,14 @@ async function runOnce(
   } finally {
     await source.close();
   }
+}
+
+/** State that would skip or misread data stops the table before anything is read. */
+function refuseState(where: string, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw new RunFailure(
+    `state ${where} cannot be used, nothing was read: ${problems.join('; ')}. Restore a previous version of the file or correct it; deleting it makes the next run start with a full initial load`,
+  );
 }
 
 async function failOnNullCursors(table: TableModel, source: MysqlSource): Promise<void> {
@@ -135,6 +149,28 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
       `${count} rows of ${table.sourceTable} have a NULL ${table.cursor.source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
     );
   }
+}
+
+/** Locked is normal for a moment (another run is busy); locked by a run that has gone on too long is not. */
+function lockedResult(
+  base: { table: string; runId: string; started: number },
+  deps: ExtractDeps,
+  held: LeaseHeldError,
+): TableRunResult {
+  const limit = deps.settings.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+  const heldMs = deps.now().getTime() - Date.parse(held.acquiredAt);
+  const message = `held by ${held.owner} since ${held.acquiredAt} until ${held.expiresAt}`;
+  if (!(heldMs > limit)) return emptyResult(base, 'locked', deps, message);
+  const minutes = Math.floor(heldMs / 60_000);
+  return {
+    ...emptyResult(
+      base,
+      'locked',
+      deps,
+      `${message}: that run has held the table for ${minutes} minutes (more than ${limit / 60_000}) and every run since found it locked; check that it is not stuck (--stale-lock-minutes sets the limit)`,
+    ),
+    lockedTooLong: true,
+  };
 }
 
 function emptyResult(

@@ -1,6 +1,7 @@
 /** Settings, dependencies and results of an extraction run, shared by run-table.ts and table-run.ts. */
 import type { FailureSides } from './failure-side.js';
 import type { MysqlSource } from './mysql-source.js';
+import type { SessionLimits } from './session.js';
 import type { ObjectStore } from './store.js';
 
 export interface ExtractSettings {
@@ -20,6 +21,13 @@ export interface ExtractSettings {
   readonly backfillConnections?: number;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
+  /**
+   * A table locked by a run that has held its lease longer than this is reported as a failure (exit 1): a run
+   * that long is likely stuck, and every run since found the table locked. Default DEFAULT_STALE_LOCK_MS.
+   */
+  readonly staleLockMs?: number;
+  /** lock wait and statement time bounds of every MySQL session (default DEFAULT_SESSION_LIMITS) */
+  readonly sessionLimits?: SessionLimits;
 }
 
 export interface Progress {
@@ -28,7 +36,14 @@ export interface Progress {
   readonly bytes: number;
 }
 
+/** The pipeline a run works for: recorded in (and checked against) every table's state. */
+export interface PipelineIdentity {
+  readonly name: string;
+  readonly source: { readonly host: string; readonly port: number; readonly database: string };
+}
+
 export interface ExtractDeps {
+  readonly pipeline: PipelineIdentity;
   readonly dataStore: ObjectStore;
   readonly stateStore: ObjectStore;
   readonly connect: () => Promise<MysqlSource>;
@@ -43,6 +58,9 @@ export interface ExtractDeps {
 
 export type RunStatus = 'ok' | 'failed' | 'locked' | 'aborted';
 
+/** 60 minutes: see ExtractSettings.staleLockMs */
+export const DEFAULT_STALE_LOCK_MS = 60 * 60 * 1000;
+
 export interface TableRunResult {
   readonly table: string;
   readonly status: RunStatus;
@@ -55,6 +73,8 @@ export interface TableRunResult {
   readonly window: { readonly lower: string | null; readonly upper: string | null };
   readonly durationMs: number;
   readonly backfillComplete?: boolean;
+  /** locked by a run that has held the table longer than staleLockMs: counts as a failure */
+  readonly lockedTooLong?: boolean;
   readonly message?: string;
 }
 

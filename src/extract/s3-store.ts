@@ -154,6 +154,8 @@ export class S3ObjectStore implements ObjectStore {
         Bucket: this.#bucket,
         Key: key,
         Body: measured,
+        // sent with PutObject and CompleteMultipartUpload (the parts cannot carry it): create, never replace
+        IfNoneMatch: '*',
         ContentType: options.contentType,
         ContentEncoding: options.contentEncoding,
       },
@@ -168,6 +170,11 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       measured.destroy(); // the failure may have come from S3: stop the producer too
       await this.#abandon(key, upload.uploadId, error);
+      if (isLostPrecondition(error, false)) {
+        throw new PreconditionFailedError(`${this.#url(key)} already exists; data files are never replaced`, {
+          cause: error,
+        });
+      }
       throw error;
     }
   }

@@ -22,9 +22,20 @@ export interface BackfillSlice {
   done: boolean;
 }
 
+/**
+ * Whose state this is: the pipeline and the MySQL table it copies. Two pipelines that share a bucket and prefix,
+ * or a state file copied from elsewhere, are refused instead of adopted (state-check.ts).
+ */
+export interface StateIdentity {
+  pipeline: string;
+  source: { host: string; port: number; database: string; table: string };
+}
+
 export interface TableState {
   version: 1;
   table: string;
+  /** null only in state written before identities were recorded; every save records it */
+  identity: StateIdentity | null;
   /** last (cursor, key) fully uploaded; null before the first incremental run */
   watermark: KeyPosition | null;
   /**
@@ -61,6 +72,7 @@ export function emptyState(table: string): TableState {
   return {
     version: 1,
     table,
+    identity: null,
     watermark: null,
     backfill: null,
     lastRun: null,
@@ -156,10 +168,30 @@ function readState(value: unknown): TableState {
   return {
     version: 1,
     table: text(fields.table, 'table'),
+    // absent in state written before identities were recorded
+    identity: fields.identity === undefined ? null : nullable(fields.identity, 'identity', identity),
     watermark: nullable(fields.watermark, 'watermark', position),
     backfill: nullable(fields.backfill, 'backfill', backfill),
     lastRun: nullable(fields.lastRun, 'lastRun', lastRun),
     totals: totals(fields.totals, 'totals'),
+  };
+}
+
+function identity(value: unknown, path: string): StateIdentity {
+  const fields = object(value, path);
+  const source = object(fields.source, `${path}.source`);
+  const port = source.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65_535) {
+    throw new ShapeError(`${path}.source.port must be a TCP port number, got ${describe(port)}`);
+  }
+  return {
+    pipeline: text(fields.pipeline, `${path}.pipeline`),
+    source: {
+      host: text(source.host, `${path}.source.host`),
+      port,
+      database: text(source.database, `${path}.source.database`),
+      table: text(source.table, `${path}.source.table`),
+    },
   };
 }
 
@@ -173,7 +205,7 @@ function backfill(value: unknown, path: string): NonNullable<TableState['backfil
   return {
     upperCursor: nullableText(fields.upperCursor, `${path}.upperCursor`),
     lastKey: nullable(fields.lastKey, `${path}.lastKey`, texts),
-    startedAt: text(fields.startedAt, `${path}.startedAt`),
+    startedAt: instant(fields.startedAt, `${path}.startedAt`),
     runId: text(fields.runId, `${path}.runId`),
     // absent in state written before backfills could be split: one connection
     slices: fields.slices === undefined ? null : nullable(fields.slices, `${path}.slices`, sliceList),
@@ -201,8 +233,8 @@ function lastRun(value: unknown, path: string): NonNullable<TableState['lastRun'
   const fields = object(value, path);
   return {
     runId: text(fields.runId, `${path}.runId`),
-    startedAt: text(fields.startedAt, `${path}.startedAt`),
-    finishedAt: text(fields.finishedAt, `${path}.finishedAt`),
+    startedAt: instant(fields.startedAt, `${path}.startedAt`),
+    finishedAt: instant(fields.finishedAt, `${path}.finishedAt`),
     lowerBound: nullable(fields.lowerBound, `${path}.lowerBound`, position),
     upperBound: nullableText(fields.upperBound, `${path}.upperBound`),
     rows: count(fields.rows, `${path}.rows`),
@@ -232,6 +264,18 @@ function object(value: unknown, path: string): Fields {
 function text(value: unknown, path: string): string {
   if (typeof value !== 'string') throw new ShapeError(`${path} must be a string, got ${describe(value)}`);
   return value;
+}
+
+/** An ISO 8601 UTC instant exactly as Date#toISOString writes it (so 2025-02-30 or a bare date is refused). */
+function instant(value: unknown, path: string): string {
+  const written = text(value, path);
+  const parsed = new Date(written);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString() !== written) {
+    throw new ShapeError(
+      `${path} must be a UTC instant like 2025-03-01T12:00:00.000Z, got ${describe(value)}`,
+    );
+  }
+  return written;
 }
 
 function nullableText(value: unknown, path: string): string | null {

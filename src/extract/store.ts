@@ -50,8 +50,10 @@ export interface ObjectStore {
   list(prefix: string): Promise<{ key: string; size: number }[]>;
   exists(key: string): Promise<boolean>;
   /**
-   * Streams `body` to `key`, multipart for large bodies. On any failure nothing is left behind (on S3 the
-   * multipart upload is aborted) and the error is rethrown; `body` is destroyed so its producer stops.
+   * Streams `body` to a new `key`, multipart for large bodies. Create-only (`If-None-Match: *`): data files are
+   * never replaced, and the generated extractor policy allows no other data write; an existing key is a
+   * `PreconditionFailedError`. On any failure nothing is left behind (on S3 the multipart upload is aborted)
+   * and the error is rethrown; `body` is destroyed so its producer stops.
    */
   upload(key: string, body: Readable, options?: UploadOptions): Promise<{ etag: string; bytes: number }>;
 }

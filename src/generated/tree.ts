@@ -1,9 +1,10 @@
 /**
  * The generated/<pipeline>/ directory: compare it with rendered files, write the difference, delete files no
  * longer produced. Writes go through a temporary file and a rename, so a file is never half-written.
+ * Every path stays inside the directory: metadata decides file names, and metadata is not trusted to be benign.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedFile } from '../render/render.js';
 
@@ -39,9 +40,55 @@ export function diffTree(
   return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-export async function applyChanges(dir: string, changes: readonly TreeChange[]): Promise<void> {
+/** A path that would leave the output directory; refused before anything is read or written. */
+export class PathOutsideError extends Error {}
+
+/**
+ * `root` joined with a relative path of plain segments (no `..`, `.`, empty or absolute parts, no backslash or
+ * NUL), checked again after resolving. Throws PathOutsideError otherwise.
+ */
+export function pathInside(root: string, path: string): string {
+  const segments = path.split('/');
+  const plain = segments.every((s) => s !== '' && s !== '.' && s !== '..' && !/[\\\0]/.test(s));
+  const base = resolve(root);
+  const target = resolve(base, ...segments);
+  if (!plain || isAbsolute(path) || !target.startsWith(`${base}${sep}`)) {
+    throw new PathOutsideError(
+      `refusing ${JSON.stringify(path)}: it is not a plain relative path inside ${base}`,
+    );
+  }
+  return target;
+}
+
+/** The directory of one pipeline's tree: `<out>/<name>`, a plain folder inside `out` and not a symbolic link. */
+export async function treeDir(out: string, name: string): Promise<string> {
+  const dir = pathInside(out, name);
+  if (name.includes('/')) throw new PathOutsideError(`refusing ${JSON.stringify(name)}: not one folder name`);
+  if ((await lstat(dir).catch(() => undefined))?.isSymbolicLink()) {
+    throw new PathOutsideError(`refusing ${dir}: it is a symbolic link`);
+  }
+  return dir;
+}
+
+/** Refuses changes whose path leaves `dir`, or that would write through a symbolic link in it. */
+async function checkPaths(dir: string, changes: readonly TreeChange[]): Promise<void> {
   for (const change of changes) {
-    const target = join(dir, change.path);
+    const segments = relative(resolve(dir), pathInside(dir, change.path)).split(sep);
+    for (let i = 1; i <= segments.length; i++) {
+      const part = join(dir, ...segments.slice(0, i));
+      const stat = await lstat(part).catch(() => undefined);
+      if (stat?.isSymbolicLink()) {
+        throw new PathOutsideError(`refusing ${JSON.stringify(change.path)}: ${part} is a symbolic link`);
+      }
+    }
+  }
+}
+
+/** Checks every path first (nothing is written when one is refused), then writes, renames and deletes. */
+export async function applyChanges(dir: string, changes: readonly TreeChange[]): Promise<void> {
+  await checkPaths(dir, changes);
+  for (const change of changes) {
+    const target = pathInside(dir, change.path);
     if (change.kind === 'removed') {
       await rm(target, { force: true });
       continue;

@@ -39,3 +39,16 @@ export function parsePointer(pointer: string): string[] {
     .split('/')
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
+
+/** Characters a terminal would not show as themselves (JSON.stringify already escapes C0 controls). */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * A value quoted for a message: JSON, with every control, format (bidi, zero-width), private-use, unassigned and
+ * line-separator character escaped as \uXXXX, so metadata can never reorder or hide text in a terminal or CI log.
+ */
+export function quoteForMessage(value: unknown): string | undefined {
+  return JSON.stringify(value)?.replace(INVISIBLE, (ch) =>
+    [...Array(ch.length).keys()].map((i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

@@ -12,19 +12,24 @@ export interface TableSettingsDoc {
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
   lookback_seconds?: number;
+  live_view?: boolean;
+  tombstone_retention_days?: number;
 }
 
 export interface PipelineDoc {
   name: string;
   description?: string;
   source: { host: string; port?: number | string; user: string; password?: string; database: string };
-  s3: { bucket: string; prefix?: string; region: string };
+  s3: { bucket: string; prefix?: string; region: string; kms_key_arn?: string };
   snowflake: {
     database: string;
     raw_schema: string;
     target_schema: string;
     role?: string;
     warehouse?: string;
+    monitor_role?: string;
+    error_integration?: string;
+    tasks?: { suspend_after_failures?: number; auto_retry_attempts?: number };
     storage_integration: {
       name: string;
       aws_role_arn: string;
@@ -57,5 +62,7 @@ export interface TableDoc {
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
   lookback_seconds?: number;
+  live_view?: boolean;
+  tombstone_retention_days?: number;
   columns: ColumnDoc[];
 }

@@ -29,7 +29,8 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Returns a copy of `value` with references in strings replaced. Secret-keyed strings are checked and kept
+ * Returns a copy of `value` with references in strings replaced, in one pass: a resolved value (an environment
+ * value or a default) is never read again as a reference, and the caller validates the resolved text. Secret-keyed strings are checked and kept
  * as written (the model turns them into SecretRef), so a secret never enters the model or generated output.
  */
 export function interpolate(
@@ -66,6 +67,14 @@ function substitute(
   problems: EnvProblem[],
 ): string {
   return text.replace(REFERENCE, (_all, name: string, fallback: string | undefined) => {
+    if (fallback?.includes('${')) {
+      // `${A:-${B}}` would leave `${B}` behind: text that looks like a reference but is never resolved.
+      problems.push({
+        pointer,
+        message: `found a reference inside the default of \${${name}}, expected a plain default: references are resolved once and never nested`,
+      });
+      return '';
+    }
     const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;

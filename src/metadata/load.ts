@@ -2,7 +2,7 @@
  * Reads a metadata directory: pipeline.yaml plus tables/*.yaml, interpolates environment references and
  * validates every file against its JSON Schema. Reports every problem at once; never throws for bad input.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import type { PipelineDoc, TableDoc } from './documents.js';
@@ -32,6 +32,13 @@ export interface LoadOptions {
 
 export const PIPELINE_FILE = 'pipeline.yaml';
 export const TABLES_DIR = 'tables';
+/**
+ * Bytes read of one metadata file. A table of MySQL's maximum 4096 columns is about 400 KB of YAML; a larger
+ * file is refused before it is parsed (a 50 MB one took minutes and exhausted the heap).
+ */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Table files per pipeline, checked before any is read. */
+export const MAX_TABLE_FILES = 1000;
 
 export async function loadMetadata(
   options: LoadOptions,
@@ -43,20 +50,42 @@ export async function loadMetadata(
   if (pipelineText === undefined) {
     return { metadata: undefined, diagnostics: [missingFile(options, pipelinePath, 'a pipeline file')] };
   }
-  const pipeline = loadFile<PipelineDoc>('pipeline', pipelinePath, pipelineText, options, diagnostics);
+  const pipeline = parsed<PipelineDoc>('pipeline', pipelinePath, pipelineText, options, diagnostics);
   const tables: LoadedFile<TableDoc>[] = [];
   const tableFiles = await listYaml(join(options.dir, TABLES_DIR));
-  if (tableFiles.length === 0) {
-    diagnostics.push(
-      missingFile(options, join(options.dir, TABLES_DIR), 'at least one tables/<name>.yaml file'),
-    );
+  if (tableFiles.length === 0 || tableFiles.length > MAX_TABLE_FILES) {
+    const what =
+      tableFiles.length === 0
+        ? 'at least one tables/<name>.yaml file'
+        : `at most ${MAX_TABLE_FILES} table files (found ${tableFiles.length}; nothing was read)`;
+    diagnostics.push(missingFile(options, join(options.dir, TABLES_DIR), what));
+    return { metadata: undefined, diagnostics };
   }
   for (const path of tableFiles) {
-    const loaded = loadFile<TableDoc>('table', path, (await readText(path)) ?? '', options, diagnostics);
+    const loaded = parsed<TableDoc>('table', path, (await readText(path)) ?? '', options, diagnostics);
     if (loaded) tables.push(loaded);
   }
   const complete = pipeline !== undefined && tables.length === tableFiles.length && diagnostics.length === 0;
   return { metadata: complete ? { dir: options.dir, pipeline, tables } : undefined, diagnostics };
+}
+
+/** A file read within the size limit is parsed; one that was refused is reported at its line 1. */
+function parsed<T>(
+  schema: SchemaName,
+  path: string,
+  read: FileText,
+  options: LoadOptions,
+  diagnostics: Diagnostic[],
+): LoadedFile<T> | undefined {
+  if (typeof read === 'string') return loadFile<T>(schema, path, read, options, diagnostics);
+  diagnostics.push({
+    file: relative(options.cwd, path) || path,
+    line: 1,
+    column: 1,
+    pointer: '',
+    message: read.refused,
+  });
+  return undefined;
 }
 
 function loadFile<T>(
@@ -92,12 +121,39 @@ function loadFile<T>(
   return { source, doc: value as T };
 }
 
-async function readText(path: string): Promise<string | undefined> {
+type FileText = string | { readonly refused: string };
+
+/**
+ * The text of a regular file of at most MAX_FILE_BYTES, read with a bounded buffer (a file that grows while
+ * read, or a device, can never make it read more); undefined when absent.
+ */
+async function readText(path: string): Promise<FileText | undefined> {
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      return { refused: 'found something that is not a regular file, expected a YAML file' };
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_FILE_BYTES) {
+      return {
+        refused: `found a file of ${Math.max(stat.size, length)} bytes, expected at most ${MAX_FILE_BYTES} (metadata files are small; it was not parsed)`,
+      };
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
   }
 }
 

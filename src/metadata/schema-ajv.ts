@@ -19,6 +19,12 @@ export function schemaPath(name: SchemaName): string {
   return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
 }
 
+/**
+ * The ajv that checks *resolved* metadata. The published schemas also accept a value that contains a reference
+ * (`#/definitions/reference`), because editors see the file before interpolation; snowstage interpolates first,
+ * so here that branch is `false`: every resolved value must match its strict pattern, whatever the environment
+ * or a default put into it.
+ */
 export function createAjv(code?: CodeOptions): Ajv {
   // No type coercion: a value from the environment is a string, and only fields that say so accept one.
   const ajv = new Ajv({
@@ -30,7 +36,17 @@ export function createAjv(code?: CodeOptions): Ajv {
   });
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   for (const name of ['pipeline', 'table'] as const) {
-    ajv.addSchema(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
+    ajv.addSchema(forResolvedValues(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as PublishedSchema));
   }
   return ajv;
+}
+
+interface PublishedSchema {
+  definitions?: Record<string, unknown>;
+}
+
+/** The published schema with its "or a reference" branch closed. */
+export function forResolvedValues(schema: PublishedSchema): PublishedSchema {
+  if (schema.definitions?.reference === undefined) return schema;
+  return { ...schema, definitions: { ...schema.definitions, reference: false } };
 }

@@ -2,8 +2,8 @@
 import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { ColumnDoc, PipelineDoc, TableDoc, TableSettingsDoc } from '../metadata/documents.js';
 import type { LoadedFile } from '../metadata/load.js';
-import { MAX_IDENTIFIER_LENGTH } from '../sql/quote.js';
 import { parseMysqlType } from './mysql-type.js';
+import { snowflakeNameProblem } from './name-checks.js';
 import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
 import { DEFAULT_SCHEDULE, resolveSchedule } from './schedule.js';
 import { applyOverride, defaultMapping, type MappedType, overrideUnmapped } from './type-map.js';
@@ -22,7 +22,12 @@ export const TABLE_DEFAULTS = {
   zeroDate: 'fail',
   commitLagSeconds: 60,
   lookbackSeconds: 300,
+  liveView: true,
+  /** Snowpipe's load history (and the best-effort replay of its notifications) lasts 14 days */
+  tombstoneRetentionDays: 14,
 } as const;
+
+export const LIVE_VIEW_SUFFIX = '_LIVE';
 
 /** Cursor columns must order rows in time or sequence. */
 const CURSOR_ENCODINGS: ReadonlySet<Encoding> = new Set([
@@ -90,6 +95,8 @@ export function buildTable(
         `found nullable key column "${column.source}", expected nullable: false (NULL keys never match in a MERGE)`,
       );
   });
+  const settings = { ...context.pipeline.defaults, ...pick(doc) };
+  if (settings.zero_date === 'as_null') checkZeroDateKeys(primaryKey, doc.zero_date !== undefined, report);
   const cursor = find(doc.cursor.column, '/cursor/column', 'cursor column');
   if (cursor && !CURSOR_ENCODINGS.has(cursor.encoding)) {
     report(
@@ -98,10 +105,15 @@ export function buildTable(
     );
   }
   const softDelete = buildSoftDelete(doc, find, report);
-  const settings = { ...context.pipeline.defaults, ...pick(doc) };
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
-  checkLength(target, '_STREAM', doc.target_table ? '/target_table' : '/name', report);
+  checkName(
+    doc.target_table ?? doc.name,
+    target,
+    '_STREAM',
+    doc.target_table ? '/target_table' : '/name',
+    report,
+  );
   diagnostics.push(...problems);
   if (problems.length > 0 || !cursor || primaryKey.some((c) => c === undefined)) return undefined;
   const stagePath = `${(doc.s3_path ?? doc.name).replace(/\/$/, '')}/`;
@@ -128,10 +140,35 @@ export function buildTable(
     stateKeyPrefix: `${context.prefix}_snowstage/${doc.name}/`,
     rawTable: raw(target),
     targetTable: { database: context.database, schema: context.targetSchema, name: target },
+    liveView:
+      (settings.live_view ?? TABLE_DEFAULTS.liveView)
+        ? { database: context.database, schema: context.targetSchema, name: `${target}${LIVE_VIEW_SUFFIX}` }
+        : undefined,
+    tombstoneRetentionDays: settings.tombstone_retention_days ?? TABLE_DEFAULTS.tombstoneRetentionDays,
     stream: raw(`${target}_STREAM`),
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
   };
+}
+
+const TEMPORAL_ENCODINGS: ReadonlySet<Encoding> = new Set(['date', 'datetime', 'timestamp_utc']);
+
+/** A zero date loaded as NULL would give a key column NULL: that row could never be matched, updated or deleted. */
+function checkZeroDateKeys(
+  primaryKey: readonly (ColumnModel | undefined)[],
+  ownSetting: boolean,
+  report: Report,
+): void {
+  primaryKey.forEach((column, i) => {
+    if (!column || !TEMPORAL_ENCODINGS.has(column.encoding)) return;
+    const where = ownSetting
+      ? 'this table sets zero_date: as_null'
+      : 'zero_date: as_null comes from the pipeline defaults';
+    report(
+      ownSetting ? '/zero_date' : `/primary_key/${i}`,
+      `found key column "${column.source}" of type ${column.mysqlType.text} while ${where}, expected zero_date: fail for a table with a date key (a zero date would become a NULL key, which a MERGE never matches)`,
+    );
+  });
 }
 
 function pick(doc: TableDoc): TableSettingsDoc {
@@ -140,6 +177,9 @@ function pick(doc: TableDoc): TableSettingsDoc {
   if (doc.zero_date !== undefined) settings.zero_date = doc.zero_date;
   if (doc.commit_lag_seconds !== undefined) settings.commit_lag_seconds = doc.commit_lag_seconds;
   if (doc.lookback_seconds !== undefined) settings.lookback_seconds = doc.lookback_seconds;
+  if (doc.live_view !== undefined) settings.live_view = doc.live_view;
+  if (doc.tombstone_retention_days !== undefined)
+    settings.tombstone_retention_days = doc.tombstone_retention_days;
   return settings;
 }
 
@@ -178,7 +218,7 @@ function buildColumn(
       `found "${column.name}", expected a name not starting with _snowstage_ (reserved for load metadata)`,
     );
   }
-  checkLength(name, '', `${pointer}/name`, report);
+  checkName(column.name, name, '', `${pointer}/name`, report);
   const type = parseMysqlType(column.type);
   if ('error' in type) {
     report(`${pointer}/type`, type.error);
@@ -259,11 +299,8 @@ function buildSchedule(
   return undefined;
 }
 
-function checkLength(name: string, suffix: string, pointer: string, report: Report): void {
-  if (name.length + suffix.length > MAX_IDENTIFIER_LENGTH) {
-    report(
-      pointer,
-      `found a name of ${name.length} characters, expected at most ${MAX_IDENTIFIER_LENGTH - suffix.length} (Snowflake's identifier limit)`,
-    );
-  }
+/** Length (with the longest suffix snowstage appends) and mixed scripts of a resolved Snowflake name. */
+function checkName(written: string, name: string, suffix: string, pointer: string, report: Report): void {
+  const problem = snowflakeNameProblem(written, name, suffix);
+  if (problem) report(pointer, problem);
 }

@@ -4,6 +4,7 @@ import type { PipelineDoc } from '../metadata/documents.js';
 import { parseWholeReference } from '../metadata/env.js';
 import type { LoadedMetadata } from '../metadata/load.js';
 import { buildTable } from './build-table.js';
+import { snowflakeNameProblem } from './name-checks.js';
 import { resolveSnowflakeName } from './names.js';
 import { resolveSchedule } from './schedule.js';
 import type { PipelineModel, SecretRef, TableModel } from './types.js';
@@ -15,6 +16,7 @@ export function buildModel(metadata: LoadedMetadata): {
   const diagnostics: Diagnostic[] = [];
   const { doc, source } = metadata.pipeline;
   const report = (pointer: string, message: string) => diagnostics.push(source.at(pointer, message));
+  checkPipelineNames(doc, report);
   const database = resolveSnowflakeName(doc.snowflake.database);
   const rawSchema = resolveSnowflakeName(doc.snowflake.raw_schema);
   const targetSchema = resolveSnowflakeName(doc.snowflake.target_schema);
@@ -52,7 +54,7 @@ export function buildModel(metadata: LoadedMetadata): {
       password: secretRef(doc.source.password),
       database: doc.source.database,
     },
-    s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl },
+    s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl, kmsKeyArn: doc.s3.kms_key_arn },
     snowflake: {
       database,
       rawSchema,
@@ -60,6 +62,14 @@ export function buildModel(metadata: LoadedMetadata): {
       role: doc.snowflake.role === undefined ? undefined : resolveSnowflakeName(doc.snowflake.role),
       warehouse:
         doc.snowflake.warehouse === undefined ? undefined : resolveSnowflakeName(doc.snowflake.warehouse),
+      monitorRole: optionalName(doc.snowflake.monitor_role),
+      errorIntegration: optionalName(doc.snowflake.error_integration),
+      taskFailures: {
+        suspendAfterFailures:
+          doc.snowflake.tasks?.suspend_after_failures ?? TASK_FAILURE_DEFAULTS.suspendAfterFailures,
+        autoRetryAttempts:
+          doc.snowflake.tasks?.auto_retry_attempts ?? TASK_FAILURE_DEFAULTS.autoRetryAttempts,
+      },
       integration: {
         name: resolveSnowflakeName(integration.name),
         awsRoleArn: integration.aws_role_arn,
@@ -68,11 +78,44 @@ export function buildModel(metadata: LoadedMetadata): {
         awsIamUserArn: integration.aws_iam_user_arn,
       },
       fileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV` },
+      stageFileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV_QUERY` },
       stage: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_STAGE` },
     },
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return { model, diagnostics };
+}
+
+/** Snowflake names of the pipeline file, as Snowflake resolves them: length and mixed scripts. */
+function checkPipelineNames(doc: PipelineDoc, report: (pointer: string, message: string) => void): void {
+  const sf = doc.snowflake;
+  const written: [string, string | undefined][] = [
+    ['/snowflake/database', sf.database],
+    ['/snowflake/raw_schema', sf.raw_schema],
+    ['/snowflake/target_schema', sf.target_schema],
+    ['/snowflake/role', sf.role],
+    ['/snowflake/warehouse', sf.warehouse],
+    ['/snowflake/storage_integration/name', sf.storage_integration.name],
+    ['/snowflake/monitor_role', sf.monitor_role],
+    ['/snowflake/error_integration', sf.error_integration],
+  ];
+  for (const [pointer, name] of written) {
+    const problem = name === undefined ? undefined : snowflakeNameProblem(name, resolveSnowflakeName(name));
+    if (problem) report(pointer, problem);
+  }
+}
+
+/**
+ * Chosen, not inherited: a failed MERGE leaves its rows in the stream, so a retry is safe and absorbs transient
+ * failures (a warehouse that could not start); a persistent failure (a value that does not convert) fails every run,
+ * and after 10 consecutive failed runs (50 minutes at a 5-minute schedule) Snowflake suspends the task, which
+ * `status` and TASK_HISTORY show as FAILED_AND_AUTO_SUSPENDED. Someone must then fix the cause and resume the task
+ * before the stream goes stale (README, "Failures").
+ */
+export const TASK_FAILURE_DEFAULTS = { suspendAfterFailures: 10, autoRetryAttempts: 2 } as const;
+
+function optionalName(written: string | undefined): string | undefined {
+  return written === undefined ? undefined : resolveSnowflakeName(written);
 }
 
 function normalizePrefix(prefix: string): string {
@@ -117,6 +160,16 @@ function checkTablesTogether(
       );
     }
     seen.target.set(table.targetTable.name, table);
+  }
+  for (const table of tables) {
+    const clash = table.liveView && seen.target.get(table.liveView.name);
+    if (clash && table.liveView) {
+      at(
+        table,
+        '/live_view',
+        `found live view "${table.liveView.name}" with the name of the target table of ${clash.file}, expected live_view: false here or another target_table there`,
+      );
+    }
   }
   for (const [i, a] of tables.entries()) {
     for (const b of tables.slice(i + 1)) {

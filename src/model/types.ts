@@ -114,7 +114,12 @@ export interface TableModel {
   /** s3 key prefix of extractor state, manifests and locks, e.g. "bookstore/_snowstage/books/" */
   readonly stateKeyPrefix: string;
   readonly rawTable: QualifiedName;
+  /** holds every key's newest version, deleted ones too (tombstones flagged _SNOWSTAGE_DELETED) */
   readonly targetTable: QualifiedName;
+  /** view of the target's rows that are not deleted (`<TARGET>_LIVE`), or undefined when live_view is false */
+  readonly liveView: QualifiedName | undefined;
+  /** tombstones merged longer ago than this may be purged (explicitly, never by the MERGE) */
+  readonly tombstoneRetentionDays: number;
   readonly stream: QualifiedName;
   readonly pipe: QualifiedName;
   readonly task: QualifiedName;
@@ -144,6 +149,14 @@ export interface StorageIntegrationModel {
   readonly awsIamUserArn: string | undefined;
 }
 
+/** How a MERGE task reacts to failed runs (CREATE TASK parameters of the same names). */
+export interface TaskFailureSettings {
+  /** SUSPEND_TASK_AFTER_NUM_FAILURES; 0 never suspends */
+  readonly suspendAfterFailures: number;
+  /** TASK_AUTO_RETRY_ATTEMPTS */
+  readonly autoRetryAttempts: number;
+}
+
 export interface PipelineModel {
   readonly name: string;
   readonly file: string;
@@ -155,6 +168,8 @@ export interface PipelineModel {
     readonly region: string;
     /** s3://bucket/prefix/data/ : the stage URL */
     readonly dataUrl: string;
+    /** SSE-KMS key of the bucket's objects: Snowflake's role then needs kms:Decrypt on it */
+    readonly kmsKeyArn: string | undefined;
   };
   readonly snowflake: {
     readonly database: string;
@@ -163,8 +178,16 @@ export interface PipelineModel {
     readonly role: string | undefined;
     /** undefined means serverless tasks */
     readonly warehouse: string | undefined;
+    /** role that reads the monitoring views (granted by the administrator file), if any */
+    readonly monitorRole: string | undefined;
+    /** notification integration for pipe and task errors (ERROR_INTEGRATION), if any */
+    readonly errorIntegration: string | undefined;
+    readonly taskFailures: TaskFailureSettings;
     readonly integration: StorageIntegrationModel;
+    /** the pipes' CSV format (PARSE_HEADER) */
     readonly fileFormat: QualifiedName;
+    /** the stage's default format: the same CSV, header row skipped, for ad-hoc queries of staged files */
+    readonly stageFileFormat: QualifiedName;
     readonly stage: QualifiedName;
   };
   /** sorted by name */

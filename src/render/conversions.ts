@@ -29,7 +29,9 @@ export function convertExpression(column: ColumnModel, expr: string): string {
   if (type.startsWith('TIMESTAMP_LTZ')) return `TO_TIMESTAMP_LTZ(${expr}, ${literal(FORMATS.timestampUtc)})`;
   if (type.startsWith('TIME(')) return `TO_TIME(${expr}, ${literal(FORMATS.timeOfDay)})`;
   if (type.startsWith('BINARY')) return `TO_BINARY(${expr}, 'BASE64')`;
-  if (type === 'VARIANT') return `PARSE_JSON(${expr})`;
+  // 'd': an object with a duplicate key keeps the key's last value, as MySQL does, instead of failing the task on
+  // every run (MariaDB stores JSON as text and accepts duplicates). https://docs.snowflake.com/en/sql-reference/functions/parse_json
+  if (type === 'VARIANT') return `PARSE_JSON(${expr}, 'd')`;
   if (type.startsWith('VARCHAR')) return expr;
   throw new Error(`no conversion for Snowflake type ${type}`);
 }

@@ -6,8 +6,12 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
+import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
+import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
+import { grantsView } from './grants-view.js';
+import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
 
 export interface RenderedFile {
@@ -19,7 +23,7 @@ export interface RenderedFile {
 const TEMPLATE_NAMES = [
   'header',
   'pipeline/schemas.sql',
-  'pipeline/storage_integration.sql',
+  'admin/grants.sql',
   'pipeline/file_format.sql',
   'pipeline/stage.sql',
   'table/landing_table.sql',
@@ -27,9 +31,15 @@ const TEMPLATE_NAMES = [
   'table/stream.sql',
   'table/pipe.sql',
   'table/merge_task.sql',
+  'table/live_view.sql',
   'monitoring/views.sql',
+  'maintenance/purge_tombstones.sql',
   'table/pipe_copy',
   'migration/recreate_pipes.sql',
+  'migration/change_column_types.sql',
+  'migration/retire_table.sql',
+  'migration/pipe_gate',
+  'migration/copy_gate',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -82,11 +92,11 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       views.schemasView(model),
     ),
     sql(
-      '1_pipeline/2_storage_integration.sql',
-      'pipeline/storage_integration.sql',
-      'storage integration',
+      'admin/grants.sql',
+      'admin/grants.sql',
+      'storage integration and grants (administrator)',
       pipelineSources,
-      views.integrationView(model),
+      grantsView(model),
     ),
     sql(
       '1_pipeline/3_file_format.sql',
@@ -108,11 +118,20 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       'monitoring/views.sql',
       'monitoring views',
       allSources(model),
-      views.monitoringView(model),
+      monitoringView(model),
+    ),
+    sql(
+      PURGE_TOMBSTONES_FILE,
+      'maintenance/purge_tombstones.sql',
+      'purge of old tombstones (run only by apply --purge-tombstones)',
+      allSources(model),
+      views.purgeTombstonesView(model),
     ),
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
+    // what the next `generate` compares the metadata with (tables and columns added, removed, retyped)
+    { path: MANIFEST_FILE, content: manifestJson(manifestOf(model)) },
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -129,6 +148,7 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const dir = `2_tables/${table.name}`;
   const sources = `pipeline.yaml, ${tableSource(table)}`;
   const title = (what: string) => `${what} of table ${table.name}`;
+  const live = views.liveView(table);
   return [
     sql(
       `${dir}/1_landing_table.sql`,
@@ -153,6 +173,9 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
       sources,
       views.mergeTaskView(model, table),
     ),
+    ...(live
+      ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
   ];
 }
 

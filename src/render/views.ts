@@ -48,32 +48,59 @@ function storageProvider(roleArn: string): string {
   return 'S3';
 }
 
-/** Reference §2 "Recommended for the extractor", with PARSE_HEADER for MATCH_BY_COLUMN_NAME (§4). */
-const CSV_OPTIONS = [
-  'COMPRESSION = GZIP',
-  "FIELD_DELIMITER = ','",
-  "RECORD_DELIMITER = '\\n'",
-  'PARSE_HEADER = TRUE',
-  "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'",
-  'ESCAPE = NONE',
-  'ESCAPE_UNENCLOSED_FIELD = NONE',
-  'EMPTY_FIELD_AS_NULL = TRUE',
-  'NULL_IF = ()',
-  'SKIP_BLANK_LINES = FALSE',
-  'TRIM_SPACE = FALSE',
-  "ENCODING = 'UTF8'",
-  'REPLACE_INVALID_CHARACTERS = FALSE',
-  'SKIP_BYTE_ORDER_MARK = TRUE',
-  // INCLUDE_METADATA on CSV requires it (reference §4); the header still names every column.
-  'ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE',
-  'BINARY_FORMAT = BASE64',
-] as const;
+/**
+ * Reference §2 "Recommended for the extractor", in the order of the CSV formatTypeOptions on
+ * https://docs.snowflake.com/en/sql-reference/sql/create-file-format. The header option goes in between
+ * (`headerOption`): the pipes' format matches columns by the header, the stage's format skips it.
+ */
+function csvOptions(headerOption: string): string[] {
+  return [
+    'COMPRESSION = GZIP',
+    "RECORD_DELIMITER = '\\n'",
+    "FIELD_DELIMITER = ','",
+    headerOption,
+    'SKIP_BLANK_LINES = FALSE',
+    'BINARY_FORMAT = BASE64',
+    'ESCAPE = NONE',
+    'ESCAPE_UNENCLOSED_FIELD = NONE',
+    'TRIM_SPACE = FALSE',
+    "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'",
+    'NULL_IF = ()',
+    // INCLUDE_METADATA on CSV requires it (reference §4); the header still names every column.
+    'ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE',
+    'REPLACE_INVALID_CHARACTERS = FALSE',
+    'EMPTY_FIELD_AS_NULL = TRUE',
+    'SKIP_BYTE_ORDER_MARK = TRUE',
+    "ENCODING = 'UTF8'",
+  ];
+}
 
+/**
+ * Two formats with the same options but the header: the pipes' COPY names the first (PARSE_HEADER, which
+ * MATCH_BY_COLUMN_NAME needs); the stage's default is the second, because PARSE_HEADER is only accepted with
+ * MATCH_BY_COLUMN_NAME or INFER_SCHEMA and would make an ad-hoc `SELECT $1 FROM @stage` fail (reference §14).
+ * A pipe's COPY cannot add options to a named format, and rewriting it inline would change every pipe's COPY
+ * text, which only a pipe migration can do; the pipes' format keeps its name and so their COPY is unchanged.
+ */
 export function fileFormatView(model: PipelineModel) {
+  const { fileFormat, stageFileFormat } = model.snowflake;
   return {
-    name: qualified(model.snowflake.fileFormat),
-    options: CSV_OPTIONS,
-    comment: comment(`lossless CSV written by the extractor of pipeline ${model.name}`),
+    formats: [
+      {
+        name: qualified(fileFormat),
+        use: "the pipes' COPY (columns matched by the header row)",
+        options: csvOptions('PARSE_HEADER = TRUE'),
+        comment: comment(
+          `lossless CSV written by the extractor of pipeline ${model.name}, read by its pipes`,
+        ),
+      },
+      {
+        name: qualified(stageFileFormat),
+        use: "the stage's default, for ad-hoc queries of staged files (header row skipped)",
+        options: csvOptions('SKIP_HEADER = 1'),
+        comment: comment(`staged files of pipeline ${model.name} for ad-hoc queries (header skipped)`),
+      },
+    ],
   };
 }
 
@@ -83,7 +110,7 @@ export function stageView(model: PipelineModel) {
     url: literal(model.s3.dataUrl),
     integration: id(model.snowflake.integration.name),
     // FORMAT_NAME takes a string in the documented syntax (reference §3); quoted parts keep their case inside it.
-    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
+    fileFormat: qualifiedNameLiteral(model.snowflake.stageFileFormat),
     comment: comment(`data files of pipeline ${model.name}`),
   };
 }
@@ -115,11 +142,20 @@ export function targetTableView(table: TableModel) {
     { name: id(META.file), type: 'VARCHAR', notNull: false, comment: 'file the row version came from' },
     { name: id(META.fileRow), type: 'NUMBER(38,0)', notNull: false, comment: 'row number in that file' },
     { name: id(META.mergedAt), type: 'TIMESTAMP_LTZ(9)', notNull: false, comment: 'when the MERGE wrote it' },
+    {
+      name: id(META.deleted),
+      // rows merged before this column existed were live (deletes were DELETEd then): the default says so, and
+      // every reader also takes NULL as FALSE
+      type: 'BOOLEAN DEFAULT FALSE',
+      notNull: false,
+      comment: 'TRUE: the newest version is a delete (a tombstone)',
+    },
   ];
   return {
     name: qualified(table.targetTable),
     columns: [...columns, ...meta],
     primaryKey: table.primaryKey.map((c) => id(c.name)).join(', '),
+    liveView: table.liveView ? qualified(table.liveView) : undefined,
     comment: comment(`MySQL table ${table.sourceTable}, merged from ${table.rawTable.name} landing rows`),
   };
 }
@@ -140,6 +176,8 @@ export function pipeView(model: PipelineModel, table: TableModel) {
     // FORMAT_NAME takes a string in the documented syntax (reference §3); quoted parts keep their case inside it.
     fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
     notificationPrefix: table.dataKeyPrefix,
+    errorIntegration: optionalId(model.snowflake.errorIntegration),
+    monitorRole: optionalId(model.snowflake.monitorRole),
     metadata: [
       `${id(META.file)} = METADATA$FILENAME`,
       `${id(META.fileRow)} = METADATA$FILE_ROW_NUMBER`,
@@ -165,23 +203,56 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
     streamLiteral: qualifiedNameLiteral(table.stream),
     target: qualified(table.targetTable),
     comment: comment(`merges ${table.stream.name} into ${table.targetTable.name}`),
+    suspendAfterFailures: String(model.snowflake.taskFailures.suspendAfterFailures),
+    autoRetryAttempts: String(model.snowflake.taskFailures.autoRetryAttempts),
+    errorIntegration: optionalId(model.snowflake.errorIntegration),
+    failurePolicy: failurePolicy(model),
     selectList: select,
     partitionBy: table.primaryKey.map((c) => `c.${id(c.name)}`).join(', '),
     orderBy: [`c.${id(table.cursor.name)} DESC NULLS LAST`, ...versionColumns.map((v) => `c.${v} DESC`)].join(
       ', ',
     ),
     on: table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND '),
-    deleted: deletedPredicate(table),
     deletedRule: deletedRule(table),
     newer: newerPredicate(table),
     updateSet: [
       ...nonKey.map((c) => `${id(c.name)} = ${s(c)}`),
       ...versionColumns.map((v) => `${v} = s.${v}`),
       `${id(META.mergedAt)} = CURRENT_TIMESTAMP`,
+      `${id(META.deleted)} = ${deletedPredicate(table)}`,
     ],
-    insertColumns: [...table.columns.map((c) => id(c.name)), ...versionColumns, id(META.mergedAt)],
-    insertValues: [...table.columns.map(s), ...versionColumns.map((v) => `s.${v}`), 'CURRENT_TIMESTAMP'],
+    insertColumns: [
+      ...table.columns.map((c) => id(c.name)),
+      ...versionColumns,
+      id(META.mergedAt),
+      id(META.deleted),
+    ],
+    insertValues: [
+      ...table.columns.map(s),
+      ...versionColumns.map((v) => `s.${v}`),
+      'CURRENT_TIMESTAMP',
+      deletedPredicate(table),
+    ],
   };
+}
+
+export function optionalId(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : id(name);
+}
+
+/** One comment line a reviewer can check the task's failure clauses against. */
+function failurePolicy(model: PipelineModel): string {
+  const { suspendAfterFailures, autoRetryAttempts } = model.snowflake.taskFailures;
+  const retries = `a failed run is retried ${autoRetryAttempts} time${autoRetryAttempts === 1 ? '' : 's'}`;
+  const suspend =
+    suspendAfterFailures === 0
+      ? 'the task is never suspended for failing'
+      : `Snowflake suspends the task after ${suspendAfterFailures} failed runs in a row`;
+  const notify =
+    model.snowflake.errorIntegration === undefined
+      ? 'no error notifications (snowflake.error_integration is not set)'
+      : `errors go to notification integration ${model.snowflake.errorIntegration}`;
+  return lineCommentText(`${retries}; ${suspend}; ${notify}.`);
 }
 
 function scheduleLiteral(schedule: MergeSchedule): string {
@@ -190,7 +261,7 @@ function scheduleLiteral(schedule: MergeSchedule): string {
     : literal(`USING CRON ${schedule.expression} ${schedule.timeZone}`);
 }
 
-/** Never NULL, so NOT (deleted) is a real guard on the INSERT branch. */
+/** Never NULL: the value of _SNOWSTAGE_DELETED for the source row's version. */
 function deletedPredicate(table: TableModel): string {
   const parts = [`COALESCE(s.${id(META.op)} = 'D', FALSE)`];
   const soft = table.softDelete;
@@ -211,32 +282,48 @@ function deletedRule(table: TableModel): string {
   return lineCommentText(`hard deletes the extractor marks with ${META.op} = 'D'${softText}`);
 }
 
-/** (cursor, file, row) of the source is strictly newer than the target's; a NULL cursor is the oldest. */
+/**
+ * (cursor, file, row) of the source is strictly newer than the target's, in the order of the QUALIFY that picks
+ * the source row (cursor DESC NULLS LAST, file DESC, row DESC): a NULL cursor is the oldest. That holds whatever
+ * the column's declared nullability: under zero_date: as_null a NOT NULL DATETIME cursor arrives as NULL too.
+ */
 function newerPredicate(table: TableModel): string {
   const cursor = id(table.cursor.name);
   const [file, row] = [id(META.file), id(META.fileRow)];
   const sameVersionLater = `(s.${file} > t.${file} OR (s.${file} = t.${file} AND s.${row} > t.${row}) OR t.${file} IS NULL)`;
-  const branches = [`s.${cursor} > t.${cursor}`];
-  if (table.cursor.nullable) branches.push(`(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`);
-  branches.push(`(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`);
+  const branches = [
+    `s.${cursor} > t.${cursor}`,
+    `(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`,
+    `(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`,
+  ];
   return `(${branches.join(' OR ')})`;
 }
 
-export function monitoringView(model: PipelineModel) {
-  const { database, rawSchema } = model.snowflake;
-  const view = (name: string) => qualified({ database, schema: rawSchema, name });
+/** Rows merged before the tombstone column existed hold NULL there; they were live. */
+const isLive = `COALESCE(${id(META.deleted)}, FALSE) = FALSE`;
+const isTombstone = `${id(META.deleted)} = TRUE`;
+
+export function liveView(table: TableModel) {
+  if (!table.liveView) return undefined;
   return {
-    pipeStatusView: view('SNOWSTAGE_PIPE_STATUS'),
-    copyHistoryView: view('SNOWSTAGE_COPY_HISTORY'),
-    taskHistoryView: view('SNOWSTAGE_TASK_HISTORY'),
-    informationSchema: `${id(database)}.INFORMATION_SCHEMA`,
-    databaseLiteral: literal(database),
-    rawSchemaLiteral: literal(rawSchema),
+    name: qualified(table.liveView),
+    target: qualified(table.targetTable),
+    columns: table.columns.map((c) => id(c.name)),
+    live: isLive,
+    comment: comment(
+      `rows of ${table.targetTable.name} that are not deleted (MySQL table ${table.sourceTable})`,
+    ),
+  };
+}
+
+export function purgeTombstonesView(model: PipelineModel) {
+  return {
     tables: model.tables.map((t) => ({
-      tableLiteral: literal(t.name),
-      pipeLiteral: qualifiedNameLiteral(t.pipe),
-      landingLiteral: qualifiedNameLiteral(t.rawTable),
-      taskNameLiteral: literal(t.task.name),
+      name: t.name,
+      target: qualified(t.targetTable),
+      tombstone: isTombstone,
+      mergedAt: id(META.mergedAt),
+      days: String(t.tombstoneRetentionDays),
     })),
   };
 }

@@ -131,3 +131,22 @@ export function formatStop(result: ApplyResult, displayDir: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The migrations a tree holds, one line each (name and the file's `-- MIGRATION` line), so a dry run shows what
+ * is waiting to be run by name. Empty when there are none.
+ */
+export function formatMigrations(files: ReadonlyMap<string, string>): string {
+  const migrations = [...files.keys()].filter((p) => /^migrations\/[^/]+\.sql$/.test(p)).sort();
+  if (migrations.length === 0) return '';
+  const lines = migrations.map((path) => {
+    const name = path.replace(/^migrations\//, '').replace(/\.sql$/, '');
+    const title = /^-- MIGRATION \d+: (.*)$/m.exec(files.get(path) ?? '')?.[1] ?? '';
+    return `  ${name}${title === '' ? '' : `  ${title}`}`;
+  });
+  return [
+    `migrations (not part of this plan; each runs only as \`snowstage apply --migration <name>\`):`,
+    ...lines,
+    '',
+  ].join('\n');
+}

@@ -8,9 +8,13 @@ import { SnowflakeError, type SnowflakeErrorKind, type SqlClient } from './clien
 
 /**
  * Folders of generated/<pipeline>/ that hold SQL to apply, in apply order. Anything else (aws/ policy documents,
- * hand-written migrations/) is never run by `apply`: a migration needs a human decision, not a rerun.
+ * hand-written migrations/, the maintenance/ purge) is never run by a plain `apply`: a migration or a purge needs a
+ * human decision, not a rerun.
  */
 export const APPLIED_FOLDERS = ['1_pipeline/', '2_tables/', '3_monitoring/'] as const;
+
+/** Run only by `apply --purge-tombstones`: deletes tombstones older than each table's retention. */
+export const PURGE_TOMBSTONES_FILE = 'maintenance/purge_tombstones.sql';
 
 export interface PlannedStatement {
   /** 1-based position in the plan */
@@ -43,18 +47,46 @@ export function isAppliedFile(path: string): boolean {
 }
 
 /**
+ * The administrator file: the storage integration and the grants. Needs account-level privileges, so it runs
+ * only with `apply --grants`, never in the routine apply.
+ */
+export const GRANTS_FILE = 'admin/grants.sql';
+
+/**
  * Applied files sorted by path (the generator names them so that path order is apply order), split. With
  * `migration`, only that file of migrations/ (named by file name, with or without .sql): a migration runs only
- * when someone names it.
+ * when someone names it. With `grants`, only the administrator file.
  */
 export function planApply(
   files: ReadonlyMap<string, string>,
-  options: { migration?: string } = {},
+  options: { migration?: string; grants?: boolean; purgeTombstones?: boolean } = {},
 ): ApplyPlan {
   const statements: PlannedStatement[] = [];
   const problems: PlanProblem[] = [];
-  const paths =
-    options.migration === undefined ? [...files.keys()].filter(isAppliedFile).sort(comparePaths) : [];
+  // --grants, --migration and --purge-tombstones each run one file and nothing of the routine apply
+  const explicit =
+    options.grants === true || options.migration !== undefined || options.purgeTombstones === true;
+  const paths = explicit ? [] : [...files.keys()].filter(isAppliedFile).sort(comparePaths);
+  if (options.grants === true) {
+    if (files.has(GRANTS_FILE)) paths.push(GRANTS_FILE);
+    else
+      problems.push({
+        file: GRANTS_FILE,
+        line: 1,
+        column: 1,
+        message: 'no administrator file: run `snowstage generate`',
+      });
+  }
+  if (options.purgeTombstones) {
+    if (files.has(PURGE_TOMBSTONES_FILE)) paths.push(PURGE_TOMBSTONES_FILE);
+    else
+      problems.push({
+        file: PURGE_TOMBSTONES_FILE,
+        line: 1,
+        column: 1,
+        message: 'no such file (run snowstage generate)',
+      });
+  }
   if (options.migration !== undefined) {
     const wanted = `migrations/${options.migration.replace(/^migrations\//, '').replace(/\.sql$/, '')}.sql`;
     if (files.has(wanted)) paths.push(wanted);

@@ -77,9 +77,12 @@ export function dollarQuoted(text: string): string {
   return text.includes('$$') || text.endsWith('$') ? literal(text) : `$$${text}$$`;
 }
 
-/** Text for a `-- ` line comment: one line, so metadata text can never end the comment early. */
+/**
+ * Text for a `-- ` line comment: one line, so metadata text can never end the comment early, in Snowflake or
+ * in the editor a reviewer reads it in (every Unicode line break: LF, CR, VT, FF, NEL, U+2028, U+2029).
+ */
 export function lineCommentText(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return text.replace(/[\r\n\v\f\u0085\u2028\u2029]+/g, ' ');
 }
 
 /**
@@ -97,4 +100,13 @@ export function unquoteIdentifier(quoted: string): string {
   const match = /^"((?:[^"]|"")*)"$/s.exec(quoted);
   if (!match) throw new Error(`not a quoted identifier: ${quoted}`);
   return (match[1] as string).replaceAll('""', '"');
+}
+
+/**
+ * `EXECUTE IMMEDIATE` of a Snowflake Scripting block (docs: sql-reference/sql/execute-immediate): clients other
+ * than Snowsight must pass a block as a string, and the statement splitter keeps a `$$` body whole. A block whose
+ * text contains `$$` (a name can) falls back to an escaped single-quoted literal.
+ */
+export function executeImmediate(block: string): string {
+  return `EXECUTE IMMEDIATE ${dollarQuoted(`\n${block.trimEnd()}\n`)}`;
 }

@@ -3,8 +3,10 @@
  * queries per table. Each read is caught on its own and kept as data, so one missing privilege or corrupt file
  * shows next to everything that could be read.
  */
-import { stateKey } from '../extract/naming.js';
+import { readLease } from '../extract/lease.js';
+import { leaseKey, stateKey } from '../extract/naming.js';
 import { loadState } from '../extract/state.js';
+import { identityOf, stateProblems } from '../extract/state-check.js';
 import type { ObjectStore } from '../extract/store.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { failureOf } from '../snowflake/apply.js';
@@ -15,18 +17,29 @@ import {
   pipeStatusSql,
   readCopyRows,
   readPipeStatus,
+  readStream,
   readTaskRuns,
+  streamSql,
   summarizeLoads,
   taskHistorySql,
 } from './snowflake-queries.js';
-import type { Check, ExtractorStatus, SnowflakeTableStatus } from './types.js';
+import type { Check, ExtractorStatus, LeaseStatus, SnowflakeTableStatus } from './types.js';
 
 export async function readExtractorStatus(
   store: ObjectStore,
+  model: PipelineModel,
   table: TableModel,
+  now: Date,
 ): Promise<Check<ExtractorStatus>> {
   try {
     const { state } = await loadState(store, stateKey(table), table.name);
+    // the same checks extract makes before reading (except the source clock, which status does not read)
+    const problems = stateProblems(state, table, identityOf(model.name, model.source, table));
+    if (problems.length > 0) {
+      const where = `${store.description}/${stateKey(table)}`;
+      return { ok: false, error: `state ${where} cannot be used: ${problems.join('; ')}` };
+    }
+    const lease = await readLeaseStatus(store, table, now);
     const run = state.lastRun;
     return {
       ok: true,
@@ -48,11 +61,31 @@ export async function readExtractorStatus(
             ? null
             : { runId: state.backfill.runId, startedAt: state.backfill.startedAt },
         totals: state.totals,
+        lease,
       },
     };
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
+}
+
+async function readLeaseStatus(
+  store: ObjectStore,
+  table: TableModel,
+  now: Date,
+): Promise<LeaseStatus | null> {
+  const lease = await readLease(store, leaseKey(table), now);
+  if (lease === undefined) return null;
+  if ('corrupt' in lease) return { state: 'corrupt', error: lease.corrupt };
+  const { owner, runId, acquiredAt, expiresAt } = lease.record;
+  return {
+    state: lease.expired ? 'expired' : 'held',
+    owner,
+    runId,
+    acquiredAt,
+    expiresAt,
+    heldMinutes: Math.floor((now.getTime() - Date.parse(acquiredAt)) / 60_000),
+  };
 }
 
 export async function readSnowflakeStatus(
@@ -62,6 +95,7 @@ export async function readSnowflakeStatus(
   nowMs: number,
 ): Promise<SnowflakeTableStatus> {
   const pipe = await query(client, pipeStatusSql(table), readPipeStatus);
+  const stream = await query(client, streamSql(table), (rows) => readStream(rows, table.stream.name));
   const loads = await query(client, copyHistorySql(model, table), (rows) => ({
     ok: true as const,
     value: summarizeLoads(readCopyRows(rows), nowMs),
@@ -70,7 +104,7 @@ export async function readSnowflakeStatus(
     ok: true as const,
     value: readTaskRuns(rows),
   }));
-  return { pipe, loads, tasks };
+  return { pipe, stream, loads, tasks };
 }
 
 async function query<T>(

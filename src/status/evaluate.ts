@@ -3,6 +3,7 @@
  * passed in. A problem is something an operator must act on: a pipe that is not RUNNING or reports an error,
  * files that did not load, a failed MERGE run, or a check that could not be made at all.
  */
+import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
 import type {
   Check,
   ExtractorStatus,
@@ -36,16 +37,46 @@ function extractorFindings(extractor: Check<ExtractorStatus>, problems: string[]
   const state = extractor.value;
   if (state.lastRun === null) notes.push('never extracted');
   if (state.backfill !== null) notes.push(`initial load in progress since ${state.backfill.startedAt}`);
+  leaseFindings(state.lease, problems, notes);
+}
+
+/** The same limit as `extract --stale-lock-minutes` by default: a run holding a table that long may be stuck. */
+const STALE_LOCK_MINUTES = DEFAULT_STALE_LOCK_MS / 60_000;
+
+function leaseFindings(lease: ExtractorStatus['lease'], problems: string[], notes: string[]): void {
+  if (lease === null) return;
+  if (lease.state === 'corrupt') {
+    problems.push(lease.error);
+    return;
+  }
+  const who = `${lease.owner} (run ${lease.runId})`;
+  if (lease.state === 'expired') {
+    notes.push(
+      `lease of ${who} expired at ${lease.expiresAt} without being released (that run did not finish)`,
+    );
+  } else if (lease.heldMinutes > STALE_LOCK_MINUTES) {
+    problems.push(
+      `locked for ${lease.heldMinutes} minutes by ${who}, more than ${STALE_LOCK_MINUTES}: every extract since found it locked; check that run is not stuck`,
+    );
+  } else {
+    notes.push(`being extracted by ${who} since ${lease.acquiredAt}`);
+  }
 }
 
 function snowflakeFindings(status: SnowflakeTableStatus, problems: string[], notes: string[]): void {
-  const { pipe, loads, tasks } = status;
+  const { pipe, stream, loads, tasks } = status;
   if (!pipe.ok) problems.push(`pipe status could not be read: ${pipe.error}`);
   else {
     if (pipe.value.executionState !== 'RUNNING') {
       problems.push(`pipe is ${pipe.value.executionState}, not RUNNING`);
     }
     if (pipe.value.error !== null) problems.push(`pipe reports an error: ${pipe.value.error}`);
+  }
+  if (!stream.ok) problems.push(`stream could not be read: ${stream.error}`);
+  else if (stream.value.stale) {
+    problems.push(
+      'stream is stale: rows it had not handed to the MERGE are lost; recreate it and backfill the table (README, "Failures")',
+    );
   }
   if (!loads.ok) problems.push(`copy history could not be read: ${loads.error}`);
   else if (loads.value.lastDay.failed > 0) {

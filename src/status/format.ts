@@ -18,7 +18,9 @@ export function formatTerminal(report: StatusReport): string {
     'ROWS',
     'FILES',
     'WATERMARK',
-    ...(withSnowflake ? ['PIPE', 'PENDING', 'LOADED 1h/24h', 'FAILED 1h/24h', 'LAST MERGE'] : []),
+    ...(withSnowflake
+      ? ['PIPE', 'PENDING', 'LOADED 1h/24h', 'FAILED 1h/24h', 'LAST MERGE', 'STREAM STALE AFTER']
+      : []),
   ];
   const rows = report.tables.map((t) => [...extractorCells(t), ...(withSnowflake ? snowflakeCells(t) : [])]);
   const lines = [
@@ -62,8 +64,8 @@ function extractorCells(status: TableStatus): string[] {
 
 function snowflakeCells(status: TableStatus): string[] {
   const snowflake = status.snowflake;
-  if (snowflake === null) return ['-', '-', '-', '-', '-'];
-  const { pipe, loads, tasks } = snowflake;
+  if (snowflake === null) return ['-', '-', '-', '-', '-', '-'];
+  const { pipe, stream, loads, tasks } = snowflake;
   const last = tasks.ok ? tasks.value[0] : undefined;
   return [
     pipe.ok ? pipe.value.executionState : 'unreadable',
@@ -71,6 +73,7 @@ function snowflakeCells(status: TableStatus): string[] {
     pair(loads, (l) => [l.lastHour.loaded, l.lastDay.loaded]),
     pair(loads, (l) => [l.lastHour.failed, l.lastDay.failed]),
     !tasks.ok ? 'unreadable' : last === undefined ? 'none' : `${last.state} ${shortTime(last.scheduledAt)}`,
+    !stream.ok ? 'unreadable' : stream.value.stale ? 'STALE' : (stream.value.staleAfter ?? '-'),
   ];
 }
 

@@ -5,8 +5,8 @@
  */
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { cell } from '../snowflake/describe.js';
-import { identifier, literal, qualifiedNameLiteral } from '../sql/quote.js';
-import type { Check, LoadCounts, LoadHistory, PipeStatus, TaskRun } from './types.js';
+import { identifier, literal, qualifiedNameLiteral, qualifiedSchema } from '../sql/quote.js';
+import type { Check, LoadCounts, LoadHistory, PipeStatus, StreamStatus, TaskRun } from './types.js';
 
 export const HOUR_MS = 3_600_000;
 /** COPY_HISTORY and TASK_HISTORY are read for the last day; the last hour is a subset computed locally */
@@ -15,6 +15,34 @@ export const TASK_RUNS_SHOWN = 5;
 
 export function pipeStatusSql(table: TableModel): string {
   return `SELECT SYSTEM$PIPE_STATUS(${qualifiedNameLiteral(table.pipe)}) AS PIPE_STATUS`;
+}
+
+/** SHOW STREAMS takes a LIKE pattern, so the reader keeps only the row whose name is exactly the stream's. */
+export function streamSql(table: TableModel): string {
+  const { database, schema, name } = table.stream;
+  return `SHOW STREAMS LIKE ${literal(name)} IN SCHEMA ${qualifiedSchema(database, schema)}`;
+}
+
+export function readStream(rows: readonly Record<string, unknown>[], name: string): Check<StreamStatus> {
+  const row = rows.find((r) => cell(r, 'name') === name);
+  if (row === undefined) return { ok: false, error: `SHOW STREAMS has no stream named ${name}` };
+  const staleAfter = row.stale_after ?? row.STALE_AFTER;
+  return {
+    ok: true,
+    value: {
+      stale: (cell(row, 'stale') ?? '').toLowerCase() === 'true',
+      staleAfter: timestampText(staleAfter),
+    },
+  };
+}
+
+/** A timestamp cell as text: the driver may hand over a Date, an object with toJSON, or text. */
+function timestampText(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return value.toISOString();
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof value === 'object' && typeof json === 'function') return String(json.call(value));
+  return String(value);
 }
 
 export function copyHistorySql(model: PipelineModel, table: TableModel): string {

@@ -29,7 +29,22 @@ export interface ExtractorStatus {
     readonly files: number;
     readonly bytes: number;
   };
+  /** the table's lease: null when no run holds it */
+  readonly lease: LeaseStatus | null;
 }
+
+/** Who holds (or held, when expired) a table's lease, or why the lease object cannot be trusted. */
+export type LeaseStatus =
+  | {
+      readonly state: 'held' | 'expired';
+      readonly owner: string;
+      readonly runId: string;
+      readonly acquiredAt: string;
+      readonly expiresAt: string;
+      /** minutes since acquiredAt, at the time of the check (a renewing holder keeps acquiredAt) */
+      readonly heldMinutes: number;
+    }
+  | { readonly state: 'corrupt'; readonly error: string };
 
 /** The fields of SYSTEM$PIPE_STATUS that say whether the pipe is healthy (reference §4, §9). */
 export interface PipeStatus {
@@ -69,8 +84,17 @@ export interface TaskRun {
   readonly errorMessage: string | null;
 }
 
+/** SHOW STREAMS columns `stale` and `stale_after` of the table's stream (reference §5, catalog §3). */
+export interface StreamStatus {
+  readonly stale: boolean;
+  /** when the stream may go stale unless the MERGE task consumes it; as Snowflake printed it (approximate) */
+  readonly staleAfter: string | null;
+}
+
 export interface SnowflakeTableStatus {
   readonly pipe: Check<PipeStatus>;
+  /** the stream the MERGE task consumes: stale means unmerged rows are lost */
+  readonly stream: Check<StreamStatus>;
   readonly loads: Check<LoadHistory>;
   /** latest first */
   readonly tasks: Check<TaskRun[]>;

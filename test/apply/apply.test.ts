@@ -161,9 +161,63 @@ describe('apply', () => {
     expect(second.searchParams.get('warehouse')).toBe('DEPLOY_WH');
   });
 
-  it('prints the exact IAM trust policy from DESC INTEGRATION', async () => {
+  it('never runs the administrator file: no account-level GRANT, no integration DDL, no DESC INTEGRATION', async () => {
     await startFake();
     const run = await apply();
+    expect(run.code).toBe(0);
+    expect(fake.statements.length).toBeGreaterThan(60);
+    for (const statement of fake.statements) {
+      // the only GRANT: MONITOR on each pipe, by the pipe's owner (4_pipe.sql)
+      expect(statement).not.toMatch(
+        /^(GRANT (?!MONITOR ON PIPE )|CREATE STORAGE INTEGRATION|ALTER STORAGE INTEGRATION|DESC INTEGRATION)/,
+      );
+    }
+  });
+
+  it('--grants runs only admin/grants.sql, as ACCOUNTADMIN unless SNOWFLAKE_ROLE says otherwise, and touches no bucket', async () => {
+    const admin = await expectedStatements(join(work, 'generated/bookstore'), /^admin\/grants\.sql$/);
+    expect(admin.map((s) => s.text.split(/\s/)[0])).toEqual(
+      expect.arrayContaining(['CREATE', 'ALTER', 'GRANT']),
+    );
+    expect(admin.map((s) => s.text)).toEqual(
+      expect.arrayContaining([
+        'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER"',
+        'GRANT MONITOR ON FUTURE TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW" TO ROLE "ANALYTICS_MONITOR"',
+      ]),
+    );
+    await startFake();
+    const run = await apply(['--grants']);
+    expect(run.stderr).toMatch(CONNECTING_ONLY);
+    expect(run.code).toBe(0);
+    expect(ddlSent()).toEqual(admin.map((s) => s.text));
+    const login = new URL(
+      fake.requests.find((r) => r.url.startsWith('/session/v1/login-request'))?.url ?? '',
+      'http://x',
+    );
+    expect(login.searchParams.get('roleName')).toBe('ACCOUNTADMIN');
+    expect(s3.requests).toEqual([]);
+
+    await fake.close();
+    await startFake();
+    await apply(['--grants'], env({ SNOWFLAKE_ROLE: 'SECURITY_OWNER' }));
+    const second = new URL(
+      fake.requests.find((r) => r.url.startsWith('/session/v1/login-request'))?.url ?? '',
+      'http://x',
+    );
+    expect(second.searchParams.get('roleName')).toBe('SECURITY_OWNER');
+  });
+
+  it('--grants with --migration is a usage error and runs nothing', async () => {
+    await startFake();
+    const run = await apply(['--grants', '--migration', '001_recreate_pipe_books']);
+    expect(run.code).toBe(2);
+    expect(fake.statements).toEqual([]);
+  });
+
+  it('--grants prints the exact IAM trust policy from DESC INTEGRATION', async () => {
+    await startFake();
+    const run = await apply(['--grants']);
     expect(fake.statements).toContain('DESC INTEGRATION "SNOWSTAGE_BOOKSTORE_S3"');
     const { model } = await loadPipeline({ dir: join(work, 'metadata'), env: {}, cwd: work });
     if (!model) throw new Error('metadata did not load');
@@ -204,22 +258,24 @@ describe('apply', () => {
       'thumbnails',
       'audit',
       '<EventBridgeConfiguration',
-      '<Id>snowstage-bookstore-books</Id>',
+      '<Id>snowstage-bookstore-d6a96a151756-books</Id>',
     ]) {
       expect(put).toContain(text);
     }
     expect(put).toMatch(
       new RegExp(
-        `<Queue>${OTHER_QUEUE_ARN}</Queue><Event>s3:ObjectCreated:\\*</Event><Id>snowstage-bookstore-book_reviews</Id>`,
+        `<Queue>${OTHER_QUEUE_ARN}</Queue><Event>s3:ObjectCreated:\\*</Event><Id>snowstage-bookstore-d6a96a151756-book_reviews</Id>`,
       ),
     );
     expect(put).toContain('<Value>bookstore/data/book_reviews/</Value>');
-    expect(first.stdout).toMatch(/added +snowstage-bookstore-books +prefix bookstore\/data\/books\//);
+    expect(first.stdout).toMatch(
+      /added +snowstage-bookstore-d6a96a151756-books +prefix bookstore\/data\/books\//,
+    );
 
     const again = await apply();
     expect(again.code).toBe(0);
     expect(s3.puts).toHaveLength(1);
-    expect(again.stdout).toMatch(/unchanged +snowstage-bookstore-books/);
+    expect(again.stdout).toMatch(/unchanged +snowstage-bookstore-d6a96a151756-books/);
     expect(again.stdout).toContain('already up to date: nothing written');
   });
 
@@ -277,6 +333,35 @@ describe('apply', () => {
     expect(fake.statements.filter((s) => s.startsWith('DESC PIPE'))).toEqual([]);
     expect(s3.requests).toEqual([]);
     expect(run.stdout).toContain('skipped (--no-notifications)');
+  });
+
+  it('--purge-tombstones runs only the purge, one DELETE per table, and touches neither integration nor bucket', async () => {
+    await startFake();
+    const run = await apply(['--purge-tombstones']);
+    expect(run.stderr).toMatch(CONNECTING_ONLY);
+    expect(run.code).toBe(0);
+    const purge = await readFile(join(work, 'generated/bookstore/maintenance/purge_tombstones.sql'), 'utf8');
+    expect(fake.statements).toHaveLength(2);
+    for (const sent of fake.statements) {
+      expect(purge).toContain(sent);
+      expect(sent).toMatch(
+        /^DELETE FROM "ANALYTICS"\."BOOKSTORE"\."BOOK(S|_REVIEWS)"\nWHERE "_SNOWSTAGE_DELETED" = TRUE\n/,
+      );
+    }
+    expect(s3.requests).toEqual([]);
+    // a plain apply never sends it
+    await fake.close();
+    await startFake();
+    await apply();
+    expect(fake.statements.filter((s) => s.startsWith('DELETE'))).toEqual([]);
+  });
+
+  it('--purge-tombstones and --migration together are a usage error; nothing is run', async () => {
+    await startFake();
+    const run = await apply(['--purge-tombstones', '--migration', '001_x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--migration and --purge-tombstones');
+    expect(fake.statements).toEqual([]);
   });
 
   it('stops at the first failure, reports code, SQL state, message and file:line, and runs nothing after it', async () => {

@@ -84,9 +84,12 @@ export interface ExpectedStatement {
  * The statements of the generated files as a reviewer would read them, found without the project's splitter:
  * generated statements start on a line of their own after comments/blank lines and end with `;` at a line end.
  */
-export async function expectedStatements(generatedDir: string): Promise<ExpectedStatement[]> {
+export async function expectedStatements(
+  generatedDir: string,
+  applied: RegExp = /^(1_pipeline|2_tables|3_monitoring)\/.*\.sql$/,
+): Promise<ExpectedStatement[]> {
   const files = (await listFiles(generatedDir))
-    .filter((f) => /^(1_pipeline|2_tables|3_monitoring)\/.*\.sql$/.test(f))
+    .filter((f) => applied.test(f))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const statements: ExpectedStatement[] = [];
   for (const file of files) {

@@ -5,6 +5,7 @@ import {
   executePlan,
   failureOf,
   isAppliedFile,
+  PURGE_TOMBSTONES_FILE,
   planApply,
 } from '../../src/snowflake/apply.js';
 import { formatFailure, formatStop, statementSummary } from '../../src/snowflake/apply-report.js';
@@ -18,6 +19,10 @@ const files = new Map([
     "-- header\n\nCREATE STAGE S URL = 's3://b/x;y/';\nALTER STAGE S SET COMMENT = 'a';\n",
   ],
   ['migrations/0001_fix.sql', 'DROP TABLE T;\n'],
+  [
+    'maintenance/purge_tombstones.sql',
+    '-- purge\nDELETE FROM T WHERE D = TRUE;\nDELETE FROM U WHERE D = TRUE;\n',
+  ],
   ['2_tables/books/1_t.sql', 'CREATE TABLE T (A INT);\n'],
   ['1_pipeline/1_a.sql', 'CREATE SCHEMA A;\nCREATE SCHEMA B\n'],
   ['2_tables/books/notes.md', 'not sql;\n'],
@@ -64,6 +69,20 @@ describe('planApply', () => {
     expect(isAppliedFile('2_tables/books/notes.md')).toBe(false);
     expect(isAppliedFile('README.sql')).toBe(false);
     expect(isAppliedFile('2_tables/books/4_pipe.sql')).toBe(true);
+  });
+
+  it('never plans the tombstone purge in a normal apply; --purge-tombstones plans only it', () => {
+    expect(isAppliedFile(PURGE_TOMBSTONES_FILE)).toBe(false);
+    const plan = planApply(files, { purgeTombstones: true });
+    expect(plan.files).toEqual([PURGE_TOMBSTONES_FILE]);
+    expect(plan.statements.map((s) => [s.line, s.text])).toEqual([
+      [2, 'DELETE FROM T WHERE D = TRUE'],
+      [3, 'DELETE FROM U WHERE D = TRUE'],
+    ]);
+    expect(plan.problems).toEqual([]);
+    const missing = planApply(new Map(), { purgeTombstones: true });
+    expect(missing.statements).toEqual([]);
+    expect(missing.problems.map((p) => p.file)).toEqual([PURGE_TOMBSTONES_FILE]);
   });
 
   it('reports a file the splitter cannot read, at its position', () => {

@@ -7,6 +7,7 @@ import {
   type MergeResult,
   mergeNotifications,
   notificationId,
+  prefixKey,
   queueConfiguration,
   type WantedNotifications,
   wantedNotifications,
@@ -18,8 +19,9 @@ import { notificationXml, type RecordingS3, recordingS3Client, startRecordingS3 
 const QUEUE = 'arn:aws:sqs:us-east-1:123456789001:sf-snowpipe-AIDAEXAMPLE-abc';
 const OTHER_QUEUE = 'arn:aws:sqs:us-east-1:123456789001:sf-snowpipe-AIDAEXAMPLE-def';
 
+const OWNER = { pipeline: 'bookstore', pipelinePrefix: 'bookstore/' };
 const WANTED: WantedNotifications = {
-  pipeline: 'bookstore',
+  ...OWNER,
   queues: [
     { table: 'book_reviews', prefix: 'bookstore/data/book_reviews/', queueArn: QUEUE },
     { table: 'books', prefix: 'bookstore/data/books/', queueArn: QUEUE },
@@ -72,13 +74,13 @@ describe('mergeNotifications', () => {
     expect(merged.configuration).toEqual({
       QueueConfigurations: [
         {
-          Id: 'snowstage-bookstore-book_reviews',
+          Id: 'snowstage-bookstore-d6a96a151756-book_reviews',
           QueueArn: QUEUE,
           Events: ['s3:ObjectCreated:*'],
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'bookstore/data/book_reviews/' }] } },
         },
         {
-          Id: 'snowstage-bookstore-books',
+          Id: 'snowstage-bookstore-d6a96a151756-books',
           QueueArn: QUEUE,
           Events: ['s3:ObjectCreated:*'],
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'bookstore/data/books/' }] } },
@@ -86,8 +88,8 @@ describe('mergeNotifications', () => {
       ],
     });
     expect(merged.changes.map((c) => [c.kind, c.id])).toEqual([
-      ['added', 'snowstage-bookstore-book_reviews'],
-      ['added', 'snowstage-bookstore-books'],
+      ['added', 'snowstage-bookstore-d6a96a151756-book_reviews'],
+      ['added', 'snowstage-bookstore-d6a96a151756-books'],
     ]);
   });
 
@@ -107,8 +109,8 @@ describe('mergeNotifications', () => {
     expect(merged.configuration.QueueConfigurations?.[0]).toEqual(foreignQueue);
     expect(merged.configuration.QueueConfigurations?.map((q) => q.Id)).toEqual([
       'thumbnails',
-      'snowstage-bookstore-book_reviews',
-      'snowstage-bookstore-books',
+      'snowstage-bookstore-d6a96a151756-book_reviews',
+      'snowstage-bookstore-d6a96a151756-books',
     ]);
   });
 
@@ -125,7 +127,7 @@ describe('mergeNotifications', () => {
   it('recognises its configurations as S3 returns them (capitalised filter rule names)', () => {
     const asReturned: NotificationConfiguration = {
       QueueConfigurations: WANTED.queues.map((q) => {
-        const config = queueConfiguration('bookstore', q);
+        const config = queueConfiguration(OWNER, q);
         return {
           ...config,
           Filter: { Key: { FilterRules: [{ Name: 'Prefix' as 'prefix', Value: q.prefix }] } },
@@ -137,7 +139,7 @@ describe('mergeNotifications', () => {
 
   it('updates its own configuration in place when the queue, events or prefix changed', () => {
     const stale: QueueConfiguration = {
-      ...queueConfiguration('bookstore', WANTED.queues[1] ?? { table: '', prefix: '', queueArn: '' }),
+      ...queueConfiguration(OWNER, WANTED.queues[1] ?? { table: '', prefix: '', queueArn: '' }),
       QueueArn: OTHER_QUEUE,
       Events: ['s3:ObjectCreated:Put'],
     };
@@ -145,21 +147,23 @@ describe('mergeNotifications', () => {
     const merged = ok(mergeNotifications(existing, WANTED));
     expect(merged.changed).toBe(true);
     expect(merged.configuration.QueueConfigurations?.map((q) => [q.Id, q.QueueArn, q.Events])).toEqual([
-      ['snowstage-bookstore-books', QUEUE, ['s3:ObjectCreated:*']],
+      ['snowstage-bookstore-d6a96a151756-books', QUEUE, ['s3:ObjectCreated:*']],
       ['thumbnails', foreignQueue.QueueArn, ['s3:ObjectCreated:*']],
-      ['snowstage-bookstore-book_reviews', QUEUE, ['s3:ObjectCreated:*']],
+      ['snowstage-bookstore-d6a96a151756-book_reviews', QUEUE, ['s3:ObjectCreated:*']],
     ]);
-    expect(merged.changes.find((c) => c.id === 'snowstage-bookstore-books')?.kind).toBe('updated');
+    expect(merged.changes.find((c) => c.id === 'snowstage-bookstore-d6a96a151756-books')?.kind).toBe(
+      'updated',
+    );
   });
 
   it('removes its stale configuration for a table that was removed, and a duplicate of its own', () => {
     const gone: QueueConfiguration = {
-      Id: 'snowstage-bookstore-authors',
+      Id: 'snowstage-bookstore-d6a96a151756-authors',
       QueueArn: QUEUE,
       Events: ['s3:ObjectCreated:*'],
       Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'bookstore/data/authors/' }] } },
     };
-    const books = queueConfiguration('bookstore', {
+    const books = queueConfiguration(OWNER, {
       table: 'books',
       prefix: 'bookstore/data/books/',
       queueArn: QUEUE,
@@ -169,18 +173,18 @@ describe('mergeNotifications', () => {
     );
     expect(merged.configuration.QueueConfigurations?.map((q) => q.Id)).toEqual([
       'thumbnails',
-      'snowstage-bookstore-books',
-      'snowstage-bookstore-book_reviews',
+      'snowstage-bookstore-d6a96a151756-books',
+      'snowstage-bookstore-d6a96a151756-book_reviews',
     ]);
     expect(merged.changes.filter((c) => c.kind === 'removed').map((c) => c.id)).toEqual([
-      'snowstage-bookstore-authors',
-      'snowstage-bookstore-books',
+      'snowstage-bookstore-d6a96a151756-authors',
+      'snowstage-bookstore-d6a96a151756-books',
     ]);
   });
 
   it('removes all of its configurations (and the empty list) when the pipeline has no table left', () => {
     const first = ok(mergeNotifications({ TopicConfigurations: [foreignTopic] }, WANTED));
-    const emptied = ok(mergeNotifications(first.configuration, { pipeline: 'bookstore', queues: [] }));
+    const emptied = ok(mergeNotifications(first.configuration, { ...OWNER, queues: [] }));
     expect(emptied.configuration).toEqual({ TopicConfigurations: [foreignTopic] });
     expect(emptied.changed).toBe(true);
   });
@@ -315,16 +319,104 @@ describe('mergeNotifications', () => {
   });
 });
 
+describe('two deployments of one pipeline name on one bucket (issue 14)', () => {
+  const PROD = { pipeline: 'bookstore', pipelinePrefix: 'prod/' };
+  const STAGING = { pipeline: 'bookstore', pipelinePrefix: 'staging/' };
+  const wantedFor = (owner: typeof PROD, queueArn: string): WantedNotifications => ({
+    ...owner,
+    queues: [{ table: 'books', prefix: `${owner.pipelinePrefix}data/books/`, queueArn }],
+  });
+  const legacyProd: QueueConfiguration = {
+    Id: 'snowstage-bookstore-books',
+    QueueArn: OTHER_QUEUE,
+    Events: ['s3:ObjectCreated:*'],
+    Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'prod/data/books/' }] } },
+  };
+
+  it("a staging apply keeps production's entry, made by this version, verbatim", () => {
+    const prod = ok(mergeNotifications({}, wantedFor(PROD, OTHER_QUEUE))).configuration;
+    const staging = ok(mergeNotifications(prod, wantedFor(STAGING, QUEUE)));
+    expect(staging.configuration.QueueConfigurations?.[0]).toEqual(prod.QueueConfigurations?.[0]);
+    expect(staging.configuration.QueueConfigurations?.map((q) => [q.QueueArn, filterPrefix(q)])).toEqual([
+      [OTHER_QUEUE, 'prod/data/books/'],
+      [QUEUE, 'staging/data/books/'],
+    ]);
+    expect(staging.changes.map((c) => c.kind)).toEqual(['added']);
+    // and production's rerun changes nothing of staging's
+    expect(ok(mergeNotifications(staging.configuration, wantedFor(PROD, OTHER_QUEUE))).changed).toBe(false);
+  });
+
+  it("a staging apply keeps production's entry made by an older version (Id without a prefix key)", () => {
+    const staging = ok(mergeNotifications({ QueueConfigurations: [legacyProd] }, wantedFor(STAGING, QUEUE)));
+    expect(staging.configuration.QueueConfigurations?.[0]).toEqual(legacyProd);
+    expect(staging.configuration.QueueConfigurations).toHaveLength(2);
+  });
+
+  it("production's own apply moves its older entry to the keyed Id in the same write", () => {
+    const prod = ok(mergeNotifications({ QueueConfigurations: [legacyProd] }, wantedFor(PROD, OTHER_QUEUE)));
+    expect(prod.configuration.QueueConfigurations?.map((q) => q.Id)).toEqual([notificationId(PROD, 'books')]);
+    expect(prod.changes.map((c) => [c.kind, c.id])).toEqual([
+      ['removed', 'snowstage-bookstore-books'],
+      ['added', notificationId(PROD, 'books')],
+    ]);
+  });
+
+  it('refuses, changing nothing, an entry that carries its Id but filters outside its data folder', () => {
+    const hijacked = { ...legacyProd, Id: notificationId(STAGING, 'books') };
+    const result = failed(mergeNotifications({ QueueConfigurations: [hijacked] }, wantedFor(STAGING, QUEUE)));
+    expect(result.message).toContain(
+      `"${notificationId(STAGING, 'books')}" filters prefix "prod/data/books/"`,
+    );
+    expect(result.message).toContain('outside "staging/data/"');
+    expect(result.message).toContain('Nothing was changed');
+  });
+
+  it("through the real SDK: staging's write carries production's entry unchanged", async () => {
+    const s3 = await startRecordingS3({
+      lake: notificationXml({
+        queues: [
+          {
+            id: 'snowstage-bookstore-books',
+            arn: OTHER_QUEUE,
+            events: ['s3:ObjectCreated:*'],
+            prefix: 'prod/data/books/',
+          },
+        ],
+      }),
+    });
+    const client = recordingS3Client(s3.endpoint);
+    try {
+      const result = await syncBucketNotifications(client, 'lake', wantedFor(STAGING, QUEUE));
+      expect(result).toMatchObject({ ok: true, written: true });
+      const after = await readBucketNotifications(client, 'lake');
+      expect(after.QueueConfigurations?.map((q) => [q.Id, q.QueueArn, filterPrefix(q)])).toEqual([
+        ['snowstage-bookstore-books', OTHER_QUEUE, 'prod/data/books/'],
+        [notificationId(STAGING, 'books'), QUEUE, 'staging/data/books/'],
+      ]);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  });
+});
+
+function filterPrefix(q: QueueConfiguration): string | undefined {
+  return q.Filter?.Key?.FilterRules?.find((r) => String(r.Name).toLowerCase() === 'prefix')?.Value;
+}
+
 describe('notification ids', () => {
-  it('names configurations snowstage-<pipeline>-<table> and recognises only its own', () => {
-    expect(notificationId('bookstore', 'books')).toBe('snowstage-bookstore-books');
-    expect(isOwnId('snowstage-bookstore-books', 'bookstore')).toBe(true);
-    expect(isOwnId('snowstage-bookstore-book_reviews', 'bookstore')).toBe(true);
-    expect(isOwnId('snowstage-bookstore_eu-books', 'bookstore')).toBe(false);
-    expect(isOwnId('snowstage-bookstore-x-y', 'bookstore')).toBe(false);
-    expect(isOwnId('snowstage-bookstore-', 'bookstore')).toBe(false);
-    expect(isOwnId('Snowstage-bookstore-books', 'bookstore')).toBe(false);
-    expect(isOwnId(undefined, 'bookstore')).toBe(false);
+  it('names configurations snowstage-<pipeline>-<prefix key>-<table> and recognises only its own', () => {
+    expect(prefixKey('bookstore/')).toBe('d6a96a151756');
+    expect(notificationId(OWNER, 'books')).toBe('snowstage-bookstore-d6a96a151756-books');
+    expect(isOwnId('snowstage-bookstore-d6a96a151756-books', OWNER)).toBe(true);
+    expect(isOwnId('snowstage-bookstore-d6a96a151756-book_reviews', OWNER)).toBe(true);
+    expect(isOwnId('snowstage-bookstore_eu-d6a96a151756-books', OWNER)).toBe(false);
+    expect(isOwnId('snowstage-bookstore-d6a96a151756-x-y', OWNER)).toBe(false);
+    expect(isOwnId('snowstage-bookstore-d6a96a151756-', OWNER)).toBe(false);
+    expect(isOwnId('Snowstage-bookstore-d6a96a151756-books', OWNER)).toBe(false);
+    expect(isOwnId('snowstage-bookstore-books', OWNER)).toBe(false);
+    expect(isOwnId(`snowstage-bookstore-${prefixKey('staging/')}-books`, OWNER)).toBe(false);
+    expect(isOwnId(undefined, OWNER)).toBe(false);
   });
 
   it('builds the wanted queues from the model and the pipes channels', async () => {
@@ -337,6 +429,7 @@ describe('notification ids', () => {
     ]);
     expect(wantedNotifications(model, channels)).toEqual({
       pipeline: 'bookstore',
+      pipelinePrefix: 'bookstore/',
       queues: [
         { table: 'book_reviews', prefix: 'bookstore/data/book_reviews/', queueArn: OTHER_QUEUE },
         { table: 'books', prefix: 'bookstore/data/books/', queueArn: QUEUE },
@@ -398,15 +491,15 @@ describe('syncBucketNotifications against a recording S3 endpoint (real SDK)', (
       ]) {
         expect(put).toContain(kept);
       }
-      expect(put).toContain('<Id>snowstage-bookstore-books</Id>');
+      expect(put).toContain('<Id>snowstage-bookstore-d6a96a151756-books</Id>');
       expect(put).toContain('<Value>bookstore/data/books/</Value>');
       expect(put).toContain(`<Queue>${QUEUE}</Queue>`);
 
       const after = await readBucketNotifications(client, 'snowstage-bookstore');
       expect(after.QueueConfigurations?.map((q) => q.Id)).toEqual([
         'thumbnails',
-        'snowstage-bookstore-book_reviews',
-        'snowstage-bookstore-books',
+        'snowstage-bookstore-d6a96a151756-book_reviews',
+        'snowstage-bookstore-d6a96a151756-books',
       ]);
       expect(after.TopicConfigurations).toEqual(before.TopicConfigurations);
       expect(after.LambdaFunctionConfigurations).toEqual(before.LambdaFunctionConfigurations);

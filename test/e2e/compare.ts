@@ -1,10 +1,12 @@
 /**
  * Row-by-row comparison of a DuckDB target table with its MySQL source table. Both sides are read into one
  * canonical form per column (exact decimals as text, UTC timestamps to the microsecond, bytes as hex, JSON
- * parsed, booleans) so only real differences show. Soft-deleted MySQL rows are expected to be absent.
+ * parsed, booleans) so only real differences show. Soft-deleted MySQL rows are expected to be absent from the
+ * live rows (the generated `<TARGET>_LIVE` view; the target keeps them as tombstones).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Pool } from 'mysql2/promise';
+import { META } from '../../src/model/names.js';
 import type { ColumnModel, TableModel, ZeroDatePolicy } from '../../src/model/types.js';
 import { mysqlIdentifier, qualified } from '../../src/sql/quote.js';
 import { duckdbType, quoteIdentifier } from '../support/duckdb-snowflake.js';
@@ -160,7 +162,7 @@ function padFraction(time: string): string {
   return `${whole}.${fraction.padEnd(6, '0')}`;
 }
 
-/** MySQL rows still present in the target: soft-deleted rows are deleted by the MERGE. */
+/** MySQL rows expected among the live rows: soft-deleted rows are tombstones in the target. */
 function notDeleted(table: TableModel): string {
   const soft = table.softDelete;
   if (!soft) return '1 = 1';
@@ -182,8 +184,14 @@ async function duckdbRows(
   rules: readonly ColumnRule[],
 ): Promise<Row[]> {
   const select = rules.map((r, i) => `${r.duckdb} AS c${i}`).join(', ');
-  const rows = await warehouse.rows(`SELECT ${select} FROM ${qualified(table.targetTable)}`);
+  const rows = await warehouse.rows(`SELECT ${select} FROM ${liveRows(table)}`);
   return rows.map((row) => rules.map((rule, i) => rule.fromDuckdb(row[`c${i}`])));
+}
+
+/** What users see: the generated live view, or the target filtered the way its README section says. */
+function liveRows(table: TableModel): string {
+  if (table.liveView) return qualified(table.liveView);
+  return `(SELECT * FROM ${qualified(table.targetTable)} WHERE COALESCE("${META.deleted}", FALSE) = FALSE)`;
 }
 
 function keyed(table: TableModel, rows: readonly Row[]): Map<string, Row> {

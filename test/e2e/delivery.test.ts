@@ -1,7 +1,7 @@
 /**
  * Issue 5, scenario 4: Snowpipe may deliver a file twice and load files out of order. The MERGE's version
- * check (cursor, then file name, then row) must make both harmless. The second test pins down the one case
- * the README names as a known limit: an older file loaded after a delete re-inserts the row.
+ * check (cursor, then file name, then row) must make both harmless, also for deleted keys, which the target
+ * keeps as tombstones.
  */
 import { afterEach, expect, it } from 'vitest';
 import { qualified } from '../../src/sql/quote.js';
@@ -47,8 +47,8 @@ it('files loaded newest first, then every file delivered again, leave the target
   expect(newer.length).toBeGreaterThan(0);
 
   // newest first: the newer versions win (keys 21-60 are inserted from the newer file), and the older file
-  // that arrives afterwards changes none of them. Deleted keys 15-18 are not in the older file: that case is the
-  // known limit below.
+  // that arrives afterwards changes none of them. Deleted keys 15-18 are not in the older file (that case is the
+  // next test).
   await harness.load('books', { keys: [...newer].reverse() });
   await harness.merge('books');
   await harness.load('books', { keys: older });
@@ -66,7 +66,8 @@ it('files loaded newest first, then every file delivered again, leave the target
   await harness.assertEqual('books');
 });
 
-it('known limit (README): an older file loaded after a delete re-inserts the row until the key changes again', async () => {
+// Was the README's known limit: the MERGE DELETEd the row and kept no version, so the older file re-inserted it.
+it('an older file loaded after a delete does not bring the row back (the tombstone keeps the delete version)', async () => {
   harness = await E2eHarness.start({ label: 'delivery_limit', commitLagSeconds: 0, lookbackSeconds: 0 });
   await harness.round();
   await harness.sql(
@@ -80,9 +81,13 @@ it('known limit (README): an older file loaded after a delete re-inserts the row
   await harness.assertEqual('books');
   await harness.load('books', { keys: older, redeliver: true });
   await harness.merge('books');
-  const stale = (await harness.compare('books')).map((d) => `${d.key} ${d.column} ${String(d.mysql)}`);
-  expect(stale).toEqual(['["1"] * <absent>', '["2"] * <absent>']);
-  // the next change to those keys (still soft-deleted in MySQL) removes them again
-  await harness.sql('UPDATE books SET updated_at = NOW(6) WHERE book_id <= 2');
+  await harness.assertEqual('books');
+  const target = qualified(harness.table('books').targetTable);
+  const tombstones = await harness.warehouse.rows(
+    `SELECT CAST("BOOK_ID" AS VARCHAR) AS id FROM ${target} WHERE "_SNOWSTAGE_DELETED" AND "BOOK_ID" <= 5 ORDER BY 1`,
+  );
+  expect(tombstones.map((r) => r.id)).toEqual(['1', '2']);
+  // un-deleting brings them back with the newer version
+  await harness.sql('UPDATE books SET deleted_at = NULL, updated_at = NOW(6) WHERE book_id <= 2');
   await harness.round({ tables: ['books'] });
 });

@@ -11,7 +11,7 @@ import { splitStatements } from '../../src/sql/split.js';
 import { duckdbType, openSnowflakeEmulator } from '../support/duckdb-snowflake.js';
 import { canonicalNumber, timeToSeconds } from './compare.js';
 import { ROOT } from './extractor.js';
-import { translateAddColumn, translateCreateTable, usingSubquery } from './warehouse.js';
+import { translateAddColumn, translateCreateTable, translateCreateView, usingSubquery } from './warehouse.js';
 
 async function example(): Promise<{ model: PipelineModel; file: (path: string) => string }> {
   const dir = join(ROOT, 'metadata');
@@ -77,6 +77,7 @@ describe('DDL translation', () => {
     expect(translated).toContain('"METADATA" JSON,');
     expect(translated).toContain('"COVER_THUMBNAIL" BLOB,');
     expect(translated).toContain('"_SNOWSTAGE_MERGED_AT" TIMESTAMPTZ,');
+    expect(translated).toContain('"_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE,');
     expect(translated).not.toContain('COMMENT =');
     const emulator = await openSnowflakeEmulator([{ name: 'ANALYTICS', schemas: ['BOOKSTORE'] }]);
     try {
@@ -90,6 +91,17 @@ describe('DDL translation', () => {
         `SELECT data_type FROM information_schema.columns WHERE table_name = 'BOOKS' AND column_name = 'X'`,
       );
       expect(row?.data_type).toBe('DECIMAL(38,10)');
+      await emulator.run(
+        translateAddColumn(
+          'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "Y" BOOLEAN DEFAULT FALSE',
+        ),
+      );
+      const live = (await example()).file('2_tables/books/6_live_view.sql');
+      const view = live.slice(live.indexOf('CREATE OR REPLACE VIEW'), live.lastIndexOf(';'));
+      expect(translateCreateView(view)).toMatch(
+        /^CREATE OR REPLACE VIEW "ANALYTICS"\."BOOKSTORE"\."BOOKS_LIVE" AS\s+SELECT/,
+      );
+      await emulator.run(translateCreateView(view));
     } finally {
       emulator.close();
     }
@@ -124,5 +136,45 @@ describe('normalisation', () => {
       '0.000001',
       '-1.5',
     ]);
+  });
+});
+
+describe('PARSE_JSON emulation (Snowflake: strict by default, last value wins with d)', () => {
+  const cases = async (sql: string) => {
+    const emulator = await openSnowflakeEmulator([]);
+    try {
+      return await emulator.rows(sql);
+    } finally {
+      emulator.close();
+    }
+  };
+
+  it('rejects an object with a duplicate key by default and with s, at any depth', async () => {
+    await expect(cases(`SELECT PARSE_JSON('{"a": 1, "a": 2}') AS v`)).rejects.toThrow(/duplicate object key/);
+    await expect(cases(`SELECT PARSE_JSON('{"a": 1, "a": 2}', 's') AS v`)).rejects.toThrow(
+      /duplicate object key/,
+    );
+    await expect(cases(`SELECT PARSE_JSON('[{"x": {"y": 1, "y": 1}}]') AS v`)).rejects.toThrow(
+      /duplicate object key/,
+    );
+  });
+
+  it('keeps the last value of a duplicate key with d, and leaves other documents as they are', async () => {
+    const [row] = await cases(
+      `SELECT CAST(PARSE_JSON('{"a": 1, "b": [1, 2], "a": {"last": true}}', 'd') AS VARCHAR) AS dup,
+              CAST(PARSE_JSON('[1, {"a": 1}, null]', 'd') AS VARCHAR) AS arr,
+              CAST(PARSE_JSON('null', 'd') AS VARCHAR) AS jnull,
+              PARSE_JSON(NULL, 'd') IS NULL AS sqlnull`,
+    );
+    expect(JSON.parse(String(row?.dup))).toEqual({ a: { last: true }, b: [1, 2] });
+    expect(JSON.parse(String(row?.arr))).toEqual([1, { a: 1 }, null]);
+    expect(row?.jnull).toBe('null');
+    expect(row?.sqlnull).toBe(true);
+  });
+
+  it('says so instead of guessing when a nested object has a duplicate key under d', async () => {
+    await expect(cases(`SELECT PARSE_JSON('{"a": {"x": 1, "x": 2}}', 'd') AS v`)).rejects.toThrow(
+      /not emulated/,
+    );
   });
 });

@@ -4,9 +4,9 @@
  *
  * Each scenario starts its own harness: database, bucket, metadata copy and warehouse are never shared.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
@@ -59,6 +59,7 @@ export class E2eHarness {
   readonly #eventListeners = new Set<(event: S3Event) => void>();
   readonly #templates = loadTemplates();
   #model: PipelineModel;
+  #warehouse: Warehouse;
 
   private constructor(
     readonly db: TestDatabase,
@@ -67,10 +68,11 @@ export class E2eHarness {
     readonly bucket: string,
     readonly metadataDir: string,
     readonly workDir: string,
-    readonly warehouse: Warehouse,
+    warehouse: Warehouse,
     model: PipelineModel,
   ) {
     this.#model = model;
+    this.#warehouse = warehouse;
     s3.s3rver.on('event', (event) => {
       const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
         .Records?.[0];
@@ -98,7 +100,9 @@ export class E2eHarness {
       await patchDefaults(metadataDir, options);
       const model = await loadModel(metadataDir, harnessEnv(db, bucket, s3.endpoint));
       const warehouse = await Warehouse.open(model);
-      await warehouse.apply(model, render(model, loadTemplates()));
+      const files = render(model, loadTemplates());
+      await writeGenerated(workDir, model, files);
+      await warehouse.apply(model, files);
       const client = createTestS3Client(s3.endpoint);
       return new E2eHarness(db, s3, client, bucket, metadataDir, workDir, warehouse, model);
     } catch (error) {
@@ -119,6 +123,27 @@ export class E2eHarness {
 
   get model(): PipelineModel {
     return this.#model;
+  }
+
+  get warehouse(): Warehouse {
+    return this.#warehouse;
+  }
+
+  /**
+   * Swaps in an empty warehouse with the current generated SQL applied and forgets what was loaded, so the same
+   * extracted files can be delivered again from scratch (in another order).
+   */
+  async resetWarehouse(): Promise<void> {
+    const fresh = await Warehouse.open(this.#model);
+    try {
+      await fresh.apply(this.#model, render(this.#model, this.#templates));
+    } catch (error) {
+      fresh.close();
+      throw error;
+    }
+    this.#warehouse.close();
+    this.#warehouse = fresh;
+    this.#loaded.clear();
   }
 
   table(name: string): TableModel {
@@ -152,6 +177,7 @@ export class E2eHarness {
   async regenerate(): Promise<readonly RenderedFile[]> {
     this.#model = await loadModel(this.metadataDir, this.env());
     const files = render(this.#model, this.#templates);
+    await writeGenerated(this.workDir, this.#model, files);
     await this.warehouse.apply(this.#model, files);
     return files;
   }
@@ -159,7 +185,11 @@ export class E2eHarness {
   // --- extraction -----------------------------------------------------------------------------------
 
   extract(options: ExtractOptions = {}): Promise<ExtractResult> {
-    return runExtract(this.metadataDir, this.env(), { leaseTtlSeconds: 5, ...options });
+    return runExtract(this.metadataDir, this.env(), {
+      leaseTtlSeconds: 5,
+      generatedDir: join(this.workDir, 'generated'),
+      ...options,
+    });
   }
 
   /** An extraction that must succeed for every table it ran. */
@@ -336,6 +366,20 @@ export class E2eHarness {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;
     }
+  }
+}
+
+/** generated/<pipeline>/ as `generate` writes it (extract checks it is current for what it extracts). */
+async function writeGenerated(
+  workDir: string,
+  model: PipelineModel,
+  files: readonly RenderedFile[],
+): Promise<void> {
+  const dir = join(workDir, 'generated', model.name);
+  await rm(dir, { recursive: true, force: true });
+  for (const file of files) {
+    await mkdir(dirname(join(dir, file.path)), { recursive: true });
+    await writeFile(join(dir, file.path), file.content);
   }
 }
 

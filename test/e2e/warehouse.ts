@@ -11,11 +11,14 @@
  *   a successful MERGE empties it in the same transaction (the stream offset advancing on commit).
  * - CREATE PIPE: `loadFile` (COPY with MATCH_BY_COLUMN_NAME = CASE_SENSITIVE and INCLUDE_METADATA).
  * - CREATE OR ALTER TASK: its MERGE is kept and run by `merge`; WHEN SYSTEM$STREAM_HAS_DATA is the empty check.
+ * - CREATE OR REPLACE VIEW of a table's live rows: run with COPY GRANTS and COMMENT dropped.
  * - Integration, file format, stage, ALTER TASK, monitoring views: Snowflake-only, skipped.
+ * - maintenance/purge_tombstones.sql: not applied (as `apply` does); `purgeTombstones` runs it on request.
  */
 import { META } from '../../src/model/names.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import type { RenderedFile } from '../../src/render/render.js';
+import { isAppliedFile, PURGE_TOMBSTONES_FILE } from '../../src/snowflake/apply.js';
 import { qualified } from '../../src/sql/quote.js';
 import { splitStatements } from '../../src/sql/split.js';
 import {
@@ -66,6 +69,8 @@ export interface MergeResult {
 export class Warehouse {
   /** MERGE text per table name, from the last applied task file */
   readonly #merges = new Map<string, string>();
+  /** the purge statements of the last applied tree (never run by `apply`) */
+  #purge = '';
 
   private constructor(readonly db: SnowflakeEmulator) {}
 
@@ -95,8 +100,9 @@ export class Warehouse {
         );
       }
     }
+    this.#purge = files.find((f) => f.path === PURGE_TOMBSTONES_FILE)?.content ?? '';
     const sqlFiles = files
-      .filter((f) => f.path.endsWith('.sql'))
+      .filter((f) => isAppliedFile(f.path))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const file of sqlFiles) {
       const { statements, errors } = splitStatements(file.content);
@@ -115,6 +121,9 @@ export class Warehouse {
     }
     if (head.startsWith('CREATE STREAM')) return this.#createStream(text);
     if (head.startsWith('CREATE OR ALTER TASK')) return this.#keepMerge(path, text);
+    if (head.startsWith('CREATE OR REPLACE VIEW') && path.startsWith('2_tables/')) {
+      return this.db.run(translateCreateView(text));
+    }
     const snowflakeOnly = [
       'CREATE STORAGE INTEGRATION',
       'ALTER STORAGE INTEGRATION',
@@ -123,6 +132,8 @@ export class Warehouse {
       'CREATE STAGE',
       'ALTER STAGE',
       'CREATE PIPE', // emulated by loadFile
+      'ALTER PIPE', // SET ERROR_INTEGRATION
+      'GRANT ', // admin/grants.sql
       'ALTER TASK', // SUSPEND / RESUME
       'CREATE OR REPLACE VIEW', // monitoring views over Snowflake's INFORMATION_SCHEMA
       'CREATE OR REPLACE SECURE VIEW',
@@ -203,6 +214,18 @@ export class Warehouse {
     }
   }
 
+  /**
+   * Runs the generated purge as `apply --purge-tombstones` would, with Snowflake's DATEADD(DAY, -n, CURRENT_TIMESTAMP)
+   * written as DuckDB interval arithmetic. Returns the number of statements run.
+   */
+  async purgeTombstones(): Promise<number> {
+    const { statements, errors } = splitStatements(this.#purge);
+    if (errors.length > 0 || statements.length === 0)
+      throw new Error(`no purge to run: ${JSON.stringify(errors)}`);
+    for (const statement of statements) await this.db.run(translateDateAdd(statement.text));
+    return statements.length;
+  }
+
   async streamRowCount(table: TableModel): Promise<number> {
     const [row] = await this.db.rows(`SELECT count(*) AS n FROM ${qualified(table.stream)}`);
     return Number(row?.n ?? 0);
@@ -264,11 +287,29 @@ export function translateCreateTable(text: string): string {
 
 export function translateAddColumn(text: string): string {
   const match = new RegExp(
-    `^(ALTER\\s+TABLE\\s+${QUALIFIED_NAME}\\s+ADD\\s+COLUMN\\s+IF\\s+NOT\\s+EXISTS\\s+${QUOTED}\\s+)(${TYPE})\\s*$`,
+    `^(ALTER\\s+TABLE\\s+${QUALIFIED_NAME}\\s+ADD\\s+COLUMN\\s+IF\\s+NOT\\s+EXISTS\\s+${QUOTED}\\s+)(${TYPE})(\\s+DEFAULT\\s+FALSE)?\\s*$`,
     's',
   ).exec(text);
   if (!match) throw new Error(`unexpected ADD COLUMN shape: ${text}`);
-  return `${match[1]}${duckdbType(match[2] as string)}`;
+  return `${match[1]}${duckdbType(match[2] as string)}${match[3] ?? ''}`;
+}
+
+/** CREATE OR REPLACE VIEW with Snowflake's COPY GRANTS and COMMENT clauses dropped (DuckDB has neither). */
+export function translateCreateView(text: string): string {
+  const match = new RegExp(
+    `^(CREATE\\s+OR\\s+REPLACE\\s+VIEW\\s+${QUALIFIED_NAME})\\s+COPY\\s+GRANTS\\s+COMMENT\\s*=\\s*'(?:[^']|'')*'\\s+(AS\\s.*)$`,
+    's',
+  ).exec(text);
+  if (!match) throw new Error(`unexpected CREATE VIEW shape: ${text.slice(0, 200)}`);
+  return `${match[1]} ${match[2]}`;
+}
+
+/** DATEADD(DAY, -n, CURRENT_TIMESTAMP) → DuckDB interval arithmetic; anything else is left alone. */
+export function translateDateAdd(text: string): string {
+  return text.replace(
+    /DATEADD\(DAY, -(\d+), CURRENT_TIMESTAMP\)/g,
+    (_all, days: string) => `(CURRENT_TIMESTAMP - INTERVAL ${days} DAY)`,
+  );
 }
 
 /** The text inside `USING ( … )` of a MERGE: its deduplicated source, runnable on its own. */

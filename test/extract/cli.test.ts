@@ -2,11 +2,15 @@
  * `snowstage extract` as users run it: a child process against real MariaDB and s3rver. JSON log lines, exit
  * codes, a SIGKILL in the middle of a backfill followed by a rerun, and a scheduled worker stopped by SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseKey, stateKey } from '../../src/extract/naming.js';
@@ -24,6 +28,7 @@ let db: TestDatabase;
 let s3: TestS3;
 let env: Record<string, string>;
 let model: PipelineModel;
+let generatedDir: string;
 
 beforeAll(async () => {
   if (!existsSync(`${ROOT}dist/cli/main.js`))
@@ -33,9 +38,13 @@ beforeAll(async () => {
   s3 = await startTestS3();
   env = childEnv(db, s3);
   model = await loadTestModel('metadata', env);
+  // the SQL this test's environment renders (its own bucket), as `generate` would write it before extracting
+  generatedDir = await mkdtemp(join(tmpdir(), 'snowstage-extract-cli-'));
+  await promisify(execFile)(process.execPath, [BIN, 'generate', '-o', generatedDir], { cwd: ROOT, env });
 });
 
 afterAll(async () => {
+  if (generatedDir) await rm(generatedDir, { recursive: true, force: true });
   await db?.drop();
   await s3?.close();
 });
@@ -51,7 +60,10 @@ function start(
   args: string[],
   environment: Record<string, string> = env,
 ): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'extract', ...args], { cwd: ROOT, env: environment });
+  const child = spawn(process.execPath, [BIN, 'extract', '-o', generatedDir, ...args], {
+    cwd: ROOT,
+    env: environment,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -141,10 +153,9 @@ describe('snowstage extract (child process)', () => {
 
   it('a failure names the side that failed: S3 down, a missing bucket, MySQL down; the duration counts retries', async () => {
     const closed = await closedPort();
-    const summary = async (extra: Record<string, string>) => {
-      const run = await runWith(['--table', 'books'], { ...env, ...extra });
+    const summary = async (extra: Record<string, string>, flags: string[] = []) => {
+      const run = await runWith([...flags, '--table', 'books'], { ...env, ...extra });
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe('');
       const found = events(run.stdout).find((e) => e.event === 'table_summary');
       expect(found?.status).toBe('failed');
       return found as { detail: string; durationMs: number };
@@ -155,7 +166,8 @@ describe('snowstage extract (child process)', () => {
         `^S3 bucket ${s3.bucket} at http://127\\.0\\.0\\.1:${closed} \\(region us-east-1\\): .*ECONNREFUSED`,
       ),
     );
-    const noBucket = await summary({ S3_BUCKET: 'snowstage-no-such-bucket' });
+    // another bucket renders other SQL than generatedDir holds: this case is about S3, so let it through
+    const noBucket = await summary({ S3_BUCKET: 'snowstage-no-such-bucket' }, ['--allow-stale-generated']);
     expect(noBucket.detail).toBe(
       `S3 bucket snowstage-no-such-bucket at ${s3.endpoint} (region us-east-1): the bucket does not exist`,
     );
@@ -168,6 +180,36 @@ describe('snowstage extract (child process)', () => {
     // two waits between the three attempts (1 s and 3 s) are part of the run's duration
     expect(mysqlDown.durationMs).toBeGreaterThanOrEqual(4000);
   }, 60_000);
+
+  it('refuses when generated/ is stale for the tables it extracts (another bucket), writing nothing', async () => {
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    const before = (await store.list('')).map((o) => o.key);
+    // the repository's generated/ was rendered for the example bucket, not this test's
+    const child = spawn(process.execPath, [BIN, 'extract', '--table', 'books'], { cwd: ROOT, env });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('generated/bookstore is stale for the tables being extracted:');
+    expect(stderr).toContain('  changed generated/bookstore/2_tables/books/4_pipe.sql');
+    expect(stderr).toContain('--allow-stale-generated). Nothing was extracted.');
+    expect(stderr).not.toContain('book_reviews');
+    expect((await store.list('')).map((o) => o.key)).toEqual(before);
+  });
+
+  it('--allow-stale-generated extracts anyway, with a warning', async () => {
+    const child = spawn(process.execPath, [BIN, 'extract', '--allow-stale-generated', '--table', 'books'], {
+      cwd: ROOT,
+      env,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^warning: generated\/bookstore is stale .*\n[\s\S]*extracting anyway \(--allow-stale-generated\)\n$/,
+    );
+  });
 
   it('killed with SIGKILL in the middle of a backfill, then rerun: every row is in the files', async () => {
     await db.query('CREATE TABLE digits (d INT NOT NULL)');
@@ -237,6 +279,52 @@ describe('snowstage extract (child process)', () => {
     expect(await store.exists(leaseKey(tableOf('books')))).toBe(false);
     expect((await loadState(store, stateKey(tableOf('books')))).state.watermark).not.toBeNull();
   }, 30_000);
+});
+
+describe('snowstage extract and leases', () => {
+  const store = () => new S3ObjectStore(s3.client, s3.bucket);
+  const lease = (acquiredMsAgo: number, expiresInMs: number) =>
+    `${JSON.stringify({
+      owner: 'elsewhere:1',
+      runId: 'run-x',
+      acquiredAt: new Date(Date.now() - acquiredMsAgo).toISOString(),
+      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+    })}\n`;
+
+  it('a table locked by a run that has held it past --stale-lock-minutes fails the run (exit 1)', async () => {
+    const key = leaseKey(tableOf('books'));
+    await store().putText(key, lease(90 * 60_000, 120_000));
+    try {
+      const run = await start(['--table', 'books', '--stale-lock-minutes', '60']).done;
+      expect(run.code, run.stdout).toBe(1);
+      const summary = events(run.stdout).find((e) => e.event === 'table_summary');
+      expect(summary).toMatchObject({ status: 'locked', lockedTooLong: true, level: 50 });
+      expect(String(summary?.detail)).toContain('held the table for 90 minutes (more than 60)');
+      // a lock held for a shorter time than the limit is the normal "another run is busy": exit 0
+      const patient = await start(['--table', 'books', '--stale-lock-minutes', '120']).done;
+      expect(patient.code, patient.stdout).toBe(0);
+      expect(events(patient.stdout).find((e) => e.event === 'table_summary')).toMatchObject({
+        status: 'locked',
+      });
+    } finally {
+      await store().delete(key);
+    }
+  });
+
+  it('a lease expiring further ahead than any extractor takes one is corrupt: the table fails, naming it', async () => {
+    const key = leaseKey(tableOf('books'));
+    await store().putText(key, lease(0, 365 * 24 * 3_600_000));
+    try {
+      const run = await start(['--table', 'books']).done;
+      expect(run.code, run.stdout).toBe(1);
+      const summary = events(run.stdout).find((e) => e.event === 'table_summary');
+      expect(summary?.status).toBe('failed');
+      expect(String(summary?.detail)).toContain(`lease s3://${s3.bucket}/${key} is corrupt`);
+      expect(String(summary?.detail)).toContain('if no extractor is running for this table, delete it');
+    } finally {
+      await store().delete(key);
+    }
+  });
 });
 
 /** True once some backfill range has a durably saved `lastKey`; a state file caught mid-write reads as not yet. */

@@ -204,6 +204,7 @@ describe('late commits and NULL cursors (test/fixtures/extract-metadata)', () =>
     const sessions: MysqlSource[] = [];
     const store = new S3ObjectStore(s3.client, s3.bucket);
     const result = await extractTable(retry, {
+      pipeline: tests,
       dataStore: store,
       stateStore: store,
       connect: async () => {
@@ -309,6 +310,7 @@ describe('backfill over several connections', () => {
     let killed = false;
     const store = new S3ObjectStore(s3.client, s3.bucket);
     const result = await extractTable(t, {
+      pipeline: model,
       dataStore: store,
       stateStore: store,
       connect: async () => {

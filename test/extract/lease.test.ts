@@ -7,7 +7,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLease, type Lease, LeaseHeldError, LeaseLostError } from '../../src/extract/lease.js';
+import {
+  acquireLease,
+  type Lease,
+  LeaseCorruptError,
+  LeaseHeldError,
+  LeaseLostError,
+  MAX_LEASE_TTL_MS,
+} from '../../src/extract/lease.js';
 import { LocalObjectStore } from '../../src/extract/local-store.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { ObjectStore } from '../../src/extract/store.js';
@@ -80,6 +87,47 @@ describe.each(backends)('lease on the $name store', ({ open }) => {
       expiresAt: '2025-03-01T12:01:00.000Z',
     });
     await lease.assertHeld();
+  });
+
+  it('treats a lease expiring further ahead than the longest ttl as corrupt, not held', async () => {
+    const key = freshKey();
+    const far = {
+      owner: 'x',
+      runId: 'run-x',
+      acquiredAt: '2025-03-01T12:00:00.000Z',
+      expiresAt: '2026-03-01T12:00:00.000Z',
+    };
+    await store.putText(key, JSON.stringify(far));
+    const error = await acquire(key, 'a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseCorruptError);
+    expect((error as Error).message).toContain(
+      'further ahead than the longest lease an extractor takes (60 minutes)',
+    );
+    expect((error as Error).message).toContain(key);
+  });
+
+  it('treats a lease acquired after it expires as corrupt', async () => {
+    const key = freshKey();
+    const reversed = {
+      owner: 'x',
+      runId: 'run-x',
+      acquiredAt: '2025-03-01T12:00:30.000Z',
+      expiresAt: '2025-03-01T12:00:10.000Z',
+    };
+    await store.putText(key, JSON.stringify(reversed));
+    await expect(acquire(key, 'a')).rejects.toBeInstanceOf(LeaseCorruptError);
+  });
+
+  it('still reports a lease at the longest ttl as held', async () => {
+    const key = freshKey();
+    await acquireLease(store, key, { owner: 'b', runId: 'run-b', ttlMs: MAX_LEASE_TTL_MS, now: at(0) });
+    await expect(acquire(key, 'a', 1000)).rejects.toBeInstanceOf(LeaseHeldError);
+  });
+
+  it('refuses a ttl longer than the longest lease', async () => {
+    await expect(
+      acquireLease(store, freshKey(), { owner: 'a', runId: 'r', ttlMs: MAX_LEASE_TTL_MS + 1, now: at(0) }),
+    ).rejects.toThrow(/up to 3600000/);
   });
 
   it('lets exactly one of 8 concurrent acquirers win', async () => {

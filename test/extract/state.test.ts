@@ -40,6 +40,10 @@ function fullState(table: string): TableState {
   return {
     version: 1,
     table,
+    identity: {
+      pipeline: 'bookstore',
+      source: { host: 'db.internal', port: 3306, database: 'shop', table },
+    },
     watermark: { cursor: '2025-03-01 12:00:00.123456', key: ['42', 'b'] },
     backfill: {
       upperCursor: null,
@@ -99,13 +103,14 @@ describe.each(backends)('table state on the $name store', ({ open }) => {
 
   it('writes keys in a fixed order and drops unknown ones', async () => {
     const key = freshKey();
-    const { totals, table, version, lastRun, backfill, watermark } = fullState('books');
-    const shuffled = { totals, table, extra: 'dropped', version, lastRun, backfill, watermark };
+    const { totals, table, version, lastRun, backfill, watermark, identity } = fullState('books');
+    const shuffled = { totals, table, extra: 'dropped', version, lastRun, identity, backfill, watermark };
     await saveState(store, key, shuffled as TableState, undefined);
     const text = (await store.getText(key))?.body ?? '';
     expect(Object.keys(JSON.parse(text))).toEqual([
       'version',
       'table',
+      'identity',
       'watermark',
       'backfill',
       'lastRun',

@@ -37,6 +37,7 @@ const extractor: ExtractorStatus = {
   },
   backfill: null,
   totals: { runs: 1, rows: 1, files: 1, bytes: 1 },
+  lease: null,
 };
 
 const healthy: SnowflakeTableStatus = {
@@ -50,6 +51,7 @@ const healthy: SnowflakeTableStatus = {
       error: null,
     },
   },
+  stream: { ok: true, value: { stale: false, staleAfter: '2025-03-15 12:00:00.000 +0000' } },
   loads: { ok: true, value: summarizeLoads([], NOW) },
   tasks: {
     ok: true,
@@ -136,6 +138,34 @@ describe('row readers', () => {
 });
 
 describe('evaluateTable', () => {
+  const withLease = (lease: ExtractorStatus['lease']) =>
+    evaluateTable({ table: 't', extractor: { ok: true, value: { ...extractor, lease } }, snowflake: null });
+  const held = {
+    state: 'held' as const,
+    owner: 'host:1',
+    runId: 'run-1',
+    acquiredAt: '2025-03-01T10:00:00.000Z',
+    expiresAt: '2025-03-01T12:05:00.000Z',
+  };
+
+  it('reports a table locked for longer than the stale-lock limit as a problem, a short lock as a note', () => {
+    expect(withLease({ ...held, heldMinutes: 61 }).problems).toEqual([
+      'locked for 61 minutes by host:1 (run run-1), more than 60: every extract since found it locked; check that run is not stuck',
+    ]);
+    const busy = withLease({ ...held, heldMinutes: 5 });
+    expect(busy.problems).toEqual([]);
+    expect(busy.notes).toContain('being extracted by host:1 (run run-1) since 2025-03-01T10:00:00.000Z');
+  });
+
+  it('reports a corrupt lease as a problem and an expired one as a note', () => {
+    expect(withLease({ state: 'corrupt', error: 'lease x is corrupt: …' }).problems).toEqual([
+      'lease x is corrupt: …',
+    ]);
+    const expired = withLease({ ...held, state: 'expired', heldMinutes: 500 });
+    expect(expired.problems).toEqual([]);
+    expect(expired.notes[0]).toMatch(/expired at 2025-03-01T12:05:00.000Z without being released/);
+  });
+
   it('finds nothing wrong with a running pipe, loaded files and a succeeded merge', () => {
     expect(
       evaluateTable({ table: 'books', extractor: { ok: true, value: extractor }, snowflake: healthy }),
@@ -169,6 +199,7 @@ describe('evaluateTable', () => {
       },
       snowflake: {
         pipe: { ok: false, error: 'denied' },
+        stream: { ok: true, value: { stale: true, staleAfter: null } },
         loads: { ok: false, error: 'denied too' },
         tasks: {
           ok: true,
@@ -186,6 +217,7 @@ describe('evaluateTable', () => {
     });
     expect(status.problems).toEqual([
       'pipe status could not be read: denied',
+      'stream is stale: rows it had not handed to the MERGE are lost; recreate it and backfill the table (README, "Failures")',
       'copy history could not be read: denied too',
       'last MERGE task run FAILED_AND_AUTO_SUSPENDED:',
     ]);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalObjectStore } from '../../src/extract/local-store.js';
-import { stateKey } from '../../src/extract/naming.js';
+import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import { saveState, type TableState } from '../../src/extract/state.js';
 import type { ObjectStore } from '../../src/extract/store.js';
@@ -71,6 +71,7 @@ function booksState(): TableState {
   return {
     version: 1,
     table: 'books',
+    identity: null,
     watermark: { cursor: '2025-03-01 11:58:00.000000', key: ['42'] },
     backfill: null,
     lastRun: {
@@ -155,6 +156,8 @@ function healthyRules(): FakeRule[] {
       loaded('books/b0.csv.gz', '2025-03-01T02:00:00Z', '3800'),
     ]),
     copyHistory('BOOK_REVIEWS', []),
+    showStream('BOOKS_STREAM', false, '2025-03-15 12:25:00.000 +0000'),
+    showStream('BOOK_REVIEWS_STREAM', false, '2025-03-15 12:00:00.000 +0000'),
     taskHistory('BOOKS_MERGE', [succeeded('2025-03-01T12:25:00Z'), succeeded('2025-03-01T12:20:00Z')]),
     taskHistory('BOOK_REVIEWS_MERGE', []),
   ];
@@ -180,6 +183,8 @@ function unhealthyRules(): FakeRule[] {
       loaded('books/b1.csv.gz', '2025-03-01T08:00:00Z'),
     ]),
     copyHistory('BOOK_REVIEWS', []),
+    showStream('BOOKS_STREAM', true, '2025-02-27 12:00:00.000 +0000'),
+    showStream('BOOK_REVIEWS_STREAM', false, null),
     taskHistory('BOOKS_MERGE', [
       {
         STATE: 'FAILED',
@@ -192,6 +197,20 @@ function unhealthyRules(): FakeRule[] {
     taskHistory('BOOK_REVIEWS_MERGE', []),
   ];
 }
+
+const STREAM_COLUMNS = [{ name: 'name' }, { name: 'stale' }, { name: 'mode' }, { name: 'stale_after' }];
+
+/** SHOW STREAMS LIKE matches by pattern: an extra row with a similar name must not be taken for the stream. */
+const showStream = (stream: string, stale: boolean, staleAfter: string | null): FakeRule => ({
+  match: (sql) => sql === `SHOW STREAMS LIKE '${stream}' IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"`,
+  reply: {
+    columns: STREAM_COLUMNS,
+    rows: [
+      { name: `${stream}X`, stale: 'true', mode: 'APPEND_ONLY', stale_after: null },
+      { name: stream, stale: String(stale), mode: 'APPEND_ONLY', stale_after: staleAfter },
+    ],
+  },
+});
 
 async function startFake(rules: FakeRule[], loginFailure = false): Promise<FakeSnowflake> {
   fake = await startFakeSnowflake({ rules, ...(loginFailure ? { loginFailure: LOGIN_FAILED } : {}) });
@@ -252,6 +271,7 @@ describe('status', () => {
         },
         backfill: null,
         totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
+        lease: null,
       },
     });
     expect(books.snowflake?.pipe).toEqual({
@@ -279,7 +299,11 @@ describe('status', () => {
     const reviews = tableOf(report, 'book_reviews');
     expect(reviews.extractor).toMatchObject({ ok: true, value: { lastRun: null, watermark: null } });
     expect(reviews.notes).toEqual(['never extracted', 'no MERGE task run in the last 24 hours']);
-    expect(server.statements).toHaveLength(6);
+    expect(server.statements).toHaveLength(8);
+    expect(books.snowflake?.stream).toEqual({
+      ok: true,
+      value: { stale: false, staleAfter: '2025-03-15 12:25:00.000 +0000' },
+    });
     expect(server.statements).toContain(
       `SELECT SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
     );
@@ -296,14 +320,14 @@ describe('status', () => {
     const lines = run.stdout.split('\n');
     const header = lines.find((l) => l.startsWith('TABLE'));
     expect(header).toMatch(
-      /^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK +PIPE +PENDING +LOADED 1h\/24h +FAILED 1h\/24h +LAST MERGE$/,
+      /^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK +PIPE +PENDING +LOADED 1h\/24h +FAILED 1h\/24h +LAST MERGE +STREAM STALE AFTER$/,
     );
     const books = lines.find((l) => l.startsWith('books '));
     expect(books).toMatch(
-      /^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000 +RUNNING +0 +0\/1 +0\/1 +FAILED 2025-03-01 12:25:00Z$/,
+      /^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000 +RUNNING +0 +0\/1 +0\/1 +FAILED 2025-03-01 12:25:00Z +STALE$/,
     );
     const reviews = lines.find((l) => l.startsWith('book_reviews '));
-    expect(reviews).toMatch(/^book_reviews +never +- +- +- +STOPPED_STAGE_DROPPED +4 +0\/0 +0\/0 +none$/);
+    expect(reviews).toMatch(/^book_reviews +never +- +- +- +STOPPED_STAGE_DROPPED +4 +0\/0 +0\/0 +none +-$/);
     expect(run.stdout).toContain('book_reviews: never extracted');
     expect(run.stdout).toContain('book_reviews: pipe is STOPPED_STAGE_DROPPED, not RUNNING');
     expect(run.stdout).toContain('book_reviews: pipe reports an error: Stage was dropped');
@@ -313,12 +337,13 @@ describe('status', () => {
     expect(run.stdout).toContain(
       "books: last MERGE task run FAILED: 100038 Numeric value 'x' is not recognized",
     );
-    expect(run.stdout).toContain('status: 4 problems');
+    expect(run.stdout).toContain('books: stream is stale: rows it had not handed to the MERGE are lost');
+    expect(run.stdout).toContain('status: 5 problems');
     expect(run.stdout).not.toContain(PASSWORD);
 
     const json = JSON.parse((await status(['--json'], snowflakeEnv(server))).stdout) as StatusReport;
     expect(json.healthy).toBe(false);
-    expect(json.problems).toHaveLength(4);
+    expect(json.problems).toHaveLength(5);
     expect(tableOf(json, 'books').snowflake?.loads).toMatchObject({
       ok: true,
       value: {
@@ -425,6 +450,62 @@ describe('status', () => {
       ]);
       const text = await status(['--state-dir', dir], {});
       expect(text.stdout).toMatch(/^book_reviews +unreadable/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports another pipeline's state and a stale or corrupt lease as problems (exit 1)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snowstage-state-'));
+    try {
+      const store: ObjectStore = new LocalObjectStore(dir);
+      const foreign = {
+        pipeline: 'someone_else',
+        source: { host: 'db', port: 3306, database: 'shop', table: 'books' },
+      };
+      await saveState(store, stateKey(table('books')), { ...booksState(), identity: foreign }, undefined);
+      const lease = (acquiredAt: string, expiresAt: string) =>
+        JSON.stringify({ owner: 'host:7', runId: 'run-7', acquiredAt, expiresAt });
+      // NOW is 12:30: held since 10:00 and still renewed
+      await store.putText(
+        leaseKey(table('books')),
+        lease('2025-03-01T10:00:00.000Z', '2025-03-01T12:34:00.000Z'),
+      );
+      await saveState(
+        store,
+        stateKey(table('book_reviews')),
+        { ...booksState(), table: 'book_reviews', watermark: null },
+        undefined,
+      );
+      await store.putText(
+        leaseKey(table('book_reviews')),
+        lease('2025-03-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z'),
+      );
+      const run = await status(['--json', '--state-dir', dir], {});
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as StatusReport;
+      expect(report.problems).toEqual([
+        expect.stringMatching(
+          /^book_reviews: lease file:.*lease\.json is corrupt: it expires at 2026-03-01T12:00:00\.000Z/,
+        ),
+        expect.stringMatching(
+          /^books: extractor state could not be read: state file:.* cannot be used: it belongs to pipeline "someone_else", not "bookstore"/,
+        ),
+      ]);
+      await saveState(
+        store,
+        stateKey(table('books')),
+        booksState(),
+        (await store.getText(stateKey(table('books'))))?.etag,
+      );
+      const stale = JSON.parse((await status(['--json', '--state-dir', dir], {})).stdout) as StatusReport;
+      expect(tableOf(stale, 'books').extractor).toMatchObject({
+        ok: true,
+        value: { lease: { state: 'held', owner: 'host:7', heldMinutes: 150 } },
+      });
+      expect(stale.problems).toContain(
+        'books: locked for 150 minutes by host:7 (run run-7), more than 60: every extract since found it locked; check that run is not stuck',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -40,6 +40,42 @@ function parseMacro(name: string, type: string): string {
 }
 
 /**
+ * PARSE_JSON as https://docs.snowflake.com/en/sql-reference/functions/parse_json documents it: by default
+ * (parameter 's') an object with a duplicate key is an error (Snowflake error 100069); with 'd' the object keeps
+ * one instance of the key with its last value. DuckDB keeps duplicates (and its json_extract reads the first), so:
+ * duplicates are counted with json_tree (members of one object share a parent; array elements have distinct
+ * indices), and 'd' rebuilds a top-level object from json_each keeping the last value per key. Duplicates inside
+ * nested objects are not emulated under 'd' and fail loudly instead.
+ */
+const PARSE_JSON_MACROS: readonly string[] = [
+  `CREATE OR REPLACE MACRO snowstage_json_duplicates(x) AS (
+    SELECT count(*) FROM (SELECT 1 FROM json_tree(x) WHERE parent IS NOT NULL GROUP BY parent, key HAVING count(*) > 1)
+  )`,
+  `CREATE OR REPLACE MACRO snowstage_json_top_duplicates(x) AS (
+    SELECT count(*) FROM (SELECT 1 FROM json_each(x) WHERE key IS NOT NULL GROUP BY key HAVING count(*) > 1)
+  )`,
+  `CREATE OR REPLACE MACRO snowstage_json_last_wins(x) AS (
+    SELECT json_group_object(key, value) FROM (
+      SELECT key, value, row_number() OVER (PARTITION BY key ORDER BY id DESC) AS n FROM json_each(x) WHERE key IS NOT NULL
+    ) WHERE n = 1
+  )`,
+  `CREATE OR REPLACE MACRO PARSE_JSON(x) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN snowstage_json_duplicates(x) > 0 THEN error('PARSE_JSON: duplicate object key in ' || x || ' (Snowflake error 100069)')
+    ELSE json(x)
+  END,
+  (x, f) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN f NOT IN ('s', 'd') THEN error('PARSE_JSON: parameter ' || f || ' is not emulated')
+    WHEN snowstage_json_duplicates(x) = 0 THEN json(x)
+    WHEN f = 's' THEN error('PARSE_JSON: duplicate object key in ' || x || ' (Snowflake error 100069)')
+    WHEN snowstage_json_duplicates(x) > snowstage_json_top_duplicates(x)
+      THEN error('PARSE_JSON(x, ''d''): duplicate keys below the top level are not emulated: ' || x)
+    ELSE CAST(snowstage_json_last_wins(x) AS JSON)
+  END`,
+];
+
+/**
  * The Snowflake functions of the generated MERGE. Each fails loudly (DuckDB `error()`) where Snowflake would
  * fail, and TO_NUMBER is stricter than Snowflake: a value with more fraction digits than the scale is an error
  * instead of being rounded, because the extractor must never write one.
@@ -71,7 +107,7 @@ export const SNOWFLAKE_MACROS: readonly string[] = [
     WHEN upper(f) = 'BASE64' THEN from_base64(x)
     ELSE error('TO_BINARY: format ' || f || ' is not emulated')
   END`,
-  'CREATE OR REPLACE MACRO PARSE_JSON(x) AS json(x)',
+  ...PARSE_JSON_MACROS,
 ];
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Real MySQL/MariaDB for tests. Every test file gets its own throwaway database on a shared server, so
- * suites can run in parallel and never see each other's tables. The server itself is not started here:
- * it is expected to be running already (see `unreachableHint` for how), and TEST_MYSQL_* point at it.
+ * suites can run in parallel and never see each other's tables. The server itself is not started here: it
+ * is the one TEST_MYSQL_* point at, or 127.0.0.1:3306, or the private MariaDB test/global-setup.ts starts
+ * when nothing answers there (it then sets TEST_MYSQL_HOST/PORT for the workers).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -187,8 +188,9 @@ function errorCode(error: unknown): string | undefined {
 function unreachableHint(target: MysqlTarget, detail: string): string {
   return [
     `Cannot reach MySQL/MariaDB at ${target.host}:${target.port} (${detail}).`,
-    'The MySQL-backed tests need a running MariaDB or MySQL server. On Debian, as root:',
-    '  apt-get install -y mariadb-server && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd',
+    'The MySQL-backed tests need a MariaDB or MySQL server. Unless TEST_MYSQL_HOST/PORT are set, `npm test`',
+    'starts a private MariaDB itself when nothing answers at 127.0.0.1:3306; it needs the server package:',
+    '  apt-get install -y mariadb-server',
     'To use another server, set TEST_MYSQL_HOST, TEST_MYSQL_PORT, TEST_MYSQL_USER and TEST_MYSQL_PASSWORD',
     '(defaults: 127.0.0.1, 3306, root, empty password).',
   ].join('\n');

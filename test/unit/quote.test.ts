@@ -509,6 +509,7 @@ describe('lineCommentText', () => {
     { input: 'a\n\n\nb', expected: 'a b' },
     { input: '\nlead and trail\n', expected: ' lead and trail ' },
     { input: 'a\u2028b\u2029c', expected: 'a b c' },
+    { input: 'a\vb\fc\u0085d', expected: 'a b c d' },
     { input: 'x; DROP TABLE t; --', expected: 'x; DROP TABLE t; --' },
     { input: "tab\tand 'quotes' \\ stay", expected: "tab\tand 'quotes' \\ stay" },
   ])('$input', ({ input, expected }) => {
@@ -517,7 +518,7 @@ describe('lineCommentText', () => {
 
   it('never leaves a line break in random text', () => {
     for (const value of randomStrings(3, 2000, HOSTILE_ALPHABET, 20)) {
-      expect(lineCommentText(value)).not.toMatch(/[\r\n\u2028\u2029]/);
+      expect(lineCommentText(value)).not.toMatch(/[\r\n\v\f\u0085\u2028\u2029]/);
     }
   });
 });

@@ -561,7 +561,7 @@ describe('convertExpression', () => {
     { type: 'blob', expected: `TO_BINARY(${ref}, 'BASE64')` },
     { type: 'longblob', expected: `TO_BINARY(${ref}, 'BASE64')` },
     // VARIANT
-    { type: 'json', expected: `PARSE_JSON(${ref})` },
+    { type: 'json', expected: `PARSE_JSON(${ref}, 'd')` },
     // VARCHAR: passed through unchanged
     { type: 'char(13)', expected: ref },
     { type: 'varchar(255)', expected: ref },

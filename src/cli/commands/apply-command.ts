@@ -25,17 +25,29 @@ export function registerApplyCommand(
       false,
     )
     .option(
+      '--grants',
+      'run only admin/grants.sql (storage integration and grants) as an administrator role (ACCOUNTADMIN unless SNOWFLAKE_ROLE is set), then print the IAM trust policy',
+      false,
+    )
+    .option(
       '--migration <name>',
       'run only this file of migrations/ (e.g. 001_recreate_pipe_books), never run otherwise',
+    )
+    .option(
+      '--purge-tombstones',
+      'run only maintenance/purge_tombstones.sql: delete tombstones (deleted rows) older than tombstone_retention_days',
+      false,
     )
     .addHelpText(
       'after',
       `
 Examples:
+  $ snowstage apply --grants                       # administrator: integration and grants, then the trust policy
   $ snowstage apply --dry-run                      # print every statement with file:line; no connection
-  $ snowstage apply                                # run it, print the trust policy, wire notifications
+  $ snowstage apply                                # run it as the pipeline role, wire the bucket notifications
   $ snowstage apply --pipeline bookstore --no-notifications
   $ snowstage apply --migration 001_recreate_pipe_books   # a reviewed pipe migration, deliberately
+  $ snowstage apply --purge-tombstones             # delete tombstones past their retention (never automatic)
 
 Refuses to run when generated/ is stale against the metadata (run \`snowstage generate\` and commit first).
 Stops at the first failing statement and reports its Snowflake code, SQL state and file:line; statements are

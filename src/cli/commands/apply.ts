@@ -1,11 +1,12 @@
 /**
  * `snowstage apply`: run the reviewed SQL of generated/<pipeline>/ against Snowflake, statement by statement, then
- * print the IAM trust policy and wire the bucket's event notifications to the pipes.
+ * wire the bucket's event notifications to the pipes. With --grants: run only the administrator file (integration and
+ * grants), then print the IAM trust policy.
  *
  * Order of refusals, cheapest first: invalid metadata, stale generated/ (what would run is not what was reviewed
  * against this metadata), unsplittable files, missing connection settings. A dry run stops before connecting.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { wantedNotifications } from '../../aws/notifications.js';
 import { syncBucketNotifications } from '../../aws/s3-notifications-client.js';
@@ -22,6 +23,7 @@ import {
   planApply,
 } from '../../snowflake/apply.js';
 import {
+  formatMigrations,
   formatOutcomeLine,
   formatPlan,
   formatPlanProblems,
@@ -41,6 +43,7 @@ import {
 } from '../../snowflake/post-apply.js';
 import { CliError, type CliIo, EXIT } from '../io.js';
 import { loadOrReport, type MetadataOptions } from './metadata-options.js';
+import { pipelineTreeDir } from './tree-dir.js';
 
 export interface ApplyOptions extends MetadataOptions {
   readonly out: string;
@@ -52,7 +55,14 @@ export interface ApplyOptions extends MetadataOptions {
   readonly migration?: string;
   /** the result as JSON on stdout, the human log on stderr */
   readonly json?: boolean;
+  /** run only the administrator file (integration and grants), as an administrator role */
+  readonly grants?: boolean;
+  /** run only maintenance/purge_tombstones.sql */
+  readonly purgeTombstones?: boolean;
 }
+
+/** The role `apply --grants` connects as unless SNOWFLAKE_ROLE names another: it holds every privilege granted. */
+export const ADMIN_ROLE = 'ACCOUNTADMIN';
 
 /** The two connections apply makes; tests replace them, the CLI uses the real ones. */
 export interface ApplyDeps {
@@ -82,22 +92,45 @@ export async function applyCommand(
       EXIT.usage,
     );
   }
+  if (options.grants === true && options.migration !== undefined) {
+    throw new CliError(
+      '--grants and --migration run different files; give one of them. Nothing was run',
+      EXIT.usage,
+    );
+  }
   const displayDir = join(options.out, model.name);
-  const committed = await readTree(resolve(io.cwd, options.out, model.name));
+  const committed = await readTree(await pipelineTreeDir(io, options.out, model.name));
   const templates = loadTemplates();
-  const stale = diffTree(committed, withMigrations(model, committed, render(model, templates), templates));
-  if (stale.length > 0) {
+  const expected = withMigrations(model, committed, render(model, templates), templates);
+  const stale = diffTree(committed, expected.files);
+  if (stale.length > 0 || expected.problems.length > 0) {
     io.stderr.write(staleMessage(displayDir, options.metadata, stale));
     return EXIT.problems;
   }
-  const plan = planApply(committed, options.migration === undefined ? {} : { migration: options.migration });
+  const chosen = [options.grants === true, options.migration !== undefined, options.purgeTombstones === true];
+  if (chosen.filter(Boolean).length > 1) {
+    throw new CliError(
+      '--grants, --migration and --purge-tombstones run one thing each: give one of them. Nothing was run',
+      EXIT.usage,
+    );
+  }
+  const plan = planApply(committed, {
+    ...(options.grants === true ? { grants: true } : {}),
+    ...(options.migration === undefined ? {} : { migration: options.migration }),
+    ...(options.purgeTombstones ? { purgeTombstones: true } : {}),
+  });
   if (plan.problems.length > 0) {
     io.stderr.write(formatPlanProblems(plan.problems, displayDir));
     return EXIT.problems;
   }
-  const connection = snowflakeOptionsFromEnv(io.env, connectionDefaults(model));
+  const defaults = connectionDefaults(model);
+  const connection = snowflakeOptionsFromEnv(
+    io.env,
+    options.grants === true ? { ...defaults, role: ADMIN_ROLE } : defaults,
+  );
   if (options.dryRun) {
     io.stdout.write(dryRunText(plan, displayDir, model, options, connection.options));
+    if (options.migration === undefined) io.stdout.write(formatMigrations(committed));
     return EXIT.ok;
   }
   if (connection.options === undefined) {
@@ -148,10 +181,14 @@ async function runAndFollowUp(
     io.stderr.write(formatStop(result, displayDir));
     return { result, code: EXIT.problems };
   }
-  const problems = [
-    ...(await printTrustPolicy(context, client)),
-    ...(await configureNotifications(context, client)),
-  ];
+  // a purge changes target rows only: the integration and the notifications are not its business
+  if (context.options.purgeTombstones) return { result, code: EXIT.ok };
+  // The administrator run owns the integration, so it reads the trust policy; the pipeline role's runs wire the
+  // bucket notifications to the pipes it owns.
+  const problems =
+    context.options.grants === true
+      ? await printTrustPolicy(context, client)
+      : await configureNotifications(context, client);
   if (problems.length > 0) {
     io.stderr.write(`${problems.join('\n')}\n`);
     return { result, code: EXIT.problems };
@@ -251,11 +288,14 @@ function dryRunText(
         .map((t) => `${t.dataKeyPrefix} -> ${t.name}'s pipe`)
         .join(', ')}`
     : 'leave the bucket notifications alone (--no-notifications)';
+  const then =
+    options.grants === true
+      ? ['then: DESC INTEGRATION and print the IAM trust policy']
+      : ['then: DESC PIPE for each table and', `      ${notifications}`];
   return [
     `dry run: nothing is sent anywhere. A real run would connect as: ${target}`,
     formatPlan(plan, displayDir).trimEnd(),
-    'then: DESC INTEGRATION and print the IAM trust policy; DESC PIPE for each table and',
-    `      ${notifications}`,
+    ...then,
     '',
   ].join('\n');
 }

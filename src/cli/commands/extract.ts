@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Cron } from 'croner';
 import { extractAll, selectTables } from '../../extract/extract-all.js';
 import { LocalObjectStore } from '../../extract/local-store.js';
 import type { ExtractSettings, TableRunResult } from '../../extract/run-table.js';
 import { S3ObjectStore, s3ClientFromEnv } from '../../extract/s3-store.js';
 import type { ObjectStore } from '../../extract/store.js';
-import type { PipelineModel } from '../../model/types.js';
+import type { PipelineModel, TableModel } from '../../model/types.js';
 import { createReporter, type ExtractReporter } from '../extract-report.js';
 import { CliError, type CliIo, EXIT } from '../io.js';
 import { loadOrReport, type MetadataOptions } from './metadata-options.js';
@@ -22,6 +22,13 @@ export interface ExtractOptions extends MetadataOptions {
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
   readonly backfill: boolean;
+  /** the generated directory checked before extracting (as for generate) */
+  readonly out?: string;
+  /** extract even when generated/ is stale for these tables */
+  readonly allowStaleGenerated?: boolean;
+  readonly mysqlLockWaitSeconds: number;
+  readonly staleLockMinutes: number;
+  readonly mysqlStatementTimeoutSeconds: number;
 }
 
 export async function extractCommand(io: CliIo, options: ExtractOptions): Promise<number> {
@@ -34,6 +41,8 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
       EXIT.usage,
     );
   }
+  const fresh = await refuseStaleGenerated(io, model, tables, options);
+  if (fresh !== undefined) return fresh;
   const dataStore = new S3ObjectStore(s3ClientFromEnv(io.env, model.s3.region), model.s3.bucket);
   const stateStore: ObjectStore = options.stateDir
     ? new LocalObjectStore(resolve(io.cwd, options.stateDir))
@@ -47,6 +56,11 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
     backfill: options.backfill,
+    staleLockMs: options.staleLockMinutes * 60_000,
+    sessionLimits: {
+      lockWaitTimeoutSeconds: options.mysqlLockWaitSeconds,
+      statementTimeoutSeconds: options.mysqlStatementTimeoutSeconds,
+    },
   };
   const signal = io.signal ?? new AbortController().signal;
   const reporter = createReporter(io);
@@ -71,8 +85,45 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
   }
 }
 
+/**
+ * Files written for SQL that was never generated (a column added to the metadata, a pipe not yet applied) are
+ * never loaded: refuse unless told otherwise. Returns an exit code when extract must stop.
+ */
+async function refuseStaleGenerated(
+  io: CliIo,
+  model: PipelineModel,
+  tables: readonly TableModel[],
+  options: ExtractOptions,
+): Promise<number | undefined> {
+  const out = options.out ?? 'generated';
+  const { checkFreshness } = await import('../../generated/freshness.js');
+  const freshness = await checkFreshness(model, tables, resolve(io.cwd, out), async () => {
+    const { loadTemplates, render } = await import('../../render/render.js');
+    return render(model, loadTemplates());
+  });
+  if (freshness.state === 'current') return undefined;
+  const shown = join(out, model.name);
+  if (freshness.state === 'missing') {
+    io.stderr.write(`note: ${shown} not found; cannot check that the applied SQL matches the metadata\n`);
+    return undefined;
+  }
+  const files = freshness.changes.map((c) => `  ${c.kind.padEnd(7)} ${shown}/${c.path}`).join('\n');
+  const what = `${shown} is stale for the tables being extracted:\n${files}\n`;
+  if (options.allowStaleGenerated) {
+    io.stderr.write(`warning: ${what}extracting anyway (--allow-stale-generated)\n`);
+    return undefined;
+  }
+  io.stderr.write(
+    `${what}files written now may not match the pipes Snowflake loads them with: run \`snowstage generate\`, ` +
+      'review, `snowstage apply`, then extract (or pass --allow-stale-generated). Nothing was extracted.\n',
+  );
+  return EXIT.problems;
+}
+
 function exitCode(results: readonly TableRunResult[]): number {
-  return results.some((r) => r.status === 'failed' || r.status === 'aborted') ? EXIT.problems : EXIT.ok;
+  const bad = (r: TableRunResult) =>
+    r.status === 'failed' || r.status === 'aborted' || r.lockedTooLong === true;
+  return results.some(bad) ? EXIT.problems : EXIT.ok;
 }
 
 /** Stays up and runs on the cron schedule; a run still going when the next is due is not overlapped. */

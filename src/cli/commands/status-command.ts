@@ -12,7 +12,7 @@ export function registerStatusCommand(
   program
     .command('status')
     .description(
-      'Per table: extractor progress from S3 and, with Snowflake credentials, pipe status, recent loads and MERGE task runs.',
+      'Per table: extractor progress from S3 and, with Snowflake credentials, pipe status, stream staleness, recent loads and MERGE task runs.',
     )
     .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
     .option('--json', 'print one JSON document instead of a table', false)

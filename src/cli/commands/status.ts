@@ -49,12 +49,13 @@ export async function statusCommand(
   if (typeof model === 'number') return model;
   const { store, close } = stateStore(io, model, options);
   const extractor: Check<ExtractorStatus>[] = [];
+  const checkedAt = now();
   try {
-    for (const table of model.tables) extractor.push(await readExtractorStatus(store, table));
+    for (const table of model.tables)
+      extractor.push(await readExtractorStatus(store, model, table, checkedAt));
   } finally {
     close();
   }
-  const checkedAt = now();
   const { access, snowflake } = await readSnowflake(io, model, connect, checkedAt.getTime());
   const tables: TableReading[] = model.tables.map((table, i) => ({
     table: table.name,

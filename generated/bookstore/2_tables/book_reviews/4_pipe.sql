@@ -5,6 +5,11 @@
 -- its load history and can load files twice; a COPY change is a migration (see README).
 -- After creating it, point the bucket's s3:ObjectCreated:* notifications for prefix bookstore/data/book_reviews/
 -- at the pipe's notification_channel (`snowstage apply` does this).
+-- Syntax, clauses in the documented order:
+--   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
+--   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
+--   ALTER PIPE: https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   GRANT <privileges>: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
 
 CREATE PIPE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE"
   AUTO_INGEST = TRUE
@@ -20,3 +25,8 @@ COPY INTO "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS"
     "_SNOWSTAGE_LOADED_AT" = METADATA$START_SCAN_TIME
   )
   ON_ERROR = SKIP_FILE;
+
+-- SYSTEM$PIPE_STATUS and the pipe names in COPY_HISTORY show only to the owner or a role with MONITOR on the pipe.
+-- Granted here by the pipe's owner, pipe by pipe: Snowflake allows no bulk (ALL / FUTURE) grants on pipes in the
+-- administrator file, and a recreated pipe (a migration) gets it back on the next apply.
+GRANT MONITOR ON PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE" TO ROLE "ANALYTICS_MONITOR";

@@ -5,17 +5,27 @@
 --   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
 --   rows for one target row fails).
 -- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
---   nothing.
--- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or is_deleted is true) are DELETEd; new keys are inserted.
+--   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or is_deleted is true) are kept as tombstones: the row is written with
+--   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
+--   reload) is not newer and cannot bring the key back. A delete of an unknown key inserts its tombstone; a newer
+--   version that is not deleted clears the flag (un-delete). Only an explicit purge removes tombstones.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE"
   WAREHOUSE = "ETL_WH"
   SCHEDULE = 'USING CRON */15 * * * * UTC'
-  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
   COMMENT = 'snowstage: merges BOOK_REVIEWS_STREAM into BOOK_REVIEWS'
+  TASK_AUTO_RETRY_ATTEMPTS = 2
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_STREAM"')
   AS
 MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" AS t
 USING (
@@ -42,8 +52,7 @@ USING (
   ) = 1
 ) AS s
 ON t."REVIEW_ID" = s."REVIEW_ID"
-WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE)) AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
-WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT NULL AND t."UPDATED_AT" IS NULL) OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
   "BOOK_ID" = s."BOOK_ID",
   "REVIEWER" = s."REVIEWER",
   "RATING" = s."RATING",
@@ -54,8 +63,9 @@ WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DIST
   "IS_DELETED" = s."IS_DELETED",
   "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
-WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE)) THEN INSERT (
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP,
+  "_SNOWSTAGE_DELETED" = (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE))
+WHEN NOT MATCHED THEN INSERT (
   "REVIEW_ID",
   "BOOK_ID",
   "REVIEWER",
@@ -67,7 +77,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s
   "IS_DELETED",
   "_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT"
+  "_SNOWSTAGE_MERGED_AT",
+  "_SNOWSTAGE_DELETED"
 ) VALUES (
   s."REVIEW_ID",
   s."BOOK_ID",
@@ -80,7 +91,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s
   s."IS_DELETED",
   s."_SNOWSTAGE_FILE",
   s."_SNOWSTAGE_FILE_ROW",
-  CURRENT_TIMESTAMP
+  CURRENT_TIMESTAMP,
+  (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."IS_DELETED" <> 0, FALSE))
 );
 
 ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_MERGE" RESUME;

@@ -2,6 +2,8 @@
 -- Generated from pipeline.yaml, tables/books.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
+-- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
 
 CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" (
   "BOOK_ID" VARCHAR,
@@ -27,7 +29,8 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table books, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "BOOK_ID" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "ISBN13" VARCHAR;
 ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOKS" ADD COLUMN IF NOT EXISTS "TITLE" VARCHAR;

@@ -5,17 +5,27 @@
 --   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
 --   rows for one target row fails).
 -- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
---   nothing.
--- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or deleted_at is not NULL) are DELETEd; new keys are inserted.
+--   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or deleted_at is not NULL) are kept as tombstones: the row is written with
+--   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
+--   reload) is not newer and cannot bring the key back. A delete of an unknown key inserts its tombstone; a newer
+--   version that is not deleted clears the flag (un-delete). Only an explicit purge removes tombstones.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE"
   WAREHOUSE = "ETL_WH"
   SCHEDULE = '5 MINUTES'
-  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
   COMMENT = 'snowstage: merges BOOKS_STREAM into BOOKS'
+  TASK_AUTO_RETRY_ATTEMPTS = 2
+  WHEN SYSTEM$STREAM_HAS_DATA('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_STREAM"')
   AS
 MERGE INTO "ANALYTICS"."BOOKSTORE"."BOOKS" AS t
 USING (
@@ -33,7 +43,7 @@ USING (
       r."FORMAT" AS "FORMAT",
       r."TAGS" AS "TAGS",
       TO_DATE(r."PUBLISHED_ON", 'YYYY-MM-DD') AS "PUBLISHED_ON",
-      PARSE_JSON(r."METADATA") AS "METADATA",
+      PARSE_JSON(r."METADATA", 'd') AS "METADATA",
       TO_BINARY(r."COVER_THUMBNAIL", 'BASE64') AS "COVER_THUMBNAIL",
       TO_TIMESTAMP_NTZ(r."CREATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "CREATED_AT",
       TO_TIMESTAMP_NTZ(r."UPDATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "UPDATED_AT",
@@ -49,8 +59,7 @@ USING (
   ) = 1
 ) AS s
 ON t."BOOK_ID" = s."BOOK_ID"
-WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL) AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
-WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT NULL AND t."UPDATED_AT" IS NULL) OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
   "ISBN13" = s."ISBN13",
   "TITLE" = s."TITLE",
   "AUTHOR" = s."AUTHOR",
@@ -68,8 +77,9 @@ WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT DIST
   "DELETED_AT" = s."DELETED_AT",
   "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
-WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL) THEN INSERT (
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP,
+  "_SNOWSTAGE_DELETED" = (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL)
+WHEN NOT MATCHED THEN INSERT (
   "BOOK_ID",
   "ISBN13",
   "TITLE",
@@ -88,7 +98,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED
   "DELETED_AT",
   "_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT"
+  "_SNOWSTAGE_MERGED_AT",
+  "_SNOWSTAGE_DELETED"
 ) VALUES (
   s."BOOK_ID",
   s."ISBN13",
@@ -108,7 +119,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED
   s."DELETED_AT",
   s."_SNOWSTAGE_FILE",
   s."_SNOWSTAGE_FILE_ROW",
-  CURRENT_TIMESTAMP
+  CURRENT_TIMESTAMP,
+  (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR s."DELETED_AT" IS NOT NULL)
 );
 
 ALTER TASK "ANALYTICS"."BOOKSTORE_RAW"."BOOKS_MERGE" RESUME;

@@ -2,6 +2,8 @@
 -- Generated from pipeline.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
+-- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
 
 CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS" (
   "ID" VARCHAR,
@@ -14,7 +16,8 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table orders, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them.
+-- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
+-- is a migration `snowstage generate` writes).
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "ID" VARCHAR;
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "STATUS" VARCHAR;
 ALTER TABLE "LAKE"."SHOP_RAW"."ORDERS" ADD COLUMN IF NOT EXISTS "UPDATED_AT" VARCHAR;

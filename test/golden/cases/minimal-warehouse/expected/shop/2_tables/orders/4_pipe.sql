@@ -5,6 +5,11 @@
 -- its load history and can load files twice; a COPY change is a migration (see README).
 -- After creating it, point the bucket's s3:ObjectCreated:* notifications for prefix mysql/shop/data/orders/
 -- at the pipe's notification_channel (`snowstage apply` does this).
+-- Syntax, clauses in the documented order:
+--   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
+--   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
+--   ALTER PIPE: https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   GRANT <privileges>: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
 
 CREATE PIPE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS_PIPE"
   AUTO_INGEST = TRUE

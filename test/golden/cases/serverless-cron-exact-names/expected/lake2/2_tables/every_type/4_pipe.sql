@@ -5,9 +5,15 @@
 -- its load history and can load files twice; a COPY change is a migration (see README).
 -- After creating it, point the bucket's s3:ObjectCreated:* notifications for prefix data/every_type/
 -- at the pipe's notification_channel (`snowstage apply` does this).
+-- Syntax, clauses in the documented order:
+--   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
+--   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
+--   ALTER PIPE: https://docs.snowflake.com/en/sql-reference/sql/alter-pipe
+--   GRANT <privileges>: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
 
 CREATE PIPE IF NOT EXISTS "Lake"."Raw Zone"."EveryType_PIPE"
   AUTO_INGEST = TRUE
+  ERROR_INTEGRATION = "Lake Errors"
   COMMENT = 'snowstage: loads s3://bucket.with.dots/data/every_type/ into EveryType'
   AS
 COPY INTO "Lake"."Raw Zone"."EveryType"
@@ -20,3 +26,8 @@ COPY INTO "Lake"."Raw Zone"."EveryType"
     "_SNOWSTAGE_LOADED_AT" = METADATA$START_SCAN_TIME
   )
   ON_ERROR = SKIP_FILE;
+
+-- Load errors (files skipped under ON_ERROR = SKIP_FILE) are sent to "Lake Errors"; set again for a pipe
+-- created before the integration was named. Removing it from the metadata does not unset it: run
+-- ALTER PIPE ... UNSET ERROR_INTEGRATION by hand.
+ALTER PIPE "Lake"."Raw Zone"."EveryType_PIPE" SET ERROR_INTEGRATION = "Lake Errors";

@@ -5,17 +5,28 @@
 --   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
 --   rows for one target row fails).
 -- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
---   nothing.
--- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or removed is true) are DELETEd; new keys are inserted.
+--   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or removed is true) are kept as tombstones: the row is written with
+--   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
+--   reload) is not newer and cannot bring the key back. A delete of an unknown key inserts its tombstone; a newer
+--   version that is not deleted clears the flag (un-delete). Only an explicit purge removes tombstones.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 1 time; the task is never suspended for failing; errors go to notification integration Lake Errors.
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "Lake"."Raw Zone"."EveryType_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "Lake"."Raw Zone"."EveryType_MERGE"
   USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
   SCHEDULE = 'USING CRON 30 2 * * 1-5 America/New_York'
-  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."EveryType_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 0
+  ERROR_INTEGRATION = "Lake Errors"
   COMMENT = 'snowstage: merges EveryType_STREAM into EveryType'
+  TASK_AUTO_RETRY_ATTEMPTS = 1
+  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."EveryType_STREAM"')
   AS
 MERGE INTO "Lake"."CURATED"."EveryType" AS t
 USING (
@@ -65,7 +76,7 @@ USING (
       TO_BINARY(r."T_BLOB", 'BASE64') AS "T_BLOB",
       TO_BINARY(r."T_MEDIUMBLOB", 'BASE64') AS "T_MEDIUMBLOB",
       TO_BINARY(r."T_LONGBLOB", 'BASE64') AS "T_LONGBLOB",
-      PARSE_JSON(r."T_JSON") AS "T_JSON",
+      PARSE_JSON(r."T_JSON", 'd') AS "T_JSON",
       r."T_JSON_TEXT" AS "T_JSON_TEXT",
       r."T_GEO" AS "T_GEO",
       TO_NUMBER(r."REMOVED", 3, 0) AS "REMOVED",
@@ -80,7 +91,6 @@ USING (
   ) = 1
 ) AS s
 ON t."PK_A" = s."PK_A" AND t."PK_B" = s."PK_B"
-WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."REMOVED" <> 0, FALSE)) AND (s."VERSION" > t."VERSION" OR (s."VERSION" IS NOT NULL AND t."VERSION" IS NULL) OR (s."VERSION" IS NOT DISTINCT FROM t."VERSION" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
 WHEN MATCHED AND (s."VERSION" > t."VERSION" OR (s."VERSION" IS NOT NULL AND t."VERSION" IS NULL) OR (s."VERSION" IS NOT DISTINCT FROM t."VERSION" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
   "VERSION" = s."VERSION",
   "T_TINY" = s."T_TINY",
@@ -129,8 +139,9 @@ WHEN MATCHED AND (s."VERSION" > t."VERSION" OR (s."VERSION" IS NOT NULL AND t."V
   "REMOVED" = s."REMOVED",
   "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
-WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."REMOVED" <> 0, FALSE)) THEN INSERT (
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP,
+  "_SNOWSTAGE_DELETED" = (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."REMOVED" <> 0, FALSE))
+WHEN NOT MATCHED THEN INSERT (
   "PK_A",
   "PK_B",
   "VERSION",
@@ -180,7 +191,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s
   "REMOVED",
   "_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT"
+  "_SNOWSTAGE_MERGED_AT",
+  "_SNOWSTAGE_DELETED"
 ) VALUES (
   s."PK_A",
   s."PK_B",
@@ -231,7 +243,8 @@ WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s
   s."REMOVED",
   s."_SNOWSTAGE_FILE",
   s."_SNOWSTAGE_FILE_ROW",
-  CURRENT_TIMESTAMP
+  CURRENT_TIMESTAMP,
+  (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE) OR COALESCE(s."REMOVED" <> 0, FALSE))
 );
 
 ALTER TASK "Lake"."Raw Zone"."EveryType_MERGE" RESUME;

@@ -5,17 +5,28 @@
 --   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
 --   rows for one target row fails).
 -- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
---   nothing.
--- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are DELETEd; new keys are inserted.
+--   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are kept as tombstones: the row is written with
+--   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
+--   reload) is not newer and cannot bring the key back. A delete of an unknown key inserts its tombstone; a newer
+--   version that is not deleted clears the flag (un-delete). Only an explicit purge removes tombstones.
 -- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 1 time; the task is never suspended for failing; errors go to notification integration Lake Errors.
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
 
 ALTER TASK IF EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE" SUSPEND;
 
 CREATE OR ALTER TASK "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE"
   USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
   SCHEDULE = '60 MINUTES'
-  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."We''ird""; DROP TABLE y; --_STREAM"')
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 0
+  ERROR_INTEGRATION = "Lake Errors"
   COMMENT = 'snowstage: merges We''ird"; DROP TABLE y; --_STREAM into We''ird"; DROP TABLE y; --'
+  TASK_AUTO_RETRY_ATTEMPTS = 1
+  WHEN SYSTEM$STREAM_HAS_DATA('"Lake"."Raw Zone"."We''ird""; DROP TABLE y; --_STREAM"')
   AS
 MERGE INTO "Lake"."CURATED"."We'ird""; DROP TABLE y; --" AS t
 USING (
@@ -36,27 +47,29 @@ USING (
   ) = 1
 ) AS s
 ON t."X""; DROP TABLE Y; --" = s."X""; DROP TABLE Y; --"
-WHEN MATCHED AND (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE)) AND (s."IT'S\TIME" > t."IT'S\TIME" OR (s."IT'S\TIME" IS NOT DISTINCT FROM t."IT'S\TIME" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN DELETE
-WHEN MATCHED AND (s."IT'S\TIME" > t."IT'S\TIME" OR (s."IT'S\TIME" IS NOT DISTINCT FROM t."IT'S\TIME" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+WHEN MATCHED AND (s."IT'S\TIME" > t."IT'S\TIME" OR (s."IT'S\TIME" IS NOT NULL AND t."IT'S\TIME" IS NULL) OR (s."IT'S\TIME" IS NOT DISTINCT FROM t."IT'S\TIME" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
   "IT'S\TIME" = s."IT'S\TIME",
   "NEW LINE" = s."NEW LINE",
   "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP
-WHEN NOT MATCHED AND NOT (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE)) THEN INSERT (
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP,
+  "_SNOWSTAGE_DELETED" = (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE))
+WHEN NOT MATCHED THEN INSERT (
   "X""; DROP TABLE Y; --",
   "IT'S\TIME",
   "NEW LINE",
   "_SNOWSTAGE_FILE",
   "_SNOWSTAGE_FILE_ROW",
-  "_SNOWSTAGE_MERGED_AT"
+  "_SNOWSTAGE_MERGED_AT",
+  "_SNOWSTAGE_DELETED"
 ) VALUES (
   s."X""; DROP TABLE Y; --",
   s."IT'S\TIME",
   s."NEW LINE",
   s."_SNOWSTAGE_FILE",
   s."_SNOWSTAGE_FILE_ROW",
-  CURRENT_TIMESTAMP
+  CURRENT_TIMESTAMP,
+  (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE))
 );
 
 ALTER TASK "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --_MERGE" RESUME;

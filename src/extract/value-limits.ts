@@ -1,0 +1,66 @@
+/**
+ * Values Snowflake cannot hold. A landing column holds at most 128 MB (VARCHAR's byte cap, reference §2) and a
+ * BINARY target at most its declared length (64 MB at most); MySQL's LONGTEXT, LONGBLOB and JSON go up to 4 GB.
+ * A value past the landing limit makes Snowpipe fail the file (with ON_ERROR = SKIP_FILE, every row in it); past
+ * the target limit the MERGE fails. Either way the table is stopped at extraction instead, naming the row's key
+ * and the column, and nothing of the run is saved.
+ *
+ * Only columns whose MySQL type can exceed a limit are checked (the large landing columns, see type-map.ts), and
+ * only on the text already encoded for the file: a length comparison per value, the exact byte count only for
+ * values long enough to be in doubt. Server-formatted columns are bounded by construction (row-plan.ts).
+ */
+import type { ColumnModel } from '../model/types.js';
+import { RunFailure } from './run-types.js';
+
+/** VARCHAR's maximum size in bytes, whatever the declared length (reference §2). */
+const VARCHAR_MAX_BYTES = 134_217_728;
+/** the landing type of columns whose values can pass 16 MB (type-map.ts RAW_LARGE) */
+const LARGE_RAW_TYPE = 'VARCHAR(134217728)';
+
+/** Checks one encoded value; undefined for columns that cannot exceed any limit. */
+export type ValueCheck = (encoded: string) => string | undefined;
+
+export function valueCheck(column: ColumnModel): ValueCheck | undefined {
+  if (column.rawType.replace(/\s+/g, '').toUpperCase() !== LARGE_RAW_TYPE) return undefined;
+  const binary = /^BINARY\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
+  const maxDecoded = column.encoding === 'base64' && binary ? Number(binary[1]) : undefined;
+  return (encoded) => {
+    // every UTF-16 unit is 1 to 3 UTF-8 bytes: only values in doubt are measured
+    if (encoded.length * 3 > VARCHAR_MAX_BYTES) {
+      const bytes = encoded.length > VARCHAR_MAX_BYTES ? encoded.length : Buffer.byteLength(encoded, 'utf8');
+      if (bytes > VARCHAR_MAX_BYTES) {
+        return `is ${bytes} bytes as text, more than a Snowflake landing column holds (${VARCHAR_MAX_BYTES} bytes): Snowpipe would fail the whole file`;
+      }
+    }
+    if (maxDecoded !== undefined) {
+      const decoded = base64Bytes(encoded);
+      if (decoded > maxDecoded) {
+        return `is ${decoded} bytes, more than its Snowflake target ${column.snowflakeType} holds: the MERGE would fail on it`;
+      }
+    }
+    return undefined;
+  };
+}
+
+function base64Bytes(encoded: string): number {
+  const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
+  return (encoded.length / 4) * 3 - padding;
+}
+
+/** A value too large for Snowflake; the key is added by whoever knows the row. */
+export class ValueTooLargeError extends RunFailure {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly problem: string,
+    readonly key: readonly string[] | undefined = undefined,
+  ) {
+    super(
+      `${table}: column ${column} of the row with key (${key?.join(', ') ?? '?'}) ${problem}. Nothing of this run was saved; shorten or remove the value in MySQL, then run again`,
+    );
+  }
+
+  withKey(key: readonly string[]): ValueTooLargeError {
+    return new ValueTooLargeError(this.table, this.column, this.problem, key);
+  }
+}

@@ -116,17 +116,5 @@ export function typeFromShowColumns(dataType: string): string | undefined {
   }
 }
 
-/**
- * Whether `ALTER TABLE … ALTER COLUMN … SET DATA TYPE` can turn `live` into `wanted` in place (reference §9,
- * D:sql-reference/sql/alter-table-column): a longer VARCHAR, or more NUMBER precision at the same scale. Anything
- * else needs the column rebuilt. Both arguments are canonical.
- */
-export function retypeInPlace(live: string, wanted: string): boolean {
-  const varchar = (t: string) => /^VARCHAR\((\d+)\)$/.exec(t);
-  const number = (t: string) => /^NUMBER\((\d+),(\d+)\)$/.exec(t);
-  const [lv, wv] = [varchar(live), varchar(wanted)];
-  if (lv && wv) return Number(wv[1]) > Number(lv[1]);
-  const [ln, wn] = [number(live), number(wanted)];
-  if (ln && wn) return ln[2] === wn[2] && Number(wn[1]) > Number(ln[1]);
-  return false;
-}
+// Whether a canonical type can be altered in place into another: isInPlace (src/generated/model-diff.ts), the
+// classifier generate's migrations use, so plan and the migration it points at agree.

@@ -6,22 +6,25 @@
  */
 import type { QualifiedName } from '../model/types.js';
 import { qualified, qualifiedSchema } from '../sql/quote.js';
+import { latestMigration, type MigrationFiles, NO_MIGRATIONS, runAdvice } from './migrations.js';
 import { nameParts, sameName, sameParts } from './names.js';
 import { create, find } from './records.js';
 import { tableChanges } from './table-diff.js';
-import type { LiveObject, LiveState, ObjectKind, PlanChange, WantedState, WantedTask } from './types.js';
+import type {
+  LiveObject,
+  LivePipe,
+  LiveState,
+  ObjectKind,
+  PlanChange,
+  WantedPipe,
+  WantedState,
+  WantedTask,
+} from './types.js';
 
 /** The COMMENT prefix snowstage writes on every object it creates (src/render/views.ts). */
 export const SNOWSTAGE_COMMENT_PREFIX = 'snowstage:';
 
-/** The committed migrations/ of generated/<pipeline>/ (path → SQL), to name the one that recreates a pipe. */
-export interface MigrationFiles {
-  /** as the user would type it, e.g. `generated/bookstore/migrations/` */
-  readonly displayDir: string;
-  readonly files: ReadonlyMap<string, string>;
-}
-
-const NO_MIGRATIONS: MigrationFiles = { displayDir: 'migrations/', files: new Map() };
+export type { MigrationFiles } from './migrations.js';
 
 export function planChanges(
   wanted: WantedState,
@@ -30,13 +33,14 @@ export function planChanges(
 ): PlanChange[] {
   return [
     ...schemaChanges(wanted, live),
-    ...(find(live.fileFormats, wanted.fileFormat) ? [] : [create('file format', wanted.fileFormat, '')]),
+    ...wanted.fileFormats.filter((f) => !find(live.fileFormats, f)).map((f) => create('file format', f, '')),
     ...stageChanges(wanted, live),
-    ...wanted.tables.flatMap((t) => tableChanges(t, live.tables)),
+    ...wanted.tables.flatMap((t) => tableChanges(t, live.tables, migrations)),
     ...streamChanges(wanted, live),
     ...pipeChanges(wanted, live, migrations),
     ...wanted.tasks.flatMap((t) => taskChanges(t, live)),
-    ...orphans(wanted, live),
+    ...wanted.views.filter((v) => !find(live.views, v.name)).map((v) => create('view', v.name, v.label)),
+    ...orphans(wanted, live, migrations),
   ];
 }
 
@@ -132,21 +136,53 @@ function pipeChanges(wanted: WantedState, live: LiveState, migrations: Migration
   return wanted.pipes.flatMap((w) => {
     const pipe = find(live.pipes, w.name);
     if (!pipe) return [createPerhapsHidden('pipe', w, live)];
-    if (sameText(pipe.definition, w.copy)) return [];
+    return [...copyChange(w, pipe, migrations), ...pipeErrorIntegration(w, pipe)];
+  });
+}
+
+function copyChange(w: WantedPipe, pipe: LivePipe, migrations: MigrationFiles): PlanChange[] {
+  if (sameText(pipe.definition, w.copy)) return [];
+  return [
+    {
+      action: 'recreate',
+      object: 'pipe',
+      name: qualified(w.name),
+      label: w.label,
+      property: 'definition',
+      live: oneLine(pipe.definition),
+      wanted: oneLine(w.copy),
+      resolution: 'migration',
+      note: `the COPY differs; apply never replaces a pipe (it would lose its load history): ${recreateAdvice(w.name, migrations)}`,
+    },
+  ];
+}
+
+/** apply sets a named integration (ALTER PIPE … SET ERROR_INTEGRATION) but never unsets one (pipe.sql.hbs). */
+function pipeErrorIntegration(w: WantedPipe, pipe: LivePipe): PlanChange[] {
+  const wanted = w.errorIntegration ?? '';
+  if (pipe.errorIntegration === wanted) return [];
+  const base = { action: 'alter', object: 'pipe', name: qualified(w.name), label: w.label } as const;
+  const property = { property: 'error_integration', live: pipe.errorIntegration || '(none)' };
+  if (wanted === '') {
     return [
       {
-        action: 'recreate',
-        object: 'pipe',
-        name: qualified(w.name),
-        label: w.label,
-        property: 'definition',
-        live: oneLine(pipe.definition),
-        wanted: oneLine(w.copy),
-        resolution: 'migration',
-        note: `the COPY differs; apply never replaces a pipe (it would lose its load history): ${recreateAdvice(w.name, migrations)}`,
+        ...base,
+        ...property,
+        wanted: '(none)',
+        resolution: 'manual',
+        note: 'apply never unsets it: run ALTER PIPE … UNSET ERROR_INTEGRATION by hand',
       },
     ];
-  });
+  }
+  return [
+    {
+      ...base,
+      ...property,
+      wanted,
+      resolution: 'apply',
+      note: 'apply sets it (ALTER PIPE … SET ERROR_INTEGRATION)',
+    },
+  ];
 }
 
 /**
@@ -154,14 +190,8 @@ function pipeChanges(wanted: WantedState, live: LiveState, migrations: Migration
  * change `generate` turned into a migration (or generate was not run): say both.
  */
 function recreateAdvice(pipe: QualifiedName, migrations: MigrationFiles): string {
-  const statement = `CREATE OR REPLACE PIPE ${qualified(pipe)}`;
-  const recreating = [...migrations.files]
-    .filter(([path, sql]) => path.endsWith('.sql') && sql.includes(statement))
-    .map(([path]) => path.replace(/^migrations\//, '').replace(/\.sql$/, ''))
-    .sort();
-  const latest = recreating.at(-1);
-  if (latest !== undefined)
-    return `review and run ${migrations.displayDir}${latest}.sql with apply --migration ${latest}`;
+  const latest = latestMigration(migrations, [`CREATE OR REPLACE PIPE ${qualified(pipe)}`]);
+  if (latest !== undefined) return runAdvice(migrations, latest);
   return (
     `no migration in ${migrations.displayDir} recreates it: run generate if the metadata changed ` +
     '(it writes one), else the pipe was changed outside snowstage'
@@ -200,6 +230,10 @@ function taskChanges(wanted: WantedTask, live: LiveState): PlanChange[] {
   if (!sameText(task.definition, wanted.definition)) {
     property('definition', oneLine(task.definition), oneLine(wanted.definition));
   }
+  // CREATE OR ALTER sets the properties it names and unsets the others, so apply resolves both directions.
+  if (task.errorIntegration !== (wanted.errorIntegration ?? '')) {
+    property('error_integration', task.errorIntegration || '(none)', wanted.errorIntegration ?? '(none)');
+  }
   if (task.state !== 'started') {
     changes.push({
       ...base,
@@ -231,29 +265,49 @@ function createPerhapsHidden(
   };
 }
 
-/** Objects in the pipeline's schemas that carry snowstage's COMMENT but are no longer generated. */
-function orphans(wanted: WantedState, live: LiveState): PlanChange[] {
+/**
+ * Objects in the pipeline's schemas that carry snowstage's COMMENT but are no longer generated. A committed
+ * migration that drops one (generate's NNN_retire_table_<t>.sql drops a removed table's pipe, task and stream;
+ * with --drop-tables its tables too) has not run yet: plan names it.
+ */
+function orphans(wanted: WantedState, live: LiveState, migrations: MigrationFiles): PlanChange[] {
   const kinds: [ObjectKind, readonly LiveObject[], readonly QualifiedName[]][] = [
-    ['file format', live.fileFormats, [wanted.fileFormat]],
+    ['file format', live.fileFormats, wanted.fileFormats],
     ['stage', live.stages, [wanted.stage.name]],
     ['table', live.tables, wanted.tables.map((t) => t.name)],
     ['stream', live.streams, wanted.streams.map((s) => s.name)],
     ['pipe', live.pipes, wanted.pipes.map((p) => p.name)],
     ['task', live.tasks, wanted.tasks.map((t) => t.name)],
+    ['view', live.views, wanted.views.map((v) => v.name)],
   ];
   return kinds.flatMap(([object, objects, names]) =>
     objects
       .filter((o) => o.comment.startsWith(SNOWSTAGE_COMMENT_PREFIX))
       .filter((o) => !names.some((n) => sameName(n, o.name)))
-      .map((o) => ({
-        action: 'orphan',
-        object,
-        name: qualified(o.name),
-        label: '',
-        live: o.comment,
-        resolution: 'manual',
-        note: 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand',
-      })),
+      .map((o): PlanChange => {
+        const base = {
+          action: 'orphan',
+          object,
+          name: qualified(o.name),
+          label: '',
+          live: o.comment,
+        } as const;
+        const dropping = latestMigration(migrations, [
+          `DROP ${object.toUpperCase()} IF EXISTS ${qualified(o.name)}`,
+        ]);
+        if (dropping === undefined) {
+          return {
+            ...base,
+            resolution: 'manual',
+            note: 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand',
+          };
+        }
+        return {
+          ...base,
+          resolution: 'migration',
+          note: `made by snowstage, no longer generated; apply leaves it: ${runAdvice(migrations, dropping)} (it drops it)`,
+        };
+      }),
   );
 }
 

@@ -9,11 +9,11 @@ export interface PlanSummary {
   readonly create: number;
   /** changes apply makes to existing objects (added columns, altered or resumed tasks) */
   readonly change: number;
-  /** changes only a reviewed migration makes (a pipe's COPY) */
+  /** changes only a reviewed migration makes (a pipe's COPY, a stage move, a column a committed migration retypes) */
   readonly migration: number;
   /** drift apply leaves alone (retyped or extra columns, stale streams, a table's kind) */
   readonly manual: number;
-  /** snowstage objects no longer generated */
+  /** snowstage objects no longer generated (whether or not a committed migration drops them) */
   readonly orphan: number;
 }
 
@@ -22,7 +22,7 @@ export function summarize(changes: readonly PlanChange[]): PlanSummary {
   return {
     create: count((c) => c.action === 'create'),
     change: count((c) => c.resolution === 'apply' && c.action !== 'create'),
-    migration: count((c) => c.resolution === 'migration'),
+    migration: count((c) => c.resolution === 'migration' && c.action !== 'orphan'),
     manual: count((c) => c.resolution === 'manual' && c.action !== 'orphan'),
     orphan: count((c) => c.action === 'orphan'),
   };

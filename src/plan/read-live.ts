@@ -2,6 +2,7 @@
  * Reads the pipeline's objects from the account with SHOW, through `SqlClient` (reference/snowflake-catalog.md):
  * always `IN SCHEMA "DB"."S"` (without it same-named objects of other schemas show once), columns read by their
  * lower-case names (the column set changes between releases), and names compared exactly by the diff afterwards.
+ * Views are read for their presence only (SHOW VIEWS; apply replaces them on every run).
  * Only the schemas that exist are read: SHOW … IN SCHEMA of a missing schema is an error.
  */
 import type { SqlClient } from '../snowflake/client.js';
@@ -56,6 +57,7 @@ export async function readLiveState(client: SqlClient, wanted: WantedState): Pro
     streams: [],
     pipes: [],
     tasks: [],
+    views: [],
   };
   for (const schema of schemas) {
     const place = { database, schema };
@@ -68,6 +70,10 @@ export async function readLiveState(client: SqlClient, wanted: WantedState): Pro
       ...(await rows('PIPES')).filter((r) => !flag(r, 'is_snowflake_managed')).map((r) => pipe(place, r)),
     );
     state.tasks.push(...(await rows('TASKS')).map((r) => task(place, r)));
+    // SHOW VIEWS lists materialized views too (is_materialized); snowstage makes none, so they count as others'
+    state.views.push(
+      ...(await rows('VIEWS')).filter((r) => !flag(r, 'is_materialized')).map((r) => object(place, r)),
+    );
     for (const row of await rows('TABLES')) state.tables.push(await table(place, row, wanted, show));
   }
   return state;
@@ -105,20 +111,29 @@ function stream(place: Place, row: Row): LiveStream {
 }
 
 function pipe(place: Place, row: Row): LivePipe {
-  return { ...object(place, row), definition: text(row, 'definition') };
+  return {
+    ...object(place, row),
+    definition: text(row, 'definition'),
+    errorIntegration: nullable(text(row, 'error_integration')),
+  };
 }
 
 function task(place: Place, row: Row): LiveTask {
-  const warehouse = text(row, 'warehouse');
   return {
     ...object(place, row),
     state: text(row, 'state').toLowerCase(),
     schedule: text(row, 'schedule'),
     // SHOW TASKS prints the string `null` for a serverless task (reference §4, pitfall 13)
-    warehouse: warehouse.toLowerCase() === 'null' ? '' : warehouse,
+    warehouse: nullable(text(row, 'warehouse')),
     condition: text(row, 'condition'),
     definition: text(row, 'definition'),
+    errorIntegration: nullable(text(row, 'error_integration')),
   };
+}
+
+/** SHOW TASKS (and perhaps other SHOWs) print the string `null` for an unset name: read it as ''. */
+function nullable(value: string): string {
+  return value.toLowerCase() === 'null' ? '' : value;
 }
 
 /** Columns are read only for tables the model wants: other tables matter only as orphans. */

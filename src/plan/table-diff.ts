@@ -1,23 +1,34 @@
 /**
  * A generated table against the live one: its kind, missing columns (apply adds them), columns of another type
- * (reference §9: only a longer VARCHAR or more NUMBER precision at the same scale changes in place), and columns
- * the metadata does not have. Columns compare by exact name and canonical type.
+ * (the committed change_column_types migration that retypes one, else whether Snowflake can alter it in place,
+ * as generate's classifier decides), and columns the metadata does not have. Columns compare by exact name and
+ * canonical type.
  */
+import { isInPlace } from '../generated/model-diff.js';
 import { qualified } from '../sql/quote.js';
-import { retypeInPlace } from './data-type.js';
+import { latestMigration, type MigrationFiles, retypingStatements, runAdvice } from './migrations.js';
 import { create, find } from './records.js';
 import type { LiveTable, PlanChange, WantedColumn, WantedTable } from './types.js';
 
 type Base = Pick<PlanChange, 'object' | 'name' | 'label'>;
 
-export function tableChanges(wanted: WantedTable, liveTables: readonly LiveTable[]): PlanChange[] {
+export function tableChanges(
+  wanted: WantedTable,
+  liveTables: readonly LiveTable[],
+  migrations: MigrationFiles,
+): PlanChange[] {
   const live = find(liveTables, wanted.name);
   if (!live) return [create('table', wanted.name, wanted.label)];
   const base: Base = { object: 'table', name: qualified(wanted.name), label: wanted.label };
   const liveColumns = new Map((live.columns ?? []).map((c) => [c.name, c.type]));
   return [
     ...kindChange(base, live),
-    ...wanted.columns.flatMap((column) => columnChange(base, column, liveColumns.get(column.name))),
+    ...wanted.columns.flatMap((column) =>
+      columnChange(base, column, liveColumns.get(column.name), () => {
+        const migration = latestMigration(migrations, retypingStatements(wanted.name, column.name));
+        return migration === undefined ? undefined : runAdvice(migrations, migration);
+      }),
+    ),
     ...extraColumns(base, wanted, liveColumns),
   ];
 }
@@ -37,7 +48,13 @@ function kindChange(base: Base, live: LiveTable): PlanChange[] {
   ];
 }
 
-function columnChange(base: Base, column: WantedColumn, liveType: string | undefined): PlanChange[] {
+function columnChange(
+  base: Base,
+  column: WantedColumn,
+  liveType: string | undefined,
+  /** how to run the committed migration that retypes the column, if there is one */
+  retyping: () => string | undefined,
+): PlanChange[] {
   if (liveType === undefined) {
     return [
       {
@@ -51,15 +68,21 @@ function columnChange(base: Base, column: WantedColumn, liveType: string | undef
     ];
   }
   if (liveType === column.type) return [];
+  const change = {
+    ...base,
+    action: 'retype column',
+    column: column.name,
+    live: liveType,
+    wanted: column.type,
+  } as const;
+  const advice = retyping();
+  if (advice !== undefined)
+    return [{ ...change, resolution: 'migration', note: `apply does not change it: ${advice}` }];
   return [
     {
-      ...base,
-      action: 'retype column',
-      column: column.name,
-      live: liveType,
-      wanted: column.type,
+      ...change,
       resolution: 'manual',
-      note: retypeInPlace(liveType, column.type)
+      note: isInPlace(liveType, column.type)
         ? 'apply does not change it; ALTER TABLE … ALTER COLUMN … SET DATA TYPE can widen it in place'
         : 'apply does not change it; Snowflake cannot convert it in place: the column must be rebuilt',
     },

@@ -5,7 +5,16 @@
 import type { QualifiedName } from '../model/types.js';
 
 /** Kinds of objects plan compares, in the order apply creates them (also the order changes are printed in). */
-export const OBJECT_KINDS = ['schema', 'file format', 'stage', 'table', 'stream', 'pipe', 'task'] as const;
+export const OBJECT_KINDS = [
+  'schema',
+  'file format',
+  'stage',
+  'table',
+  'stream',
+  'pipe',
+  'task',
+  'view',
+] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 export interface WantedColumn {
@@ -34,6 +43,8 @@ export interface WantedPipe {
   readonly copy: string;
   /** the landing table it loads (its presence hints that a pipe missing from SHOW may only be invisible) */
   readonly landing: QualifiedName;
+  /** ERROR_INTEGRATION's stored name; undefined when the metadata names none */
+  readonly errorIntegration: string | undefined;
 }
 
 export interface WantedTask {
@@ -49,6 +60,15 @@ export interface WantedTask {
   readonly definition: string;
   /** the landing table its stream reads (as for pipes) */
   readonly landing: QualifiedName;
+  /** as for pipes */
+  readonly errorIntegration: string | undefined;
+}
+
+/** A view apply replaces on every run (a table's live view, the monitoring views). */
+export interface WantedView {
+  readonly name: QualifiedName;
+  /** e.g. `books: live view`, or `monitoring view` */
+  readonly label: string;
 }
 
 export interface WantedStage {
@@ -63,12 +83,14 @@ export interface WantedState {
   readonly database: string;
   readonly rawSchema: string;
   readonly targetSchema: string;
-  readonly fileFormat: QualifiedName;
+  /** the pipes' format and the stage's default (query) format */
+  readonly fileFormats: readonly QualifiedName[];
   readonly stage: WantedStage;
   readonly tables: readonly WantedTable[];
   readonly streams: readonly WantedStream[];
   readonly pipes: readonly WantedPipe[];
   readonly tasks: readonly WantedTask[];
+  readonly views: readonly WantedView[];
 }
 
 /** Every live object carries its COMMENT: the `snowstage:` prefix is how plan recognises objects it made. */
@@ -104,6 +126,8 @@ export interface LiveStream extends LiveObject {
 
 export interface LivePipe extends LiveObject {
   readonly definition: string;
+  /** '' when none */
+  readonly errorIntegration: string;
 }
 
 export interface LiveTask extends LiveObject {
@@ -114,6 +138,8 @@ export interface LiveTask extends LiveObject {
   readonly warehouse: string;
   readonly condition: string;
   readonly definition: string;
+  /** '' when none (SHOW TASKS may print NULL or the string `null`) */
+  readonly errorIntegration: string;
 }
 
 export interface LiveState {
@@ -125,6 +151,7 @@ export interface LiveState {
   readonly streams: readonly LiveStream[];
   readonly pipes: readonly LivePipe[];
   readonly tasks: readonly LiveTask[];
+  readonly views: readonly LiveObject[];
 }
 
 /**

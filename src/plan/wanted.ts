@@ -3,12 +3,14 @@
  * `generate` renders, so plan compares the account with exactly what apply would run.
  */
 import type { MergeSchedule, PipelineModel, TableModel } from '../model/types.js';
+import { monitoringView } from '../render/monitoring-view.js';
 import { type RenderedFile, render, type Templates } from '../render/render.js';
 import { landingTableView, targetTableView } from '../render/views.js';
 import { unquoteIdentifier } from '../sql/quote.js';
 import { splitStatements } from '../sql/split.js';
 import { canonicalType } from './data-type.js';
-import type { WantedColumn, WantedPipe, WantedState, WantedTask } from './types.js';
+import { nameParts } from './names.js';
+import type { WantedColumn, WantedPipe, WantedState, WantedTask, WantedView } from './types.js';
 
 export function wantedState(model: PipelineModel, templates: Templates): WantedState {
   const files = new Map(render(model, templates).map((f: RenderedFile) => [f.path, f.content]));
@@ -17,32 +19,54 @@ export function wantedState(model: PipelineModel, templates: Templates): WantedS
     if (content === undefined) throw new Error(`render produced no 2_tables/${table.name}/${name}`);
     return content;
   };
-  const { database, rawSchema, targetSchema, fileFormat, stage } = model.snowflake;
+  const { database, rawSchema, targetSchema, fileFormat, stageFileFormat, stage } = model.snowflake;
   return {
     pipeline: model.name,
     database,
     rawSchema,
     targetSchema,
-    fileFormat,
+    fileFormats: [fileFormat, stageFileFormat],
     stage: { name: stage, url: model.s3.dataUrl, integration: model.snowflake.integration.name },
     tables: model.tables.flatMap((t) => [
       { name: t.rawTable, label: `${t.name}: landing table`, columns: columnsOf(landingTableView(t)) },
       { name: t.targetTable, label: `${t.name}: target table`, columns: columnsOf(targetTableView(t)) },
     ]),
     streams: model.tables.map((t) => ({ name: t.stream, label: `${t.name}: stream`, source: t.rawTable })),
-    pipes: model.tables.map((t) => wantedPipe(t, file(t, '4_pipe.sql'))),
+    pipes: model.tables.map((t) => wantedPipe(t, file(t, '4_pipe.sql'), model.snowflake.errorIntegration)),
     tasks: model.tables.map((t) => wantedTask(model, t, file(t, '5_merge_task.sql'))),
+    views: wantedViews(model),
   };
+}
+
+/** Each table's live view (when not turned off), then the monitoring views, named as their view models name them. */
+function wantedViews(model: PipelineModel): WantedView[] {
+  const live = model.tables.flatMap((t) =>
+    t.liveView ? [{ name: t.liveView, label: `${t.name}: live view` }] : [],
+  );
+  const monitoring = monitoringView(model);
+  const monitor = [monitoring.pipeStatusView, monitoring.copyHistoryView, monitoring.taskHistoryView].map(
+    (quoted) => {
+      const [database = '', schema = '', name = ''] = nameParts(quoted);
+      return { name: { database, schema, name }, label: 'monitoring view' };
+    },
+  );
+  return [...live, ...monitor];
 }
 
 function columnsOf(view: { columns: readonly { name: string; type: string }[] }): WantedColumn[] {
   return view.columns.map((c) => ({ name: unquoteIdentifier(c.name), type: canonicalType(c.type) }));
 }
 
-function wantedPipe(table: TableModel, sql: string): WantedPipe {
+function wantedPipe(table: TableModel, sql: string, errorIntegration: string | undefined): WantedPipe {
   const create = statementStarting(sql, /^CREATE\s+PIPE\b/i);
   const at = create.search(/\bCOPY\s+INTO\b/i);
-  return { name: table.pipe, label: `${table.name}: pipe`, copy: create.slice(at), landing: table.rawTable };
+  return {
+    name: table.pipe,
+    label: `${table.name}: pipe`,
+    copy: create.slice(at),
+    landing: table.rawTable,
+    errorIntegration,
+  };
 }
 
 function wantedTask(model: PipelineModel, table: TableModel, sql: string): WantedTask {
@@ -57,6 +81,7 @@ function wantedTask(model: PipelineModel, table: TableModel, sql: string): Wante
     condition: /^\s*WHEN\s+(.*)$/m.exec(create)?.[1]?.trim() ?? '',
     definition: as ? create.slice(as.index + as[0].length).trim() : '',
     landing: table.rawTable,
+    errorIntegration: model.snowflake.errorIntegration,
   };
 }
 

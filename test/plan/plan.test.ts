@@ -69,6 +69,7 @@ describe('snowstage plan', () => {
         `  + schema ${RAW}  # apply creates it`,
         `  + schema ${TARGET}  # apply creates it`,
         `  + file format ${RAW}."BOOKSTORE_CSV"  # apply creates it`,
+        `  + file format ${RAW}."BOOKSTORE_CSV_QUERY"  # apply creates it`,
         `  + stage ${RAW}."BOOKSTORE_STAGE"  # apply creates it`,
         `  + table ${RAW}."BOOK_REVIEWS" (book_reviews: landing table)  # apply creates it`,
         `  + table ${TARGET}."BOOK_REVIEWS" (book_reviews: target table)  # apply creates it`,
@@ -80,8 +81,13 @@ describe('snowstage plan', () => {
         `  + pipe ${RAW}."BOOKS_PIPE" (books: pipe)  # apply creates it`,
         `  + task ${RAW}."BOOK_REVIEWS_MERGE" (book_reviews: MERGE task)  # apply creates it`,
         `  + task ${RAW}."BOOKS_MERGE" (books: MERGE task)  # apply creates it`,
+        `  + view ${TARGET}."BOOK_REVIEWS_LIVE" (book_reviews: live view)  # apply creates it`,
+        `  + view ${TARGET}."BOOKS_LIVE" (books: live view)  # apply creates it`,
+        `  + view ${RAW}."SNOWSTAGE_PIPE_STATUS" (monitoring view)  # apply creates it`,
+        `  + view ${RAW}."SNOWSTAGE_COPY_HISTORY" (monitoring view)  # apply creates it`,
+        `  + view ${RAW}."SNOWSTAGE_TASK_HISTORY" (monitoring view)  # apply creates it`,
         '',
-        'Plan: 14 to create, 0 to change.',
+        'Plan: 20 to create, 0 to change.',
         '',
       ].join('\n'),
     );
@@ -102,6 +108,9 @@ describe('snowstage plan', () => {
     expect(statements).toContain(`SHOW PIPES IN SCHEMA ${RAW}`);
     expect(statements).toContain(`SHOW TABLES IN SCHEMA ${TARGET}`);
     expect(statements).toContain(`SHOW COLUMNS IN TABLE ${TARGET}."BOOKS"`);
+    expect(statements).toContain(`SHOW VIEWS IN SCHEMA ${TARGET}`);
+    // the storage integration is the administrator's (admin/grants.sql, apply --grants): plan does not read it
+    expect(statements.some((s) => /INTEGRATION/.test(s))).toBe(false);
   });
 
   it('a column missing from a target table: apply adds it', async () => {
@@ -350,6 +359,96 @@ describe('snowstage plan', () => {
     expect(fake?.statements).not.toContain(`SHOW COLUMNS IN TABLE ${RAW}."AUTHORS"`);
   });
 
+  it('views: a missing live view is created by apply; a snowstage view no longer generated is an orphan', async () => {
+    catalog.views = catalog.views.filter((v) => v.name !== 'BOOKS_LIVE');
+    catalog.views.push(
+      {
+        schema: 'BOOKSTORE',
+        name: 'AUTHORS_LIVE',
+        comment: 'snowstage: rows of AUTHORS that are not deleted (MySQL table authors)',
+        text: 'CREATE VIEW …',
+      },
+      { schema: 'BOOKSTORE', name: 'ANALYSTS_VIEW', comment: 'owned by the analysts', text: 'CREATE VIEW …' },
+    );
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        'snowstage plan: pipeline bookstore',
+        '',
+        `  + view ${TARGET}."BOOKS_LIVE" (books: live view)  # apply creates it`,
+        `  - view ${TARGET}."AUTHORS_LIVE"  # made by snowstage, no longer generated; apply leaves it: check and drop it by hand`,
+        '      comment: snowstage: rows of AUTHORS that are not deleted (MySQL table authors)',
+        '',
+        'Plan: 1 to create, 0 to change, 1 orphaned.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("error integrations: a task's is altered by apply, a pipe's that the metadata no longer names is unset by hand", async () => {
+    const pipe = catalog.pipes.find((p) => p.name === 'BOOKS_PIPE');
+    const task = catalog.tasks.find((t) => t.name === 'BOOKS_MERGE');
+    if (!pipe || !task) throw new Error('pipe or task missing');
+    expect([pipe.errorIntegration, task.errorIntegration]).toEqual([null, null]);
+    pipe.errorIntegration = 'OLD_ERRORS';
+    task.errorIntegration = 'OLD_ERRORS';
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, 'error_integration')).toEqual([
+      '      ~ error_integration OLD_ERRORS -> (none)  # apply never unsets it: run ALTER PIPE … UNSET ERROR_INTEGRATION by hand',
+      '      ~ error_integration OLD_ERRORS -> (none)  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 1 to change, 1 that apply leaves as they are.\n');
+  });
+
+  it('a table removed from the metadata: its pipe, task and stream name the retire migration generate wrote; its tables are kept', async () => {
+    await rm(join(work, 'metadata/tables/book_reviews.yaml'));
+    const generate = await runCli(['generate'], { cwd: work });
+    expect(generate.code).toBe(0);
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const retire =
+      'made by snowstage, no longer generated; apply leaves it: review and run ' +
+      'generated/bookstore/migrations/001_retire_table_book_reviews.sql with apply --migration 001_retire_table_book_reviews (it drops it)';
+    const byHand = 'made by snowstage, no longer generated; apply leaves it: check and drop it by hand';
+    expect(linesWith(run.stdout, '  - ')).toEqual([
+      `  - table ${RAW}."BOOK_REVIEWS"  # ${byHand}`,
+      `  - table ${TARGET}."BOOK_REVIEWS"  # ${byHand}`,
+      `  - stream ${RAW}."BOOK_REVIEWS_STREAM"  # ${retire}`,
+      `  - pipe ${RAW}."BOOK_REVIEWS_PIPE"  # ${retire}`,
+      `  - task ${RAW}."BOOK_REVIEWS_MERGE"  # ${retire}`,
+      `  - view ${TARGET}."BOOK_REVIEWS_LIVE"  # ${byHand}`,
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 6 orphaned.\n');
+  });
+
+  it('a column retyped in the metadata after apply: plan names the change_column_types migration generate wrote', async () => {
+    const tableFile = join(work, 'metadata/tables/books.yaml');
+    await writeFile(
+      tableFile,
+      (await readFile(tableFile, 'utf8'))
+        .replace('type: varchar(500)', 'type: varchar(600)')
+        .replace('type: "decimal(3,2)"', 'type: "decimal(4,3)"'),
+    );
+    const generate = await runCli(['generate'], { cwd: work });
+    expect(generate.code).toBe(0);
+    const run = await plan();
+    expect(run.code).toBe(3);
+    const advice =
+      'apply does not change it: review and run generated/bookstore/migrations/001_change_column_types_books.sql ' +
+      'with apply --migration 001_change_column_types_books';
+    expect(linesWith(run.stdout, 'column')).toEqual([
+      `      ~ column "TITLE" VARCHAR(500) -> VARCHAR(600)  # ${advice}`,
+      `      ~ column "RATING" NUMBER(3,2) -> NUMBER(4,3)  # ${advice}`,
+    ]);
+    // the MERGE converts to the new type: apply alters the task
+    expect(linesWith(run.stdout, '~ definition')).toEqual([
+      '      ~ definition  # apply alters it in place (CREATE OR ALTER TASK keeps its history)',
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 1 to change, 2 needing a migration.\n');
+  });
+
   it('exact-case and hostile names, a serverless cron task (golden case serverless-cron-exact-names): no changes', async () => {
     const golden = join(ROOT, 'test/golden/cases/serverless-cron-exact-names');
     const goldenEnv = JSON.parse(await readFile(join(golden, 'env.json'), 'utf8')) as Record<string, string>;
@@ -362,6 +461,9 @@ describe('snowstage plan', () => {
     expect(run.stdout).toBe('No changes: the account matches pipeline lake2.\n');
     expect(run.code).toBe(0);
     expect(fake?.statements).toContain('SHOW TABLES IN SCHEMA "Lake"."Raw Zone"');
+    expect(catalog.pipes.map((p) => p.errorIntegration)).toEqual(['Lake Errors', 'Lake Errors']);
+    // a pipe created before the integration was named: apply sets it
+    (catalog.pipes[0] as { errorIntegration: string | null }).errorIntegration = null;
     // the same account without the hostile table's landing and target tables lists both to create
     catalog.tables = catalog.tables.filter((t) => !t.name.includes('DROP TABLE'));
     const again = await plan(['-m', join(golden, 'metadata')], goldenEnv);
@@ -369,6 +471,9 @@ describe('snowstage plan', () => {
     expect(linesWith(again.stdout, '+ table')).toEqual([
       expect.stringContaining('DROP TABLE'),
       expect.stringContaining('DROP TABLE'),
+    ]);
+    expect(linesWith(again.stdout, 'error_integration')).toEqual([
+      '      ~ error_integration (none) -> Lake Errors  # apply sets it (ALTER PIPE … SET ERROR_INTEGRATION)',
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * Catalog replies for the fake Snowflake endpoint: SHOW SCHEMAS / TABLES / COLUMNS / FILE FORMATS / STAGES /
- * STREAMS / PIPES / TASKS answered from an in-memory account, in Snowflake's documented result shapes
+ * STREAMS / PIPES / TASKS / VIEWS answered from an in-memory account, in Snowflake's documented result shapes
  * (reference/snowflake-catalog.md §0-§5): lower-case column names in the documented order, `created_on` as
  * TIMESTAMP_LTZ, flags spelled as Snowflake spells them, JSON `data_type` for SHOW COLUMNS, SQL NULL for absent
  * values, and error 002003 for a database, schema or table that does not exist. Tests edit the catalog between
@@ -44,6 +44,8 @@ export interface CatalogStream extends CatalogObject {
 
 export interface CatalogPipe extends CatalogObject {
   definition: string;
+  /** stored name; null (SQL NULL) when none */
+  errorIntegration?: string | null;
 }
 
 export interface CatalogTask extends CatalogObject {
@@ -53,6 +55,13 @@ export interface CatalogTask extends CatalogObject {
   warehouse: string | null;
   definition: string;
   condition?: string;
+  /** stored name; null when none (SHOW TASKS prints the string `null`) */
+  errorIntegration?: string | null;
+}
+
+export interface CatalogView extends CatalogObject {
+  /** SHOW VIEWS `text`: the whole CREATE statement */
+  text: string;
 }
 
 export interface FakeCatalog {
@@ -64,6 +73,7 @@ export interface FakeCatalog {
   streams: CatalogStream[];
   pipes: CatalogPipe[];
   tasks: CatalogTask[];
+  views: CatalogView[];
 }
 
 export function emptyCatalog(database: string): FakeCatalog {
@@ -76,11 +86,12 @@ export function emptyCatalog(database: string): FakeCatalog {
     streams: [],
     pipes: [],
     tasks: [],
+    views: [],
   };
 }
 
 const SHOW =
-  /^SHOW (SCHEMAS|TABLES|COLUMNS|FILE FORMATS|STAGES|STREAMS|PIPES|TASKS) IN (DATABASE|SCHEMA|TABLE) (.+)$/;
+  /^SHOW (SCHEMAS|TABLES|COLUMNS|FILE FORMATS|STAGES|STREAMS|PIPES|TASKS|VIEWS) IN (DATABASE|SCHEMA|TABLE) (.+)$/;
 
 /** One rule answering every SHOW … IN DATABASE|SCHEMA|TABLE the catalog knows how to answer. */
 export function catalogRule(catalog: FakeCatalog): FakeRule {
@@ -134,6 +145,11 @@ function answer(catalog: FakeCatalog, sql: string): FakeReply {
       return rowsReply(
         TASK_COLUMNS,
         inSchema(catalog.tasks).map((o) => taskRow(place, o)),
+      );
+    case 'VIEWS':
+      return rowsReply(
+        VIEW_COLUMNS,
+        inSchema(catalog.views).map((o) => viewRow(place, o)),
       );
     default:
       return compilationError('unsupported');
@@ -217,6 +233,11 @@ const TASK_COLUMNS = columns(
   'created_on, name, id, database_name, schema_name, owner, comment, warehouse, schedule, predecessors, state, ' +
     'definition, condition, allow_overlapping_execution, error_integration, last_committed_on, ' +
     'last_suspended_on, owner_role_type, config, budget, task_relations, last_suspended_reason',
+);
+
+const VIEW_COLUMNS = columns(
+  'created_on, name, reserved, kind, database_name, schema_name, owner, comment, text, is_secure, is_materialized, ' +
+    'owner_role_type, change_tracking',
 );
 
 const OWNER = { owner: 'SNOWSTAGE_LOADER', owner_role_type: 'ROLE' };
@@ -332,7 +353,7 @@ function pipeRow(place: Place, pipe: CatalogPipe): Row {
     notification_channel: 'arn:aws:sqs:us-east-1:123456789001:sf-snowpipe-AIDAEXAMPLE-abc',
     integration: null,
     pattern: null,
-    error_integration: null,
+    error_integration: pipe.errorIntegration ?? null,
     invalid_reason: null,
     kind: 'STAGE',
   };
@@ -350,12 +371,24 @@ function taskRow(place: Place, task: CatalogTask): Row {
     definition: task.definition,
     condition: task.condition ?? null,
     allow_overlapping_execution: 'false',
-    error_integration: 'null',
+    error_integration: task.errorIntegration ?? 'null',
     last_committed_on: null,
     last_suspended_on: null,
     config: null,
     budget: null,
     task_relations: '{"Predecessors":[]}',
     last_suspended_reason: null,
+  };
+}
+
+function viewRow(place: Place, view: CatalogView): Row {
+  return {
+    ...common(place, view),
+    reserved: '',
+    kind: null,
+    text: view.text,
+    is_secure: 'false',
+    is_materialized: 'false',
+    change_tracking: 'OFF',
   };
 }

@@ -1,6 +1,7 @@
 /** Type canonicalisation for plan (reference/snowflake-catalog.md §1 "Type comparison"). */
 import { describe, expect, it } from 'vitest';
-import { canonicalType, retypeInPlace, typeFromShowColumns } from '../../src/plan/data-type.js';
+import { isInPlace } from '../../src/generated/model-diff.js';
+import { canonicalType, typeFromShowColumns } from '../../src/plan/data-type.js';
 import { nameParts } from '../../src/plan/names.js';
 import { identifier, unquoteIdentifier } from '../../src/sql/quote.js';
 
@@ -110,17 +111,19 @@ describe('typeFromShowColumns', () => {
   });
 });
 
-describe('retypeInPlace', () => {
+describe("isInPlace on plan's canonical types (a SHOW COLUMNS data_type against a written type)", () => {
   it.each([
-    ['VARCHAR(120)', 'VARCHAR(200)', true],
-    ['VARCHAR(200)', 'VARCHAR(120)', false],
-    ['NUMBER(10,2)', 'NUMBER(12,2)', true],
-    ['NUMBER(12,4)', 'NUMBER(10,2)', false],
-    ['NUMBER(10,2)', 'NUMBER(12,4)', false],
-    ['NUMBER(10,0)', 'VARCHAR(10)', false],
-    ['TIMESTAMP_NTZ(6)', 'TIMESTAMP_NTZ(9)', false],
-  ])('%s → %s: %s', (live, wanted, inPlace) => {
-    expect(retypeInPlace(live, wanted)).toBe(inPlace);
+    ['{"type":"TEXT","length":120}', 'VARCHAR(200)', true],
+    ['{"type":"TEXT","length":200}', 'varchar(120)', false],
+    ['{"type":"TEXT","length":200}', 'STRING', true],
+    ['{"type":"FIXED","precision":10,"scale":2}', 'DECIMAL(12,2)', true],
+    ['{"type":"FIXED","precision":12,"scale":4}', 'NUMBER(10,2)', false],
+    ['{"type":"FIXED","precision":10,"scale":2}', 'NUMBER(12,4)', false],
+    ['{"type":"FIXED","precision":10,"scale":0}', 'VARCHAR(10)', false],
+    ['{"type":"FIXED","precision":10,"scale":0}', 'BIGINT', true],
+    ['{"type":"TIMESTAMP_NTZ","precision":0,"scale":6}', 'TIMESTAMP_NTZ(9)', false],
+  ])('%s → %s: %s', (live, written, inPlace) => {
+    expect(isInPlace(typeFromShowColumns(live) as string, canonicalType(written))).toBe(inPlace);
   });
 });
 

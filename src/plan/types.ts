@@ -156,7 +156,8 @@ export interface LiveState {
 
 /**
  * Who resolves a change: `apply` does it on its next run; `migration` needs a reviewed migration run with
- * `apply --migration` (a pipe's COPY); `manual` is drift apply never touches (a retyped column, an orphan).
+ * `apply --migration` (a pipe's COPY, a stage move, or whatever a committed migration does: a retyped column, an
+ * orphan it drops); `manual` is drift apply never touches and no committed migration resolves.
  */
 export type Resolution = 'apply' | 'migration' | 'manual';
 

@@ -18,7 +18,7 @@ export function registerPlanCommand(
     .addOption(
       new Option(
         '-o, --out <dir>',
-        'generated directory, read for the migrations that recreate pipes',
+        'generated directory, read for the committed migrations that resolve a change (recreate a pipe, retype a column, retire a table)',
       ).default('generated'),
     )
     .option('--json', 'print one JSON document (summary and every change) instead of text', false)
@@ -31,10 +31,12 @@ Examples:
   $ snowstage plan; [ $? -eq 3 ] && echo "changes pending"
 
 Compares the metadata (what generate renders, not the committed generated/) with SHOW SCHEMAS / TABLES / COLUMNS / FILE FORMATS / STAGES /
-STREAMS / PIPES / TASKS in the pipeline's raw and target schemas, read with the role apply uses. Each change says
-who resolves it: apply (create, add a column, alter or resume a task), a migration (a pipe's COPY), or you
-(a retyped or extra column, a stale stream, an orphan). Pipes and tasks are visible only with OWNERSHIP,
-MONITOR or OPERATE on them: without it they look absent and plan lists them to create.
+STREAMS / PIPES / TASKS / VIEWS in the pipeline's raw and target schemas, read with the role apply uses. Each change
+says who resolves it: apply (create, add a column, alter or resume a task, set an error integration), a migration
+(a pipe's COPY, a stage move, and any change a committed migration makes, named), or you (a retyped or extra column,
+a stale stream, an orphan). The storage integration and grants are the administrator's (apply --grants) and are
+not read. Pipes and tasks are visible only with OWNERSHIP, MONITOR or OPERATE on them: without it they look absent
+and plan lists them to create.
 
 Snowflake connection as for apply: SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_PRIVATE_KEY_PATH /
 SNOWFLAKE_PRIVATE_KEY / SNOWFLAKE_PASSWORD, SNOWFLAKE_ROLE, SNOWFLAKE_ACCESS_URL; SNOWFLAKE_CONNECT_TIMEOUT_SECONDS

@@ -24,13 +24,27 @@ export function tableChanges(
   return [
     ...kindChange(base, live),
     ...wanted.columns.flatMap((column) =>
-      columnChange(base, column, liveColumns.get(column.name), () => {
+      columnChange(base, column, keptWider(wanted, column, liveColumns.get(column.name)), () => {
         const migration = latestMigration(migrations, retypingStatements(wanted.name, column.name));
         return migration === undefined ? undefined : runAdvice(migrations, migration);
       }),
     ),
     ...extraColumns(base, wanted, liveColumns),
   ];
+}
+
+/**
+ * A landing column wider than generated is what generate leaves after a type change it cannot apply in place
+ * ('keep': Snowflake cannot shorten a VARCHAR, and a wider landing column loads the same text): it is no change.
+ */
+function keptWider(
+  wanted: WantedTable,
+  column: WantedColumn,
+  liveType: string | undefined,
+): string | undefined {
+  return wanted.landing && liveType !== undefined && isInPlace(column.type, liveType)
+    ? column.type
+    : liveType;
 }
 
 function kindChange(base: Base, live: LiveTable): PlanChange[] {

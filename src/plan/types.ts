@@ -27,6 +27,8 @@ export interface WantedTable {
   readonly name: QualifiedName;
   /** the pipeline table it belongs to, and which of its two tables this is */
   readonly label: string;
+  /** landing columns hold text: one wider than generated is kept on purpose (src/generated/model-diff.ts) */
+  readonly landing: boolean;
   readonly columns: readonly WantedColumn[];
 }
 

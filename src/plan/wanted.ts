@@ -28,8 +28,18 @@ export function wantedState(model: PipelineModel, templates: Templates): WantedS
     fileFormats: [fileFormat, stageFileFormat],
     stage: { name: stage, url: model.s3.dataUrl, integration: model.snowflake.integration.name },
     tables: model.tables.flatMap((t) => [
-      { name: t.rawTable, label: `${t.name}: landing table`, columns: columnsOf(landingTableView(t)) },
-      { name: t.targetTable, label: `${t.name}: target table`, columns: columnsOf(targetTableView(t)) },
+      {
+        name: t.rawTable,
+        label: `${t.name}: landing table`,
+        landing: true,
+        columns: columnsOf(landingTableView(t)),
+      },
+      {
+        name: t.targetTable,
+        label: `${t.name}: target table`,
+        landing: false,
+        columns: columnsOf(targetTableView(t)),
+      },
     ]),
     streams: model.tables.map((t) => ({ name: t.stream, label: `${t.name}: stream`, source: t.rawTable })),
     pipes: model.tables.map((t) => wantedPipe(t, file(t, '4_pipe.sql'), model.snowflake.errorIntegration)),

@@ -152,6 +152,24 @@ describe('snowstage plan', () => {
     expect(run.code).toBe(0);
   });
 
+  it('a landing column wider than generated (what generate keeps after a type change) is no change; a narrower one is listed', async () => {
+    const landing = table('BOOKSTORE_RAW', 'BOOKS');
+    const retype = (name: string, declared: string) => {
+      const column = landing.columns.find((c) => c.name === name);
+      if (!column) throw new Error(`no column ${name}`);
+      column.dataType = dataTypeJson(declared);
+    };
+    retype('TITLE', 'VARCHAR(134217728)');
+    expect(await plan().then((r) => r.code)).toBe(0);
+    retype('AUTHOR', 'VARCHAR(100)');
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, 'column')).toEqual([
+      '      ~ column "AUTHOR" VARCHAR(100) -> VARCHAR(16777216)  # apply does not change it; ' +
+        'ALTER TABLE … ALTER COLUMN … SET DATA TYPE can widen it in place',
+    ]);
+  });
+
   it('a pipe whose COPY differs: recreate through a migration; whitespace alone is no difference', async () => {
     const books = catalog.pipes.find((p) => p.name === 'BOOKS_PIPE');
     const reviews = catalog.pipes.find((p) => p.name === 'BOOK_REVIEWS_PIPE');

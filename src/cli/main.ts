@@ -9,6 +9,7 @@ import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
 import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
+import { registerPlanCommand } from './commands/plan-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { CliError, type CliIo, EXIT, METADATA_HELP } from './io.js';
 
@@ -56,10 +57,11 @@ Examples:
   $ snowstage generate                      write generated/<pipeline>/ from metadata/
   $ snowstage generate --check              fail (exit 1) with a diff when generated/ is stale
   $ snowstage extract                       copy new and changed rows of every table to S3
+  $ snowstage plan                          what apply would change in the account (exit 3 when anything)
   $ snowstage apply --dry-run               print every statement apply would run, with file:line
   $ snowstage status --json                 extractor state, pipe status, copy and task history
 
-Exit codes: 0 ok, 1 problems found (invalid metadata, stale output), 2 usage error.`,
+Exit codes: 0 ok, 1 problems found (invalid metadata, stale output), 2 usage error, 3 plan found changes.`,
     );
 
   program
@@ -192,6 +194,7 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
       const { extractCommand } = await import('./commands/extract.js');
       setExit(await extractCommand(io, options));
     });
+  registerPlanCommand(program, io, setExit);
   registerApplyCommand(program, io, setExit);
   registerStatusCommand(program, io, setExit);
   return program;

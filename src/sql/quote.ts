@@ -95,6 +95,13 @@ export function mysqlIdentifier(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;
 }
 
+/** The name inside `identifier(name)`'s output: the inverse of `identifier`, for text built by it. */
+export function unquoteIdentifier(quoted: string): string {
+  const match = /^"((?:[^"]|"")*)"$/s.exec(quoted);
+  if (!match) throw new Error(`not a quoted identifier: ${quoted}`);
+  return (match[1] as string).replaceAll('""', '"');
+}
+
 /**
  * `EXECUTE IMMEDIATE` of a Snowflake Scripting block (docs: sql-reference/sql/execute-immediate): clients other
  * than Snowsight must pass a block as a string, and the statement splitter keeps a `$$` body whole. A block whose

@@ -11,7 +11,16 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 /** Snowflake result column types the driver knows how to convert (cells are always sent as strings). */
-export type FakeColumnType = 'text' | 'fixed' | 'real' | 'boolean' | 'date' | 'timestamp_ntz' | 'variant';
+export type FakeColumnType =
+  | 'text'
+  | 'fixed'
+  | 'real'
+  | 'boolean'
+  | 'date'
+  | 'timestamp_ntz'
+  /** SHOW's created_on: cells are `<epoch seconds>.<fraction>`; the response then carries TIMEZONE (reference §8) */
+  | 'timestamp_ltz'
+  | 'variant';
 
 export interface FakeColumn {
   name: string;
@@ -31,7 +40,8 @@ export type FakeReply =
 
 export interface FakeRule {
   match: RegExp | ((sql: string) => boolean);
-  reply: FakeReply;
+  /** a function answers from state read when the statement arrives (e.g. a catalog a test edits) */
+  reply: FakeReply | ((sql: string) => FakeReply);
 }
 
 export interface FakeLoginFailure {
@@ -189,15 +199,32 @@ function findReply(rules: readonly FakeRule[], sql: string): FakeReply | undefin
   for (const rule of rules) {
     if (rule.match instanceof RegExp) {
       rule.match.lastIndex = 0; // a /g or /y regex keeps state between test() calls
-      if (rule.match.test(sql)) return rule.reply;
+      if (rule.match.test(sql)) return replyOf(rule, sql);
     } else if (rule.match(sql)) {
-      return rule.reply;
+      return replyOf(rule, sql);
     }
   }
   return undefined;
 }
 
+function replyOf(rule: FakeRule, sql: string): FakeReply {
+  return typeof rule.reply === 'function' ? rule.reply(sql) : rule.reply;
+}
+
 type RowsReply = Exclude<FakeReply, { error: FakeError }>;
+
+/**
+ * The driver converts LTZ cells with the response's own parameters only, and its timestamp text dereferences the
+ * time zone, so a response with an LTZ column names both (reference/snowflake-catalog.md §8).
+ */
+function sessionParameters(columns: readonly FakeColumn[]): { name: string; value: string }[] {
+  if (!columns.some((c) => c.type === 'timestamp_ltz')) return [];
+  return [
+    { name: 'TIMEZONE', value: 'UTC' },
+    { name: 'TIMESTAMP_OUTPUT_FORMAT', value: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM' },
+    { name: 'TIMESTAMP_LTZ_OUTPUT_FORMAT', value: '' },
+  ];
+}
 
 /** The `data` of a successful query; `returned` and string `rowset` cells are required by the driver. */
 function resultData(queryId: string, reply: RowsReply | undefined): unknown {
@@ -223,7 +250,7 @@ function resultData(queryId: string, reply: RowsReply | undefined): unknown {
     returned: rows.length,
     statementTypeId: reply.statementTypeId ?? 0x1000,
     queryResultFormat: 'json',
-    parameters: [],
+    parameters: sessionParameters(columns),
   };
 }
 

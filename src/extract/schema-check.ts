@@ -75,7 +75,7 @@ export function schemaProblems(table: TableModel, live: readonly LiveColumn[]): 
  * Types match when they hold the same values. Integer display widths are ignored (MySQL 8.0.19+ drops them)
  * except TINYINT(1), which MySQL keeps as the BOOL spelling; MariaDB reports JSON as LONGTEXT.
  */
-function sameType(declared: MysqlType, live: MysqlType): boolean {
+export function sameType(declared: MysqlType, live: MysqlType): boolean {
   if (declared.base === 'JSON' && live.base === 'LONGTEXT') return true;
   if (declared.base !== live.base || declared.unsigned !== live.unsigned) return false;
   if (INTEGER_BASES.has(declared.base)) {

@@ -275,11 +275,13 @@ describe('the bookstore example', () => {
     expect(run.code).toBe(0);
     const books = await readFile(join(work, 'metadata', 'tables', 'books.yaml'), 'utf8');
     // The example's only hand-written differences: descriptions, an override and a schedule.
-    const committed = printed(await readFile(join(ROOT, 'metadata', 'tables', 'books.yaml'), 'utf8'))[0];
-    const written = printed(books)[0];
-    expect({ ...written, description: committed?.description }).toEqual({
+    const [committed] = printed(await readFile(join(ROOT, 'metadata', 'tables', 'books.yaml'), 'utf8'));
+    const [written] = printed(books);
+    if (!committed || !written) throw new Error('no document');
+    const columns = committed.columns as Record<string, unknown>[];
+    expect({ ...written, description: committed.description }).toEqual({
       ...committed,
-      columns: (committed?.columns as Record<string, unknown>[]).map(({ snowflake_type: _, ...c }) => c),
+      columns: columns.map(({ snowflake_type: _, ...c }) => c),
     });
   });
 });

@@ -34,7 +34,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'snowstage-introspect-'));
-  await mkdir(join(work, 'metadata', 'tables'), { recursive: true });
+  // nothing but pipeline.yaml, as a newcomer starts
+  await mkdir(join(work, 'metadata'), { recursive: true });
   await cp(join(ROOT, 'metadata', 'pipeline.yaml'), join(work, 'metadata', 'pipeline.yaml'));
 });
 
@@ -181,6 +182,7 @@ describe('keys', () => {
   });
 
   it('a table file whose primary_key MySQL does not keep unique is refused, naming the key to use', async () => {
+    await mkdir(join(work, 'metadata', 'tables'));
     await cp(
       join(ROOT, 'metadata', 'tables', 'book_reviews.yaml'),
       join(work, 'metadata', 'tables', 'r.yaml'),

@@ -3,8 +3,8 @@
  * creates missing table files and updates existing ones in place (columns only), reporting drift; with --check
  * writes nothing and exits 1 on drift. Every file is validated against the published schema before it is written.
  */
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { MysqlSource } from '../../extract/mysql-source.js';
 import { keyUniqueness } from '../../extract/source-indexes.js';
@@ -175,8 +175,16 @@ class Run {
       for (const d of diagnostics) this.#problem(formatDiagnostic(d));
       return this.#problem(`${shown}: not written, it would not validate`);
     }
-    await writeFile(`${path}.tmp`, text, { flag: 'w' });
-    await rename(`${path}.tmp`, path);
+    try {
+      // a newcomer's metadata directory may hold nothing but pipeline.yaml yet
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(`${path}.tmp`, text, { flag: 'w' });
+      await rename(`${path}.tmp`, path);
+    } catch (error) {
+      return this.#problem(
+        `${shown}: not written: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     this.#note(`${shown}: ${what}`);
   }
 

@@ -254,6 +254,21 @@ describe('drift', () => {
     );
     expect((await introspect('--check')).code).toBe(0);
   });
+  it('a table dropped in MySQL, and with --table one without a file, are drift too', async () => {
+    await db.query(
+      'CREATE TABLE short_lived (id INT NOT NULL PRIMARY KEY, updated_at DATETIME NOT NULL, KEY (updated_at, id))',
+    );
+    expect((await introspect('--table', 'short_lived', '--write')).code).toBe(0);
+    await db.query('DROP TABLE short_lived');
+    const check = await introspect('--check');
+    expect(check.stderr).toBe('metadata/tables/short_lived.yaml: MySQL table short_lived no longer exists\n');
+    expect(check.code).toBe(1);
+    const missing = await introspect('--check', '--table', 'order_lines');
+    expect(missing.stderr).toBe(
+      'metadata/tables/order_lines.yaml: missing (MySQL table order_lines has no table file)\n',
+    );
+    expect(missing.code).toBe(1);
+  });
 });
 
 describe('the bookstore example', () => {

@@ -271,6 +271,29 @@ describe('drift', () => {
   });
 });
 
+describe('table files it cannot use', () => {
+  it("a table file over the loader's 1 MB cap stops the command before anything is read or written", async () => {
+    await mkdir(join(work, 'metadata', 'tables'));
+    await writeFile(join(work, 'metadata', 'tables', 'huge.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
+    const run = await introspect('--write');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/huge\.yaml is larger than 1048576 bytes; nothing was read or written\n$/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('a file that is not valid YAML is left alone: its name is taken, nothing overwrites it', async () => {
+    await mkdir(join(work, 'metadata', 'tables'));
+    const path = join(work, 'metadata', 'tables', 'books.yaml');
+    await writeFile(path, 'name: [unclosed\n');
+    const run = await introspect('--write', '--table', 'books');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'metadata/tables/books.yaml exists but is not the file of MySQL table books (it names another source_table, or is not valid YAML); nothing written\n',
+    );
+    expect(await readFile(path, 'utf8')).toBe('name: [unclosed\n');
+  });
+});
+
 describe('the bookstore example', () => {
   it('introspect --write over the committed metadata changes nothing, and generate --check stays clean', async () => {
     await cp(join(ROOT, 'metadata'), join(work, 'metadata'), { recursive: true });

@@ -3,7 +3,7 @@
  * creates missing table files and updates existing ones in place (columns only), reporting drift; with --check
  * writes nothing and exits 1 on drift. Every file is validated against the published schema before it is written.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { MysqlSource } from '../../extract/mysql-source.js';
@@ -13,7 +13,7 @@ import { suggestTable, type TableSuggestion } from '../../introspect/suggest.js'
 import { describeDrift, newTableText, updateTableText } from '../../introspect/table-file.js';
 import { formatDiagnostic } from '../../metadata/diagnostics.js';
 import { interpolate } from '../../metadata/env.js';
-import { loadPipelineFile, TABLES_DIR } from '../../metadata/load.js';
+import { loadPipelineFile, MAX_FILE_BYTES, TABLES_DIR } from '../../metadata/load.js';
 import { validateAgainstSchema } from '../../metadata/schema.js';
 import { parseYamlSource } from '../../metadata/yaml-source.js';
 import { buildSource } from '../../model/build.js';
@@ -50,7 +50,7 @@ export async function introspectCommand(io: CliIo, options: IntrospectOptions): 
   const schema = await readSourceSchema(source).finally(() => source.close());
   const files = await tableFiles(join(dir, TABLES_DIR));
   const tables = selected(schema.tables, files, options);
-  const run = new Run(io, options, dir, files);
+  const run = new IntrospectRun(io, options, dir, files);
   for (const table of tables) await run.table(table);
   run.missingTables(schema.tables);
   return run.exitCode();
@@ -81,8 +81,12 @@ async function tableFiles(tablesDir: string): Promise<TableFile[]> {
   const files: TableFile[] = [];
   for (const name of names.filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const path = join(tablesDir, name);
+    // the loader's cap: a huge file is refused before it is parsed
+    if ((await stat(path)).size > MAX_FILE_BYTES) {
+      throw new CliError(`${path} is larger than ${MAX_FILE_BYTES} bytes; nothing was read or written`);
+    }
     const text = await readFile(path, 'utf8');
-    const value = parseDocument(text).toJS() as { source_table?: unknown; primary_key?: unknown } | null;
+    const value = plainValue(text);
     files.push({
       path,
       text,
@@ -93,7 +97,19 @@ async function tableFiles(tablesDir: string): Promise<TableFile[]> {
   return files;
 }
 
-class Run {
+/** A file that is not valid YAML matches no MySQL table (and is never overwritten: its name is taken). */
+function plainValue(text: string): { source_table?: unknown; primary_key?: unknown } | null {
+  try {
+    const doc = parseDocument(text);
+    return doc.errors.length > 0
+      ? null
+      : (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null);
+  } catch {
+    return null;
+  }
+}
+
+class IntrospectRun {
   #drift = false;
   #problems = 0;
 
@@ -159,7 +175,7 @@ class Run {
     if (s.problems.length > 0) return;
     if (this.files.some((f) => f.path === path)) {
       return this.#problem(
-        `${this.#show(path)} exists for another source_table; nothing written for ${s.sourceTable}`,
+        `${this.#show(path)} exists but is not the file of MySQL table ${s.sourceTable} (it names another source_table, or is not valid YAML); nothing written`,
       );
     }
     await this.#write(path, newTableText(s, SCHEMA_COMMENT), 'created');

@@ -271,6 +271,15 @@ describe('drift', () => {
   });
 });
 
+describe('the connection', () => {
+  it('a port out of range is named with its file before any connection is tried', async () => {
+    const run = await runCli(['introspect'], { cwd: work, env: { ...env, MYSQL_PORT: '70000' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('70000');
+    expect(run.stderr).toContain('expected a TCP port number 1-65535');
+  });
+});
+
 describe('table files it cannot use', () => {
   it("a table file over the loader's 1 MB cap stops the command before anything is read or written", async () => {
     await mkdir(join(work, 'metadata', 'tables'));

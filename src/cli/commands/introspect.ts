@@ -42,11 +42,15 @@ export async function introspectCommand(io: CliIo, options: IntrospectOptions): 
   const { pipeline, diagnostics } = await loadPipelineFile({ dir, env: io.env, cwd: io.cwd });
   for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!pipeline) return EXIT.problems;
-  const source = await MysqlSource.connect({ source: buildSource(pipeline.doc), env: io.env }).catch(
-    (error: unknown) => {
-      throw new CliError(`cannot read MySQL: ${error instanceof Error ? error.message : String(error)}`);
-    },
-  );
+  const settings = buildSource(pipeline.doc);
+  if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
+    throw new CliError(
+      `${pipeline.source.file}: source.port is ${JSON.stringify(pipeline.doc.source.port)}, expected a TCP port number 1-65535`,
+    );
+  }
+  const source = await MysqlSource.connect({ source: settings, env: io.env }).catch((error: unknown) => {
+    throw new CliError(`cannot read MySQL: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const schema = await readSourceSchema(source).finally(() => source.close());
   const files = await tableFiles(join(dir, TABLES_DIR));
   const tables = selected(schema.tables, files, options);

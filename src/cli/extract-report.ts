@@ -39,6 +39,7 @@ function summaryFields(result: TableRunResult) {
     durationMs: result.durationMs,
     ...(result.lockedTooLong ? { lockedTooLong: true } : {}),
     ...(result.message ? { detail: result.message } : {}),
+    ...(result.warnings ? { warnings: result.warnings } : {}),
   };
 }
 
@@ -66,8 +67,8 @@ class JsonReporter implements ExtractReporter {
   }
 
   tableDone(result: TableRunResult) {
-    const level =
-      result.status === 'failed' || result.status === 'aborted' || result.lockedTooLong ? 'error' : 'info';
+    const failed = result.status === 'failed' || result.status === 'aborted' || result.lockedTooLong;
+    const level = failed ? 'error' : result.warnings ? 'warn' : 'info';
     this.#log[level]({ event: 'table_summary', ...summaryFields(result) }, summaryLine(result));
   }
 
@@ -145,6 +146,7 @@ export function summaryLine(result: TableRunResult): string {
     ? ` window (${result.window.lower ?? 'start'} .. ${result.window.upper}]`
     : '';
   const detail = result.message ? `: ${result.message}` : '';
+  const warnings = (result.warnings ?? []).map((w) => `; warning: ${w}`).join('');
   // Both sizes, each labelled: the live line counts CSV bytes (known as rows are encoded), S3 holds the gzip.
-  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.bytes)} MB csv, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}`;
+  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.bytes)} MB csv, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}${warnings}`;
 }

@@ -9,6 +9,7 @@ import { DEFAULT_STALE_LOCK_MS } from '../extract/run-types.js';
 import { DEFAULT_SESSION_LIMITS } from '../extract/session.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import type { ExtractOptions } from './commands/extract.js';
+import type { IntrospectOptions } from './commands/introspect.js';
 import { registerPlanCommand } from './commands/plan-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { CliError, type CliIo, EXIT, METADATA_HELP } from './io.js';
@@ -53,6 +54,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       'after',
       `
 Examples:
+  $ snowstage introspect --write            table files from the MySQL database in pipeline.yaml
   $ snowstage validate                      check metadata/ and print every problem
   $ snowstage generate                      write generated/<pipeline>/ from metadata/
   $ snowstage generate --check              fail (exit 1) with a diff when generated/ is stale
@@ -195,6 +197,30 @@ On a terminal a progress line per table; otherwise JSON log lines. Exit 1 when a
       setExit(await extractCommand(io, options));
     });
   registerPlanCommand(program, io, setExit);
+  program
+    .command('introspect')
+    .description(
+      "Suggest table metadata from MySQL's information_schema: columns and types, a key MySQL enforces as unique, a cursor, a soft-delete column.",
+    )
+    .addOption(new Option('-m, --metadata <dir>', METADATA_HELP).default('metadata'))
+    .addOption(new Option('-t, --table <name...>', 'only these MySQL tables').default([], 'all'))
+    .option('--write', 'create missing table files and update existing ones in place (columns only)', false)
+    .option('--check', 'write nothing; exit 1 when MySQL changed since the table files were written', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ snowstage introspect --table books       # print suggested YAML with the reason for each choice
+  $ snowstage introspect --write             # create tables/<name>.yaml for every table, update the others
+  $ snowstage introspect --check             # in CI: exit 1 on columns added, dropped or retyped in MySQL
+
+Only pipeline.yaml (its source: connection) is needed. Existing files keep what was written by hand (overrides,
+target names, schedules, comments); only their columns follow MySQL.`,
+    )
+    .action(async (options: IntrospectOptions) => {
+      const { introspectCommand } = await import('./commands/introspect.js');
+      setExit(await introspectCommand(io, options));
+    });
   registerApplyCommand(program, io, setExit);
   registerStatusCommand(program, io, setExit);
   return program;

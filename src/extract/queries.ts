@@ -169,7 +169,16 @@ export function describeColumns(table: TableModel): Statement {
   return {
     // COLUMN_TYPE holds lengths, unsigned and ENUM members on both MySQL 8 and MariaDB; CAST keeps it text.
     // CHARACTER_SET_NAME is NULL for non-text columns on both.
-    sql: 'SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type, CAST(CHARACTER_SET_NAME AS CHAR) AS charset FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    sql: 'SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS type, CAST(CHARACTER_SET_NAME AS CHAR) AS charset, CAST(IS_NULLABLE AS CHAR) AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    values: [table.sourceTable],
+  };
+}
+
+/** Every key part of every index of the table (PRIMARY, UNIQUE, plain), one row each: see source-indexes.ts. */
+export function describeIndexes(table: TableModel): Statement {
+  return {
+    // The same five columns on MySQL 8 and MariaDB; COLUMN_NAME is NULL for a MySQL 8 functional key part.
+    sql: 'SELECT CAST(INDEX_NAME AS CHAR) AS indexName, NON_UNIQUE AS nonUnique, SEQ_IN_INDEX AS seq, CAST(COLUMN_NAME AS CHAR) AS columnName, SUB_PART AS subPart FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX',
     values: [table.sourceTable],
   };
 }

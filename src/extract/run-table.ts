@@ -18,7 +18,8 @@ import {
   type RunStatus,
   type TableRunResult,
 } from './run-types.js';
-import { type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
+import { cursorWarning, keyProblem, type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
+import { groupIndexes, type IndexColumnRow } from './source-indexes.js';
 import { loadState } from './state.js';
 import { futureProblems, identityOf, stateProblems } from './state-check.js';
 import { TableRun } from './table-run.js';
@@ -115,6 +116,7 @@ async function runOnce(
     );
     const problems = schemaProblems(table, live);
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
+    const warnings = await checkIndexes(table, source, live);
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
     const plan = makeRowPlan(table, {
       serverFormatting: deps.settings.serverFormatting ?? true,
@@ -126,10 +128,25 @@ async function runOnce(
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
-    return backfilling ? await run.backfill() : await run.incremental();
+    const result = backfilling ? await run.backfill() : await run.incremental();
+    return warnings.length > 0 ? { ...result, warnings } : result;
   } finally {
     await source.close();
   }
+}
+
+/** A key MySQL does not keep unique stops the table; a cursor without an index only warns (the run is slower). */
+async function checkIndexes(
+  table: TableModel,
+  source: MysqlSource,
+  live: readonly LiveColumn[],
+): Promise<string[]> {
+  const statement = queries.describeIndexes(table);
+  const indexes = groupIndexes(await source.query<IndexColumnRow>(statement.sql, statement.values));
+  const problem = keyProblem(table, live, indexes);
+  if (problem) throw new RunFailure(problem);
+  const warning = cursorWarning(table, indexes);
+  return warning ? [warning] : [];
 }
 
 /** State that would skip or misread data stops the table before anything is read. */

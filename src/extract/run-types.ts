@@ -76,6 +76,8 @@ export interface TableRunResult {
   /** locked by a run that has held the table longer than staleLockMs: counts as a failure */
   readonly lockedTooLong?: boolean;
   readonly message?: string;
+  /** what did not stop the run but should be fixed (e.g. a cursor without an index: every run scans the table) */
+  readonly warnings?: readonly string[];
 }
 
 /** A run that must stop: the message says why and what to do. */

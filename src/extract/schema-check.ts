@@ -4,17 +4,43 @@
  */
 import { parseMysqlType } from '../model/mysql-type.js';
 import type { MysqlType, TableModel } from '../model/types.js';
+import { cursorIndexing, keyUniqueness, type SourceIndex } from './source-indexes.js';
 
 export interface LiveColumn {
   readonly name: string;
   readonly type: string;
   /** NULL for columns that are not text */
   readonly charset?: string | null;
+  /** information_schema's IS_NULLABLE: 'YES' or 'NO' */
+  readonly nullable?: string;
 }
 
 /** Character set of each live column, keyed by lower-case name, for the row plan. */
 export function liveCharsets(live: readonly LiveColumn[]): Map<string, string | null> {
   return new Map(live.map((c) => [c.name.toLowerCase(), c.charset ?? null]));
+}
+
+/**
+ * The declared primary_key must be unique in MySQL, or keyset pagination skips rows that share a key (five rows
+ * with one key, read two per chunk, came out as two). Returns the refusal, or undefined when the key is safe.
+ */
+export function keyProblem(
+  table: TableModel,
+  live: readonly LiveColumn[],
+  indexes: readonly SourceIndex[],
+): string | undefined {
+  const nullable = new Set(live.filter((c) => c.nullable === 'YES').map((c) => c.name.toLowerCase()));
+  const key = table.primaryKey.map((c) => c.source);
+  const verdict = keyUniqueness(key, nullable, indexes);
+  if (verdict.ok) return undefined;
+  return `primary_key [${key.join(', ')}] in ${table.file} is not enforced as unique by MySQL table ${table.sourceTable}: ${verdict.reason}. Rows sharing a key would be skipped by keyset pagination, so nothing was read. Add a PRIMARY KEY or UNIQUE index on NOT NULL columns in MySQL, or declare as primary_key the columns of one that exists (snowstage introspect --table ${table.sourceTable} shows them)`;
+}
+
+/** Without an index that starts with the cursor, every run reads the whole table to find the changed rows. */
+export function cursorWarning(table: TableModel, indexes: readonly SourceIndex[]): string | undefined {
+  const key = table.primaryKey.map((c) => c.source);
+  if (cursorIndexing(table.cursor.source, key, indexes) !== 'none') return undefined;
+  return `cursor ${table.cursor.source} of MySQL table ${table.sourceTable} is not the first column of any index, so every run scans the whole table; add an index on (${[table.cursor.source, ...key].join(', ')})`;
 }
 
 const INTEGER_BASES = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
@@ -49,7 +75,7 @@ export function schemaProblems(table: TableModel, live: readonly LiveColumn[]): 
  * Types match when they hold the same values. Integer display widths are ignored (MySQL 8.0.19+ drops them)
  * except TINYINT(1), which MySQL keeps as the BOOL spelling; MariaDB reports JSON as LONGTEXT.
  */
-function sameType(declared: MysqlType, live: MysqlType): boolean {
+export function sameType(declared: MysqlType, live: MysqlType): boolean {
   if (declared.base === 'JSON' && live.base === 'LONGTEXT') return true;
   if (declared.base !== live.base || declared.unsigned !== live.unsigned) return false;
   if (INTEGER_BASES.has(declared.base)) {

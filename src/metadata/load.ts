@@ -69,6 +69,20 @@ export async function loadMetadata(
   return { metadata: complete ? { dir: options.dir, pipeline, tables } : undefined, diagnostics };
 }
 
+/** pipeline.yaml alone, validated, for commands that need the source before any table file exists (introspect). */
+export async function loadPipelineFile(
+  options: LoadOptions,
+): Promise<{ pipeline: LoadedFile<PipelineDoc> | undefined; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  await loadValidators();
+  const path = join(options.dir, PIPELINE_FILE);
+  const text = await readText(path);
+  if (text === undefined)
+    return { pipeline: undefined, diagnostics: [missingFile(options, path, 'a pipeline file')] };
+  const pipeline = parsed<PipelineDoc>('pipeline', path, text, options, diagnostics);
+  return { pipeline: diagnostics.length === 0 ? pipeline : undefined, diagnostics };
+}
+
 /** A file read within the size limit is parsed; one that was refused is reported at its line 1. */
 function parsed<T>(
   schema: SchemaName,

@@ -7,7 +7,7 @@ import { buildTable } from './build-table.js';
 import { snowflakeNameProblem } from './name-checks.js';
 import { resolveSnowflakeName } from './names.js';
 import { resolveSchedule } from './schedule.js';
-import type { PipelineModel, SecretRef, TableModel } from './types.js';
+import type { PipelineModel, SecretRef, SourceModel, TableModel } from './types.js';
 
 export function buildModel(metadata: LoadedMetadata): {
   model: PipelineModel | undefined;
@@ -47,13 +47,7 @@ export function buildModel(metadata: LoadedMetadata): {
   const model: PipelineModel = {
     name: doc.name,
     file: source.file,
-    source: {
-      host: doc.source.host,
-      port,
-      user: doc.source.user,
-      password: secretRef(doc.source.password),
-      database: doc.source.database,
-    },
+    source: buildSource(doc),
     s3: { bucket: doc.s3.bucket, prefix, region: doc.s3.region, dataUrl, kmsKeyArn: doc.s3.kms_key_arn },
     snowflake: {
       database,
@@ -121,6 +115,17 @@ function optionalName(written: string | undefined): string | undefined {
 function normalizePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
   return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+/** The MySQL connection settings of a validated pipeline document (port checked by buildModel). */
+export function buildSource(doc: PipelineDoc): SourceModel {
+  return {
+    host: doc.source.host,
+    port: Number(doc.source.port ?? 3306),
+    user: doc.source.user,
+    password: secretRef(doc.source.password),
+    database: doc.source.database,
+  };
 }
 
 function secretRef(written: string | undefined): SecretRef | undefined {

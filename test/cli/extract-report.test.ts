@@ -64,3 +64,32 @@ describe('extract on a terminal', () => {
     expect(before.lastIndexOf('\x1b[?7h')).toBeGreaterThan(before.lastIndexOf('\x1b[?7l'));
   });
 });
+
+describe('warnings in the run summary', () => {
+  const warned = {
+    ...result,
+    warnings: ['cursor updated_at of MySQL table books is not the first column of any index'],
+  };
+
+  it('the terminal summary line ends with each warning', () => {
+    const err = terminal();
+    const reporter = createReporter({ stdout: terminal().stream, stderr: err.stream, env: {}, cwd: '/' });
+    reporter.tableDone(warned);
+    reporter.close();
+    expect(err.text()).toContain(
+      'in 1.5s; warning: cursor updated_at of MySQL table books is not the first column of any index',
+    );
+  });
+
+  it('the JSON summary is logged at warn level with the warnings as a field', () => {
+    let logged = '';
+    const out = { write: (s: string) => (logged += s) };
+    const reporter = createReporter({ stdout: out, stderr: { write: () => true }, env: {}, cwd: '/' });
+    reporter.tableDone(warned);
+    reporter.close();
+    const line = JSON.parse(logged.trim()) as { level: number; warnings: string[]; status: string };
+    expect(line.level).toBe(40);
+    expect(line.status).toBe('ok');
+    expect(line.warnings).toEqual(warned.warnings);
+  });
+});

@@ -27,7 +27,7 @@ describe('help and usage', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('Examples:');
     expect(top.stdout).toContain('Exit codes: 0 ok, 1 problems found');
-    for (const command of ['validate', 'generate', 'extract', 'apply', 'status']) {
+    for (const command of ['validate', 'generate', 'introspect', 'extract', 'apply', 'status']) {
       const help = await runCli([command, '--help'], { cwd: work });
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain('Examples:');

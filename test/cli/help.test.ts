@@ -13,7 +13,7 @@ describe('snowstage --version and --help', () => {
     expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
-  it.each(['validate', 'generate', 'extract', 'plan', 'apply', 'status'])(
+  it.each(['validate', 'generate', 'introspect', 'extract', 'plan', 'apply', 'status'])(
     '%s --help shows each default once',
     async (command) => {
       const run = await runCli([command, '--help'], { cwd: ROOT });

@@ -13,13 +13,16 @@
  * Used in-process by `startTestS3` and out-of-process by `s3-server-main.ts`; only path-style requests
  * are supported (the client is built with `forcePathStyle`).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 export interface TestS3 {
@@ -67,6 +70,16 @@ interface S3rverStore {
   /** rejects with code ENOENT when the object does not exist */
   getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
   putBucket(bucket: string): Promise<unknown>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<unknown>;
+}
+
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  content: Buffer | NodeJS.ReadableStream;
+  metadata: unknown;
 }
 
 export interface S3rverInstance {
@@ -138,6 +151,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     resetOnClose: false,
   });
   for (const bucket of options.buckets ?? []) await s3rver.store.putBucket(bucket);
+  installDurablePut(s3rver.store);
 
   const handler = conditionalWriteShim(s3rver);
   const http = createServer((request, response) => {
@@ -402,4 +416,38 @@ function desIsSupported(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * s3rver answers a PUT before the object's bytes are on disk (it resolves on `writeStream.end()`, not on the
+ * stream's close), so a GET right after a completed PUT could read an empty or partial object on a busy machine,
+ * which real S3 never does. Objects are written to a temporary file next to the final one (s3rver lists only
+ * names ending in its own suffix) and renamed into place once closed.
+ */
+function installDurablePut(store: S3rverStore): void {
+  store.putObject = async (object) => {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.writing`;
+    const md5 = createHash('md5');
+    let size = 0;
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, count, createWriteStream(temporary));
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
 }

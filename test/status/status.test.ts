@@ -569,6 +569,55 @@ describe('status', () => {
     }
   });
 
+  it('the conditions the alerts share: suspended task, rows waiting too long, stream near staleness (exit 1)', async () => {
+    const server = await startFake([
+      showTask('BOOKS_MERGE', 'suspended'),
+      showTask('BOOK_REVIEWS_MERGE', 'started'),
+      // NOW is 12:30: waiting since 10:00 is 150 minutes, more than the example's max_merge_lag_minutes (120)
+      mergeLag('BOOKS_STREAM', 340, '2025-03-01T10:00:00Z', '2025-03-01T09:55:00Z'),
+      mergeLag('BOOK_REVIEWS_STREAM', 0, null, '2025-02-01T00:00:00Z'),
+      // 47 hours away, within the example's stream_stale_within_hours (48)
+      showStream('BOOKS_STREAM', false, '2025-03-03T11:30:00.000Z'),
+      showStream('BOOK_REVIEWS_STREAM', false, '2025-03-15T12:00:00.000Z'),
+      ...healthyRules(),
+    ]);
+    const run = await status([], snowflakeEnv(server));
+    expect(run.code).toBe(1);
+    const problems = run.stdout.slice(run.stdout.indexOf('\nproblems:\n'));
+    expect(problems).toBe(
+      [
+        '',
+        'problems:',
+        '  books: stream goes stale after 2025-03-03T11:30:00.000Z, less than stream_stale_within_hours (48) from now: its unmerged rows are lost then; get the MERGE task running (README, "Failures")',
+        '  books: MERGE task BOOKS_MERGE is suspended: nothing is merged until ALTER TASK … RESUME (README, "Failures")',
+        '  books: 340 loaded rows wait for the MERGE since 2025-03-01T10:00:00.000Z (150 minutes, more than max_merge_lag_minutes 120); last merge: 2025-03-01T09:55:00.000Z',
+        '',
+        'status: 3 problems',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toMatch(/^books .* suspended .* 340 +2025-03-03T11:30:00\.000Z$/m);
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a last successful extract older than max_extract_age_minutes is a problem (exit 1)', async () => {
+    // the state's last run finished at 12:00:05; the example allows 1440 minutes
+    const later = new Date(Date.parse('2025-03-02T12:01:05.000Z'));
+    const run = await runCommand(['status'], { cwd: work, env: env(), statusDeps: { now: () => later } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'books: last successful extract finished at 2025-03-01T12:00:05.000Z, 1441 minutes ago, more than max_extract_age_minutes (1440): check that extract still runs',
+    );
+    expect(run.stdout).toMatch(/^books +2025-03-01 12:00:05Z +24h01m +- +1200 /m);
+    const inTime = await runCommand(['status'], {
+      cwd: work,
+      env: env(),
+      statusDeps: { now: () => new Date(Date.parse('2025-03-02T12:00:05.000Z')) },
+    });
+    expect(inTime.code).toBe(0);
+  });
+
   it('has --help with examples', async () => {
     const help = await runCommand(['status', '--help'], { cwd: work });
     expect(help.code).toBe(0);

@@ -3,13 +3,15 @@
  * last-attempt.json to S3 (s3rver), and `status` then reports it on one line with exit 1.
  */
 
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ExtractOptions, extractCommand } from '../../src/cli/commands/extract.js';
-import { readLastAttempt } from '../../src/extract/last-attempt.js';
+import { lastAttemptKey, readLastAttempt } from '../../src/extract/last-attempt.js';
 import { acquireLease } from '../../src/extract/lease.js';
+import { LocalObjectStore } from '../../src/extract/local-store.js';
 import { leaseKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
@@ -161,4 +163,27 @@ describe('status after a real extract attempt', () => {
     );
     expect(late.stdout).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it("a last-attempt record that is not JSON, or another table's, is a problem naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snowstage-attempt-'));
+    try {
+      const local = new LocalObjectStore(dir);
+      await local.putText(lastAttemptKey(table('books')), '{"version": 1, "tab');
+      const other = { version: 1, table: 'books', runId: 'r', status: 'failed', startedAt: 'x' };
+      await local.putText(
+        lastAttemptKey(table('book_reviews')),
+        JSON.stringify({ ...other, finishedAt: 'x' }),
+      );
+      const run = await runCommand(['status', '--state-dir', dir], { cwd: work, env: {} });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /^ {2}books: last extract attempt could not be read: last attempt file:\/\/\S+\/books\/last-attempt\.json is not valid JSON$/m,
+      );
+      expect(run.stdout).toMatch(
+        /^ {2}book_reviews: last extract attempt could not be read: last attempt \S+ cannot be used: it is table "books"'s, not "book_reviews"$/m,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

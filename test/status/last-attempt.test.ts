@@ -3,13 +3,13 @@
  * last-attempt.json to S3 (s3rver), and `status` then reports it on one line with exit 1.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ExtractOptions, extractCommand } from '../../src/cli/commands/extract.js';
-import { lastAttemptKey, readLastAttempt } from '../../src/extract/last-attempt.js';
+import { lastAttemptKey, readLastAttempt, recordLastAttempt } from '../../src/extract/last-attempt.js';
 import { acquireLease } from '../../src/extract/lease.js';
 import { LocalObjectStore } from '../../src/extract/local-store.js';
 import { leaseKey } from '../../src/extract/naming.js';
@@ -181,6 +181,38 @@ describe('status after a real extract attempt', () => {
       );
       expect(run.stdout).toMatch(
         /^ {2}book_reviews: last extract attempt could not be read: last attempt \S+ cannot be used: it is table "books"'s, not "book_reviews"$/m,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a record that cannot be written is a warning, never an exception (the run already has its outcome)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'snowstage-attempt-'));
+    try {
+      // a state "directory" that is a file: every write under it fails
+      const blocked = join(dir, 'not-a-directory');
+      await writeFile(blocked, 'x');
+      const result = {
+        table: 'books',
+        status: 'ok' as const,
+        runId: 'r',
+        mode: 'incremental' as const,
+        rows: 1,
+        files: 1,
+        bytes: 1,
+        compressedBytes: 1,
+        window: { lower: null, upper: null },
+        durationMs: 1,
+      };
+      const now = new Date();
+      const warning = await recordLastAttempt(new LocalObjectStore(blocked), table('books'), result, {
+        startedAt: now,
+        finishedAt: now,
+        leaseTtlMs: 300_000,
+      });
+      expect(warning).toMatch(
+        /^could not record the last attempt in file:\/\/\S+\/books\/last-attempt\.json: /,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

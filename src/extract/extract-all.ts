@@ -1,6 +1,7 @@
 /** Runs the extraction of several tables, one after another; a failed table never stops the others. */
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { describeSides } from './failure-side.js';
+import { recordLastAttempt } from './last-attempt.js';
 import { MysqlSource } from './mysql-source.js';
 import { type ExtractSettings, extractTable, type Progress, type TableRunResult } from './run-table.js';
 import type { ObjectStore } from './store.js';
@@ -17,14 +18,18 @@ export interface ExtractAllOptions {
   readonly onTableStart?: (table: TableModel) => void;
   readonly onProgress?: (progress: Progress) => void;
   readonly onTableDone?: (result: TableRunResult) => void;
+  /** something that went wrong beside the run itself (the last-attempt record could not be written) */
+  readonly onWarning?: (message: string) => void;
 }
 
 export async function extractAll(options: ExtractAllOptions): Promise<TableRunResult[]> {
   const results: TableRunResult[] = [];
   const sides = describeSides(options.model.source, options.model.s3, options.env);
+  const now = options.now ?? (() => new Date());
   for (const table of options.tables) {
     if (options.signal.aborted) break;
     options.onTableStart?.(table);
+    const startedAt = now();
     const result = await extractTable(table, {
       pipeline: options.model,
       dataStore: options.dataStore,
@@ -36,12 +41,16 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
           ...(options.settings.sessionLimits ? { limits: options.settings.sessionLimits } : {}),
         }),
       settings: options.settings,
-      now: options.now ?? (() => new Date()),
+      now,
       signal: options.signal,
       sides,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     results.push(result);
+    // after the run, whatever its outcome, so `status` can show a failure next to the last success
+    const times = { startedAt, finishedAt: now(), leaseTtlMs: options.settings.leaseTtlMs };
+    const warning = await recordLastAttempt(options.stateStore, table, result, times);
+    if (warning !== undefined) options.onWarning?.(warning);
     options.onTableDone?.(result);
   }
   return results;

@@ -14,6 +14,14 @@ export interface TableSettingsDoc {
   lookback_seconds?: number;
   live_view?: boolean;
   tombstone_retention_days?: number;
+  max_merge_lag_minutes?: number;
+  max_extract_age_minutes?: number;
+}
+
+export interface AlertsDoc {
+  notification_integration?: string;
+  schedule_minutes?: number;
+  stream_stale_within_hours?: number;
 }
 
 export interface PipelineDoc {
@@ -38,6 +46,7 @@ export interface PipelineDoc {
       aws_iam_user_arn?: string;
     };
   };
+  alerts?: AlertsDoc;
   defaults?: TableSettingsDoc;
 }
 
@@ -64,5 +73,7 @@ export interface TableDoc {
   lookback_seconds?: number;
   live_view?: boolean;
   tombstone_retention_days?: number;
+  max_merge_lag_minutes?: number;
+  max_extract_age_minutes?: number;
   columns: ColumnDoc[];
 }

@@ -25,6 +25,10 @@ export const TABLE_DEFAULTS = {
   liveView: true,
   /** Snowpipe's load history (and the best-effort replay of its notifications) lasts 14 days */
   tombstoneRetentionDays: 14,
+  /** two hours: many merge schedules, and a MERGE retried a few times, fit in it */
+  maxMergeLagMinutes: 120,
+  /** a day: extract schedules are not in the metadata, and a daily extract must not be reported every day */
+  maxExtractAgeMinutes: 1440,
 } as const;
 
 export const LIVE_VIEW_SUFFIX = '_LIVE';
@@ -148,6 +152,8 @@ export function buildTable(
         ? { database: context.database, schema: context.targetSchema, name: `${target}${LIVE_VIEW_SUFFIX}` }
         : undefined,
     tombstoneRetentionDays: settings.tombstone_retention_days ?? TABLE_DEFAULTS.tombstoneRetentionDays,
+    maxMergeLagMinutes: settings.max_merge_lag_minutes ?? TABLE_DEFAULTS.maxMergeLagMinutes,
+    maxExtractAgeMinutes: settings.max_extract_age_minutes ?? TABLE_DEFAULTS.maxExtractAgeMinutes,
     stream: raw(`${target}_STREAM`),
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
@@ -183,6 +189,9 @@ function pick(doc: TableDoc): TableSettingsDoc {
   if (doc.live_view !== undefined) settings.live_view = doc.live_view;
   if (doc.tombstone_retention_days !== undefined)
     settings.tombstone_retention_days = doc.tombstone_retention_days;
+  if (doc.max_merge_lag_minutes !== undefined) settings.max_merge_lag_minutes = doc.max_merge_lag_minutes;
+  if (doc.max_extract_age_minutes !== undefined)
+    settings.max_extract_age_minutes = doc.max_extract_age_minutes;
   return settings;
 }
 

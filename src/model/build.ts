@@ -75,6 +75,11 @@ export function buildModel(metadata: LoadedMetadata): {
       stageFileFormat: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_CSV_QUERY` },
       stage: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_STAGE` },
     },
+    alerts: {
+      notificationIntegration: optionalName(doc.alerts?.notification_integration),
+      scheduleMinutes: doc.alerts?.schedule_minutes ?? ALERT_DEFAULTS.scheduleMinutes,
+      streamStaleWithinHours: doc.alerts?.stream_stale_within_hours ?? ALERT_DEFAULTS.streamStaleWithinHours,
+    },
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return { model, diagnostics };
@@ -92,6 +97,7 @@ function checkPipelineNames(doc: PipelineDoc, report: (pointer: string, message:
     ['/snowflake/storage_integration/name', sf.storage_integration.name],
     ['/snowflake/monitor_role', sf.monitor_role],
     ['/snowflake/error_integration', sf.error_integration],
+    ['/alerts/notification_integration', doc.alerts?.notification_integration],
   ];
   for (const [pointer, name] of written) {
     const problem = name === undefined ? undefined : snowflakeNameProblem(name, resolveSnowflakeName(name));
@@ -107,6 +113,12 @@ function checkPipelineNames(doc: PipelineDoc, report: (pointer: string, message:
  * before the stream goes stale (README, "Failures").
  */
 export const TASK_FAILURE_DEFAULTS = { suspendAfterFailures: 10, autoRetryAttempts: 2 } as const;
+
+/**
+ * Checked every 15 minutes; a stream is reported 48 hours before its stale_after, which leaves two days to fix a
+ * stopped MERGE within Snowflake's default 14-day extension (README, "Failures").
+ */
+export const ALERT_DEFAULTS = { scheduleMinutes: 15, streamStaleWithinHours: 48 } as const;
 
 function optionalName(written: string | undefined): string | undefined {
   return written === undefined ? undefined : resolveSnowflakeName(written);

@@ -122,6 +122,10 @@ export interface TableModel {
   readonly liveView: QualifiedName | undefined;
   /** tombstones merged longer ago than this may be purged (explicitly, never by the MERGE) */
   readonly tombstoneRetentionDays: number;
+  /** loaded rows waiting for the MERGE longer than this are a problem (status, alerts) */
+  readonly maxMergeLagMinutes: number;
+  /** a last successful extract older than this is a problem (status) */
+  readonly maxExtractAgeMinutes: number;
   readonly stream: QualifiedName;
   readonly pipe: QualifiedName;
   readonly task: QualifiedName;
@@ -149,6 +153,16 @@ export interface StorageIntegrationModel {
   readonly externalId: string | undefined;
   /** Snowflake's per-account IAM user (DESC INTEGRATION → STORAGE_AWS_IAM_USER_ARN), when known */
   readonly awsIamUserArn: string | undefined;
+}
+
+/** The generated Snowflake alerts and the thresholds `status` shares with them. */
+export interface AlertSettings {
+  /** notification integration the alerts send to; no alerts are generated without one */
+  readonly notificationIntegration: string | undefined;
+  /** minutes between two checks of each alert */
+  readonly scheduleMinutes: number;
+  /** a stream whose stale_after is less than this many hours away is a problem */
+  readonly streamStaleWithinHours: number;
 }
 
 /** How a MERGE task reacts to failed runs (CREATE TASK parameters of the same names). */
@@ -192,6 +206,7 @@ export interface PipelineModel {
     readonly stageFileFormat: QualifiedName;
     readonly stage: QualifiedName;
   };
+  readonly alerts: AlertSettings;
   /** sorted by name */
   readonly tables: readonly TableModel[];
 }

@@ -18,6 +18,7 @@ export function grantsView(model: PipelineModel) {
     rawSchema: qualifiedSchema(database, rawSchema),
     warehouse: optionalId(warehouse),
     errorIntegration: optionalId(errorIntegration),
+    alertIntegration: optionalId(model.alerts.notificationIntegration),
     monitorRole: optionalId(monitorRole),
     // Pipes are granted MONITOR one by one by their owner in each 4_pipe.sql: bulk grants on pipes are not allowed.
     monitorGrants: [

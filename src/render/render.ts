@@ -10,6 +10,7 @@ import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.j
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
+import { alertsView } from './alerts-view.js';
 import { grantsView } from './grants-view.js';
 import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
@@ -33,6 +34,7 @@ const TEMPLATE_NAMES = [
   'table/merge_task.sql',
   'table/live_view.sql',
   'monitoring/views.sql',
+  'monitoring/alerts.sql',
   'maintenance/purge_tombstones.sql',
   'table/pipe_copy',
   'migration/recreate_pipes.sql',
@@ -120,6 +122,7 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
       allSources(model),
       monitoringView(model),
     ),
+    ...alertFiles(model, sql),
     sql(
       PURGE_TOMBSTONES_FILE,
       'maintenance/purge_tombstones.sql',
@@ -134,6 +137,13 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
     { path: MANIFEST_FILE, content: manifestJson(manifestOf(model)) },
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Only when the metadata names a notification integration: an alert with nowhere to send is pointless. */
+function alertFiles(model: PipelineModel, sql: SqlFile): RenderedFile[] {
+  const view = alertsView(model);
+  if (view === undefined) return [];
+  return [sql('3_monitoring/2_alerts.sql', 'monitoring/alerts.sql', 'alerts', allSources(model), view)];
 }
 
 type SqlFile = (

@@ -3,6 +3,7 @@
  * queries per table. Each read is caught on its own and kept as data, so one missing privilege or corrupt file
  * shows next to everything that could be read.
  */
+import { readLastAttempt } from '../extract/last-attempt.js';
 import { readLease } from '../extract/lease.js';
 import { leaseKey, stateKey } from '../extract/naming.js';
 import { loadState } from '../extract/state.js';
@@ -14,14 +15,18 @@ import { formatFailure } from '../snowflake/apply-report.js';
 import type { SqlClient } from '../snowflake/client.js';
 import {
   copyHistorySql,
+  mergeLagSql,
   pipeStatusSql,
   readCopyRows,
+  readMergeLag,
   readPipeStatus,
   readStream,
   readTaskRuns,
+  readTaskState,
   streamSql,
   summarizeLoads,
   taskHistorySql,
+  taskStateSql,
 } from './snowflake-queries.js';
 import type { Check, ExtractorStatus, LeaseStatus, SnowflakeTableStatus } from './types.js';
 
@@ -40,6 +45,10 @@ export async function readExtractorStatus(
       return { ok: false, error: `state ${where} cannot be used: ${problems.join('; ')}` };
     }
     const lease = await readLeaseStatus(store, table, now);
+    const lastAttempt = await readLastAttempt(store, table).then(
+      (value) => ({ ok: true as const, value: value ?? null }),
+      (error: unknown) => ({ ok: false as const, error: errorText(error) }),
+    );
     const run = state.lastRun;
     return {
       ok: true,
@@ -62,6 +71,7 @@ export async function readExtractorStatus(
             : { runId: state.backfill.runId, startedAt: state.backfill.startedAt },
         totals: state.totals,
         lease,
+        lastAttempt,
       },
     };
   } catch (error) {
@@ -95,6 +105,8 @@ export async function readSnowflakeStatus(
   nowMs: number,
 ): Promise<SnowflakeTableStatus> {
   const pipe = await query(client, pipeStatusSql(table), readPipeStatus);
+  const task = await query(client, taskStateSql(table), (rows) => readTaskState(rows, table.task.name));
+  const lag = await query(client, mergeLagSql(table), readMergeLag);
   const stream = await query(client, streamSql(table), (rows) => readStream(rows, table.stream.name));
   const loads = await query(client, copyHistorySql(model, table), (rows) => ({
     ok: true as const,
@@ -104,7 +116,7 @@ export async function readSnowflakeStatus(
     ok: true as const,
     value: readTaskRuns(rows),
   }));
-  return { pipe, stream, loads, tasks };
+  return { pipe, task, lag, stream, loads, tasks };
 }
 
 async function query<T>(

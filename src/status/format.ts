@@ -15,20 +15,35 @@ export function formatTerminal(report: StatusReport): string {
   const header = [
     'TABLE',
     'LAST EXTRACT',
+    'AGE',
+    'LAST ATTEMPT',
     'ROWS',
     'FILES',
     'WATERMARK',
     ...(withSnowflake
-      ? ['PIPE', 'PENDING', 'LOADED 1h/24h', 'FAILED 1h/24h', 'LAST MERGE', 'STREAM STALE AFTER']
+      ? [
+          'PIPE',
+          'PENDING',
+          'LOADED 1h/24h',
+          'FAILED 1h/24h',
+          'TASK',
+          'LAST MERGE',
+          'WAITING',
+          'STREAM STALE AFTER',
+        ]
       : []),
   ];
-  const rows = report.tables.map((t) => [...extractorCells(t), ...(withSnowflake ? snowflakeCells(t) : [])]);
+  const nowMs = Date.parse(report.checkedAt);
+  const rows = report.tables.map((t) => [
+    ...extractorCells(t, nowMs),
+    ...(withSnowflake ? snowflakeCells(t) : []),
+  ]);
   const lines = [
     `pipeline ${report.pipeline}, checked ${shortTime(report.checkedAt)}`,
     `extractor state: ${report.stateStore}`,
     `Snowflake: ${snowflakeLine(report)}`,
     '',
-    ...table([header, ...rows], new Set([2, 3, 6])),
+    ...table([header, ...rows], new Set([2, 4, 5, 8, 13])),
   ];
   const notes = report.tables.flatMap((t) => t.notes.map((n) => `  ${t.table}: ${n}`));
   if (notes.length > 0) lines.push('', 'notes:', ...notes);
@@ -50,12 +65,14 @@ function snowflakeLine(report: StatusReport): string {
   }
 }
 
-function extractorCells(status: TableStatus): string[] {
-  if (!status.extractor.ok) return [status.table, 'unreadable', '-', '-', '-'];
-  const { lastRun, watermark } = status.extractor.value;
+function extractorCells(status: TableStatus, nowMs: number): string[] {
+  if (!status.extractor.ok) return [status.table, 'unreadable', '-', '-', '-', '-', '-'];
+  const { lastRun, watermark, lastAttempt } = status.extractor.value;
   return [
     status.table,
     lastRun === null ? 'never' : shortTime(lastRun.finishedAt),
+    lastRun === null ? '-' : age(nowMs - Date.parse(lastRun.finishedAt)),
+    !lastAttempt.ok ? 'unreadable' : lastAttempt.value === null ? '-' : lastAttempt.value.status,
     lastRun === null ? '-' : String(lastRun.rows),
     lastRun === null ? '-' : String(lastRun.files),
     watermark === null ? '-' : clip(watermark.cursor ?? 'NULL'),
@@ -64,17 +81,27 @@ function extractorCells(status: TableStatus): string[] {
 
 function snowflakeCells(status: TableStatus): string[] {
   const snowflake = status.snowflake;
-  if (snowflake === null) return ['-', '-', '-', '-', '-', '-'];
-  const { pipe, stream, loads, tasks } = snowflake;
+  if (snowflake === null) return ['-', '-', '-', '-', '-', '-', '-', '-'];
+  const { pipe, stream, loads, tasks, task, lag } = snowflake;
   const last = tasks.ok ? tasks.value[0] : undefined;
   return [
     pipe.ok ? pipe.value.executionState : 'unreadable',
     pipe.ok ? String(pipe.value.pendingFileCount) : '-',
     pair(loads, (l) => [l.lastHour.loaded, l.lastDay.loaded]),
     pair(loads, (l) => [l.lastHour.failed, l.lastDay.failed]),
+    task.ok ? task.value.state : 'unreadable',
     !tasks.ok ? 'unreadable' : last === undefined ? 'none' : `${last.state} ${shortTime(last.scheduledAt)}`,
+    lag.ok ? String(lag.value.waitingRows) : 'unreadable',
     !stream.ok ? 'unreadable' : stream.value.stale ? 'STALE' : (stream.value.staleAfter ?? '-'),
   ];
+}
+
+/** 95 minutes → 1h35m; under an hour → 12m. */
+function age(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours}h${String(minutes % 60).padStart(2, '0')}m` : `${Math.floor(hours / 24)}d`;
 }
 
 function pair<T>(check: Check<T>, values: (value: T) => [number, number]): string {

@@ -3,10 +3,20 @@
  * quoted by src/sql/quote.ts like in the generated monitoring views; timestamps are selected as epoch
  * milliseconds (DATE_PART), so no driver date conversion or session time zone is involved.
  */
+import { META } from '../model/names.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { cell } from '../snowflake/describe.js';
-import { identifier, literal, qualifiedNameLiteral, qualifiedSchema } from '../sql/quote.js';
-import type { Check, LoadCounts, LoadHistory, PipeStatus, StreamStatus, TaskRun } from './types.js';
+import { identifier, literal, qualified, qualifiedNameLiteral, qualifiedSchema } from '../sql/quote.js';
+import type {
+  Check,
+  LoadCounts,
+  LoadHistory,
+  MergeLag,
+  PipeStatus,
+  StreamStatus,
+  TaskRun,
+  TaskState,
+} from './types.js';
 
 export const HOUR_MS = 3_600_000;
 /** COPY_HISTORY and TASK_HISTORY are read for the last day; the last hour is a subset computed locally */
@@ -43,6 +53,45 @@ function timestampText(value: unknown): string | null {
   const json = (value as { toJSON?: () => unknown }).toJSON;
   if (typeof value === 'object' && typeof json === 'function') return String(json.call(value));
   return String(value);
+}
+
+/** SHOW TASKS takes a LIKE pattern too: the reader keeps the row whose name is exactly the task's. */
+export function taskStateSql(table: TableModel): string {
+  const { database, schema, name } = table.task;
+  return `SHOW TASKS LIKE ${literal(name)} IN SCHEMA ${qualifiedSchema(database, schema)}`;
+}
+
+export function readTaskState(rows: readonly Record<string, unknown>[], name: string): Check<TaskState> {
+  const row = rows.find((r) => cell(r, 'name') === name);
+  if (row === undefined) return { ok: false, error: `SHOW TASKS has no task named ${name}` };
+  return { ok: true, value: { name, state: (cell(row, 'state') ?? 'unknown').toLowerCase() } };
+}
+
+/**
+ * Rows loaded but not merged are what the stream holds (a SELECT does not consume it), so the oldest of them says
+ * how long the MERGE has not kept up; a quiet table has an empty stream and no lag, however old its last merge.
+ * The same condition as the generated alert SNOWSTAGE_ALERT_MERGE_LAG.
+ */
+export function mergeLagSql(table: TableModel): string {
+  return [
+    'SELECT w.WAITING, DATE_PART(EPOCH_MILLISECOND, w.OLDEST) AS OLDEST_MS,',
+    '  DATE_PART(EPOCH_MILLISECOND, m.LAST_MERGE) AS LAST_MERGE_MS',
+    `FROM (SELECT COUNT(*) AS WAITING, MIN(${identifier(META.loadedAt)}) AS OLDEST FROM ${qualified(table.stream)}) w,`,
+    `  (SELECT MAX(${identifier(META.mergedAt)}) AS LAST_MERGE FROM ${qualified(table.targetTable)}) m`,
+  ].join('\n');
+}
+
+export function readMergeLag(rows: readonly Record<string, unknown>[]): Check<MergeLag> {
+  const row = rows[0];
+  if (row === undefined) return { ok: false, error: 'the merge lag query returned no row' };
+  return {
+    ok: true,
+    value: {
+      waitingRows: numberOrNull(row.WAITING) ?? 0,
+      oldestWaitingAt: isoOrNull(numberOrNull(row.OLDEST_MS)),
+      lastMergeAt: isoOrNull(numberOrNull(row.LAST_MERGE_MS)),
+    },
+  };
 }
 
 export function copyHistorySql(model: PipelineModel, table: TableModel): string {

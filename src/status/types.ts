@@ -3,6 +3,7 @@
  * history in Snowflake) and the problems found in it. `--json` prints a `StatusReport` as is, so field names are
  * part of the command's interface; absent values are `null`, never missing keys.
  */
+import type { LastAttempt } from '../extract/last-attempt.js';
 import type { KeyPosition } from '../extract/state.js';
 
 /** A value that was read, or why it could not be: one failed query never hides the other results. */
@@ -31,6 +32,15 @@ export interface ExtractorStatus {
   };
   /** the table's lease: null when no run holds it */
   readonly lease: LeaseStatus | null;
+  /** the outcome of the last extract attempt, successful or not (last-attempt.json); null before the first */
+  readonly lastAttempt: Check<LastAttempt | null>;
+}
+
+/** Thresholds of the table's metadata that turn ages into problems (shared with the generated alerts). */
+export interface TableLimits {
+  readonly maxExtractAgeMinutes: number;
+  readonly maxMergeLagMinutes: number;
+  readonly streamStaleWithinHours: number;
 }
 
 /** Who holds (or held, when expired) a table's lease, or why the lease object cannot be trusted. */
@@ -91,8 +101,27 @@ export interface StreamStatus {
   readonly staleAfter: string | null;
 }
 
+/** SHOW TASKS `state` of the table's MERGE task: started or suspended. */
+export interface TaskState {
+  readonly name: string;
+  readonly state: string;
+}
+
+/** Rows the stream holds for the MERGE (loaded, not yet merged) and the target's newest merge. */
+export interface MergeLag {
+  readonly waitingRows: number;
+  /** the oldest waiting row's load time; null when nothing waits */
+  readonly oldestWaitingAt: string | null;
+  /** MAX(_SNOWSTAGE_MERGED_AT) of the target; null before the first merge */
+  readonly lastMergeAt: string | null;
+}
+
 export interface SnowflakeTableStatus {
   readonly pipe: Check<PipeStatus>;
+  /** the MERGE task's state (SHOW TASKS) */
+  readonly task: Check<TaskState>;
+  /** how long loaded rows have waited for the MERGE */
+  readonly lag: Check<MergeLag>;
   /** the stream the MERGE task consumes: stale means unmerged rows are lost */
   readonly stream: Check<StreamStatus>;
   readonly loads: Check<LoadHistory>;

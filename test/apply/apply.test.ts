@@ -87,10 +87,11 @@ describe('apply', () => {
     expect(run.code).toBe(0);
     expect(expected.length).toBeGreaterThan(60);
     expect(ddlSent()).toEqual(expected.map((s) => s.text));
-    // files in path order: schemas first, then each table's landing → target → stream → pipe → task, views last
+    // files in path order: schemas first, then each table's landing → target → stream → pipe → task, views and
+    // alerts last
     const files = [...new Set(expected.map((s) => s.file))];
     expect(files[0]).toBe('1_pipeline/1_schemas.sql');
-    expect(files.at(-1)).toBe('3_monitoring/1_views.sql');
+    expect(files.slice(-2)).toEqual(['3_monitoring/1_views.sql', '3_monitoring/2_alerts.sql']);
     expect(files.indexOf('2_tables/books/3_stream.sql')).toBeLessThan(
       files.indexOf('2_tables/books/4_pipe.sql'),
     );
@@ -126,7 +127,7 @@ describe('apply', () => {
     expect(report.statements.map((s) => `${s.file}:${s.line}`)).toEqual(expected.map(where));
     expect(report.statements.every((s) => s.status === 'succeeded' && s.queryId !== undefined)).toBe(true);
     expect(run.stderr).toContain(
-      `ok      [ 1/${expected.length}] ${where(expected[0] as ExpectedStatement)}`,
+      `ok      [${'1'.padStart(String(expected.length).length)}/${expected.length}] ${where(expected[0] as ExpectedStatement)}`,
     );
   });
 

@@ -95,13 +95,16 @@ export async function expectedStatements(
   for (const file of files) {
     const lines = (await readFile(join(generatedDir, file), 'utf8')).split('\n');
     let current: { line: number; lines: string[] } | undefined;
+    // a `$$` block (an alert's EXECUTE IMMEDIATE action) spans lines ending in `;` that do not end the statement
+    let inDollarBlock = false;
     lines.forEach((text, i) => {
       if (current === undefined) {
         if (text.trim() === '' || text.trimStart().startsWith('--')) return;
         current = { line: i + 1, lines: [] };
       }
       current.lines.push(text);
-      if (/;\s*$/.test(text)) {
+      if ((text.split('$$').length - 1) % 2 === 1) inDollarBlock = !inDollarBlock;
+      if (!inDollarBlock && /;\s*$/.test(text)) {
         statements.push({ file, line: current.line, text: current.lines.join('\n').replace(/\s*;\s*$/, '') });
         current = undefined;
       }

@@ -138,8 +138,48 @@ const succeeded = (when: string) => ({
   COMPLETED_AT_MS: at(when),
 });
 
+const showTask = (task: string, state: 'started' | 'suspended'): FakeRule => ({
+  match: (sql) => sql === `SHOW TASKS LIKE '${task}' IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"`,
+  reply: {
+    columns: [{ name: 'name' }, { name: 'state' }],
+    rows: [
+      { name: `${task}X`, state: 'suspended' },
+      { name: task, state },
+    ],
+  },
+});
+
+/** The merge lag query: rows waiting in the table's stream and the target's newest merge. */
+const mergeLag = (
+  stream: string,
+  waiting: number,
+  oldest: string | null,
+  lastMerge: string | null,
+): FakeRule => ({
+  match: (sql) =>
+    sql.includes(`FROM "ANALYTICS"."BOOKSTORE_RAW"."${stream}"`) && sql.includes('LAST_MERGE_MS'),
+  reply: {
+    columns: [
+      { name: 'WAITING', type: 'fixed' },
+      { name: 'OLDEST_MS', type: 'fixed' },
+      { name: 'LAST_MERGE_MS', type: 'fixed' },
+    ],
+    rows: [
+      {
+        WAITING: String(waiting),
+        OLDEST_MS: oldest === null ? null : at(oldest),
+        LAST_MERGE_MS: lastMerge === null ? null : at(lastMerge),
+      },
+    ],
+  },
+});
+
 function healthyRules(): FakeRule[] {
   return [
+    showTask('BOOKS_MERGE', 'started'),
+    showTask('BOOK_REVIEWS_MERGE', 'started'),
+    mergeLag('BOOKS_STREAM', 12, '2025-03-01T12:20:00Z', '2025-03-01T12:25:00Z'),
+    mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
     pipeStatus('BOOKS_PIPE', {
       executionState: 'RUNNING',
       pendingFileCount: 0,
@@ -165,6 +205,10 @@ function healthyRules(): FakeRule[] {
 
 function unhealthyRules(): FakeRule[] {
   return [
+    showTask('BOOKS_MERGE', 'started'),
+    showTask('BOOK_REVIEWS_MERGE', 'started'),
+    mergeLag('BOOKS_STREAM', 0, null, '2025-03-01T12:25:00Z'),
+    mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
     pipeStatus('BOOKS_PIPE', { executionState: 'RUNNING', pendingFileCount: 0 }),
     pipeStatus('BOOK_REVIEWS_PIPE', {
       executionState: 'STOPPED_STAGE_DROPPED',
@@ -272,6 +316,16 @@ describe('status', () => {
         backfill: null,
         totals: { runs: 3, rows: 5000, files: 7, bytes: 100_000 },
         lease: null,
+        lastAttempt: { ok: true, value: null },
+      },
+    });
+    expect(books.snowflake?.task).toEqual({ ok: true, value: { name: 'BOOKS_MERGE', state: 'started' } });
+    expect(books.snowflake?.lag).toEqual({
+      ok: true,
+      value: {
+        waitingRows: 12,
+        oldestWaitingAt: '2025-03-01T12:20:00.000Z',
+        lastMergeAt: '2025-03-01T12:25:00.000Z',
       },
     });
     expect(books.snowflake?.pipe).toEqual({
@@ -299,7 +353,7 @@ describe('status', () => {
     const reviews = tableOf(report, 'book_reviews');
     expect(reviews.extractor).toMatchObject({ ok: true, value: { lastRun: null, watermark: null } });
     expect(reviews.notes).toEqual(['never extracted', 'no MERGE task run in the last 24 hours']);
-    expect(server.statements).toHaveLength(8);
+    expect(server.statements).toHaveLength(12);
     expect(books.snowflake?.stream).toEqual({
       ok: true,
       value: { stale: false, staleAfter: '2025-03-15 12:25:00.000 +0000' },
@@ -320,14 +374,16 @@ describe('status', () => {
     const lines = run.stdout.split('\n');
     const header = lines.find((l) => l.startsWith('TABLE'));
     expect(header).toMatch(
-      /^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK +PIPE +PENDING +LOADED 1h\/24h +FAILED 1h\/24h +LAST MERGE +STREAM STALE AFTER$/,
+      /^TABLE +LAST EXTRACT +AGE +LAST ATTEMPT +ROWS +FILES +WATERMARK +PIPE +PENDING +LOADED 1h\/24h +FAILED 1h\/24h +TASK +LAST MERGE +WAITING +STREAM STALE AFTER$/,
     );
     const books = lines.find((l) => l.startsWith('books '));
     expect(books).toMatch(
-      /^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000 +RUNNING +0 +0\/1 +0\/1 +FAILED 2025-03-01 12:25:00Z +STALE$/,
+      /^books +2025-03-01 12:00:05Z +29m +- +1200 +2 +2025-03-01 11:58:00\.000000 +RUNNING +0 +0\/1 +0\/1 +started +FAILED 2025-03-01 12:25:00Z +0 +STALE$/,
     );
     const reviews = lines.find((l) => l.startsWith('book_reviews '));
-    expect(reviews).toMatch(/^book_reviews +never +- +- +- +STOPPED_STAGE_DROPPED +4 +0\/0 +0\/0 +none +-$/);
+    expect(reviews).toMatch(
+      /^book_reviews +never +- +- +- +- +- +STOPPED_STAGE_DROPPED +4 +0\/0 +0\/0 +started +none +0 +-$/,
+    );
     expect(run.stdout).toContain('book_reviews: never extracted');
     expect(run.stdout).toContain('book_reviews: pipe is STOPPED_STAGE_DROPPED, not RUNNING');
     expect(run.stdout).toContain('book_reviews: pipe reports an error: Stage was dropped');
@@ -358,8 +414,10 @@ describe('status', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Snowflake: not checked (no Snowflake credentials in the environment');
     expect(run.stdout).toContain('showing the extractor side only');
-    expect(run.stdout).toMatch(/^TABLE +LAST EXTRACT +ROWS +FILES +WATERMARK$/m);
-    expect(run.stdout).toMatch(/^books +2025-03-01 12:00:05Z +1200 +2 +2025-03-01 11:58:00\.000000$/m);
+    expect(run.stdout).toMatch(/^TABLE +LAST EXTRACT +AGE +LAST ATTEMPT +ROWS +FILES +WATERMARK$/m);
+    expect(run.stdout).toMatch(
+      /^books +2025-03-01 12:00:05Z +29m +- +1200 +2 +2025-03-01 11:58:00\.000000$/m,
+    );
     expect(server.requests).toEqual([]);
     const json = JSON.parse((await status(['--json'], env())).stdout) as StatusReport;
     expect(json.snowflake.state).toBe('not_configured');
@@ -509,6 +567,55 @@ describe('status', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the conditions the alerts share: suspended task, rows waiting too long, stream near staleness (exit 1)', async () => {
+    const server = await startFake([
+      showTask('BOOKS_MERGE', 'suspended'),
+      showTask('BOOK_REVIEWS_MERGE', 'started'),
+      // NOW is 12:30: waiting since 10:00 is 150 minutes, more than the example's max_merge_lag_minutes (120)
+      mergeLag('BOOKS_STREAM', 340, '2025-03-01T10:00:00Z', '2025-03-01T09:55:00Z'),
+      mergeLag('BOOK_REVIEWS_STREAM', 0, null, '2025-02-01T00:00:00Z'),
+      // 47 hours away, within the example's stream_stale_within_hours (48)
+      showStream('BOOKS_STREAM', false, '2025-03-03T11:30:00.000Z'),
+      showStream('BOOK_REVIEWS_STREAM', false, '2025-03-15T12:00:00.000Z'),
+      ...healthyRules(),
+    ]);
+    const run = await status([], snowflakeEnv(server));
+    expect(run.code).toBe(1);
+    const problems = run.stdout.slice(run.stdout.indexOf('\nproblems:\n'));
+    expect(problems).toBe(
+      [
+        '',
+        'problems:',
+        '  books: stream goes stale after 2025-03-03T11:30:00.000Z, less than stream_stale_within_hours (48) from now: its unmerged rows are lost then; get the MERGE task running (README, "Failures")',
+        '  books: MERGE task BOOKS_MERGE is suspended: nothing is merged until ALTER TASK … RESUME (README, "Failures")',
+        '  books: 340 loaded rows wait for the MERGE since 2025-03-01T10:00:00.000Z (150 minutes, more than max_merge_lag_minutes 120); last merge: 2025-03-01T09:55:00.000Z',
+        '',
+        'status: 3 problems',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toMatch(/^books .* suspended .* 340 +2025-03-03T11:30:00\.000Z$/m);
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a last successful extract older than max_extract_age_minutes is a problem (exit 1)', async () => {
+    // the state's last run finished at 12:00:05; the example allows 1440 minutes
+    const later = new Date(Date.parse('2025-03-02T12:01:05.000Z'));
+    const run = await runCommand(['status'], { cwd: work, env: env(), statusDeps: { now: () => later } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'books: last successful extract finished at 2025-03-01T12:00:05.000Z, 1441 minutes ago, more than max_extract_age_minutes (1440): check that extract still runs',
+    );
+    expect(run.stdout).toMatch(/^books +2025-03-01 12:00:05Z +24h01m +- +1200 /m);
+    const inTime = await runCommand(['status'], {
+      cwd: work,
+      env: env(),
+      statusDeps: { now: () => new Date(Date.parse('2025-03-02T12:00:05.000Z')) },
+    });
+    expect(inTime.code).toBe(0);
   });
 
   it('has --help with examples', async () => {

@@ -163,6 +163,21 @@ const CREATE_TABLE: Diagram = [
   ['COMMENT'],
 ];
 
+/**
+ * https://docs.snowflake.com/en/sql-reference/sql/create-alert (CREATE OR ALTER ALERT variant: no TAG). The
+ * condition is inside IF( EXISTS( … )), one parenthesised group; the action follows THEN.
+ */
+const CREATE_ALERT: Diagram = [
+  ['SCHEDULE'],
+  ['WAREHOUSE'],
+  ['COMMENT'],
+  ['CONFIG'],
+  ['RUNBOOK'],
+  ['SUSPEND_ALERT_AFTER_NUM_FAILURES'],
+  ['IF'],
+  ['THEN'],
+];
+
 /** https://docs.snowflake.com/en/sql-reference/sql/create-view */
 const CREATE_VIEW: Diagram = [['CHANGE_TRACKING'], ['COPY'], ['COMMENT'], ['AS']];
 
@@ -176,6 +191,12 @@ export interface Shape {
 
 export const NAME = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*))*`;
 export const SHAPES: readonly Shape[] = [
+  {
+    name: 'CREATE ALERT',
+    start: new RegExp(`^(CREATE\\s+(?:OR\\s+ALTER\\s+)?ALERT\\s+${NAME})`, 'i'),
+    diagram: CREATE_ALERT,
+    stopWord: 'THEN',
+  },
   {
     name: 'CREATE TASK',
     start: new RegExp(`^(CREATE\\s+(?:OR\\s+ALTER\\s+)?TASK\\s+${NAME})`, 'i'),

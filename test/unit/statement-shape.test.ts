@@ -160,6 +160,75 @@ describe('the administrator file grants what the generated objects need', () => 
   });
 });
 
+describe('alerts (3_monitoring/2_alerts.sql, only with alerts.notification_integration)', () => {
+  const adminFile = async (tree: string) =>
+    (await statementsOf(join(ROOT, tree)))
+      .filter((s) => s.path.endsWith('admin/grants.sql'))
+      .map((s) => s.text);
+  const alertsOf = async (tree: string) =>
+    (await statementsOf(join(ROOT, tree))).filter((s) => s.path.endsWith('3_monitoring/2_alerts.sql'));
+  const kinds = ['LOAD_ERRORS', 'MERGE_FAILURES', 'MERGE_LAG', 'STREAMS_TASKS'];
+
+  it('one CREATE OR ALTER ALERT per kind of problem, each resumed after it, clauses in the documented order', async () => {
+    for (const tree of ['generated', 'test/golden/cases/serverless-cron-exact-names/expected']) {
+      const texts = (await alertsOf(tree)).map((s) => s.text);
+      const creates = texts.filter((t) => t.startsWith('CREATE OR ALTER ALERT'));
+      expect(
+        creates.map((t) => /"SNOWSTAGE_ALERT_([A-Z_]+)"/.exec(t)?.[1]),
+        tree,
+      ).toEqual(kinds);
+      for (const create of creates) {
+        const shape = checkShape(create);
+        expect(shape?.problems, tree).toEqual([]);
+        expect(shape?.clauses.slice(-2), tree).toEqual(['IF', 'THEN']);
+        const name = /^CREATE OR ALTER ALERT (.+)\n/.exec(create)?.[1];
+        expect(texts, tree).toContain(`ALTER ALERT ${name} RESUME`);
+        expect(create, tree).toContain('CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION(');
+      }
+    }
+  });
+
+  it('serverless alerts have no WAREHOUSE; the integration name is quoted even with $$ in it', async () => {
+    const lake = (await alertsOf('test/golden/cases/serverless-cron-exact-names/expected')).map(
+      (s) => s.text,
+    );
+    expect(lake.filter((t) => /\n {2}WAREHOUSE = /.test(t))).toEqual([]);
+    // a name with $$ cannot sit in a $$ block: the action falls back to an escaped single-quoted literal
+    for (const t of lake.filter((x) => x.startsWith('CREATE'))) {
+      expect(t).toContain("SNOWFLAKE.NOTIFICATION.INTEGRATION(''Lake \"Alerts\" $$''))");
+      expect(t).toContain("\n  SCHEDULE = '30 MINUTE'\n");
+    }
+    const example = (await alertsOf('generated')).map((s) => s.text);
+    for (const t of example.filter((x) => x.startsWith('CREATE')))
+      expect(t).toContain('\n  WAREHOUSE = "ETL_WH"\n');
+  });
+
+  it('the administrator file grants what alerts need; no alerts and no alert grants without an integration', async () => {
+    const lake = await adminFile('test/golden/cases/serverless-cron-exact-names/expected');
+    expect(lake).toEqual(
+      expect.arrayContaining([
+        'GRANT EXECUTE ALERT ON ACCOUNT TO ROLE "Lake Loader"',
+        'GRANT EXECUTE MANAGED ALERT ON ACCOUNT TO ROLE "Lake Loader"',
+        'GRANT USAGE ON INTEGRATION "Lake ""Alerts"" $$" TO ROLE "Lake Loader"',
+        'GRANT DATABASE ROLE SNOWFLAKE.ALERT_VIEWER TO ROLE "Lake Loader"',
+      ]),
+    );
+    const example = await adminFile('generated');
+    expect(example).toContain('GRANT EXECUTE ALERT ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER"');
+    expect(example.filter((g) => g.includes('EXECUTE MANAGED ALERT'))).toEqual([]);
+    const minimal = 'test/golden/cases/minimal-warehouse/expected';
+    expect(await alertsOf(minimal)).toEqual([]);
+    expect((await adminFile(minimal)).filter((g) => /ALERT/.test(g))).toEqual([]);
+  });
+
+  it('finds a clause out of the documented order in an alert', () => {
+    const wrong = `CREATE OR ALTER ALERT a.b.c\n  COMMENT = 'c'\n  SCHEDULE = '5 MINUTE'\n  IF( EXISTS( SELECT 1 ))\n  THEN\n    SELECT 1`;
+    expect(checkShape(wrong)?.problems).toEqual([
+      'SCHEDULE comes after COMMENT; the documentation puts it before',
+    ]);
+  });
+});
+
 describe('failure paths and header handling in the generated statements', () => {
   const statements = async (tree: string) => (await statementsOf(join(ROOT, tree))).map((s) => s.text);
 
@@ -246,7 +315,7 @@ describe('templates', () => {
     const statements = new Set(
       [
         ...text.matchAll(
-          /^(CREATE(?: OR (?:ALTER|REPLACE))? (?:STORAGE INTEGRATION|FILE FORMAT|SCHEMA|STAGE|TABLE|STREAM|PIPE|TASK|VIEW)|ALTER (?:STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|PIPE|TASK)|GRANT|COPY INTO)\b/gm,
+          /^(CREATE(?: OR (?:ALTER|REPLACE))? (?:STORAGE INTEGRATION|FILE FORMAT|SCHEMA|STAGE|TABLE|STREAM|PIPE|TASK|VIEW|ALERT)|ALTER (?:STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|PIPE|TASK|ALERT)|GRANT|COPY INTO)\b/gm,
         ),
       ].map((m) => (m[1] as string).replace(/ OR (ALTER|REPLACE)/, '')),
     );

@@ -7,6 +7,7 @@
 --   CREATE STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration
 --   ALTER STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration
 --   GRANT <privileges> ... TO ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
+--   GRANT DATABASE ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-database-role
 --   GRANT OWNERSHIP: https://docs.snowflake.com/en/sql-reference/sql/grant-ownership
 --   CREATE SCHEMA: https://docs.snowflake.com/en/sql-reference/sql/create-schema
 
@@ -47,6 +48,15 @@ GRANT EXECUTE TASK ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER";
 
 -- The MERGE tasks run on this warehouse:
 GRANT USAGE ON WAREHOUSE "ETL_WH" TO ROLE "SNOWSTAGE_LOADER";
+
+-- Run the alerts it owns (3_monitoring/2_alerts.sql; checked when an alert runs, like EXECUTE TASK):
+GRANT EXECUTE ALERT ON ACCOUNT TO ROLE "SNOWSTAGE_LOADER";
+
+-- The alerts send to this notification integration (SYSTEM$SEND_SNOWFLAKE_NOTIFICATION):
+GRANT USAGE ON INTEGRATION "SNOWSTAGE_ALERTS" TO ROLE "SNOWSTAGE_LOADER";
+
+-- The alerts call SNOWFLAKE.ALERT.LAST_SUCCESSFUL_SCHEDULED_TIME() and GET_CONDITION_QUERY_UUID(), which need it:
+GRANT DATABASE ROLE SNOWFLAKE.ALERT_VIEWER TO ROLE "SNOWSTAGE_LOADER";
 
 -- 3. The monitoring role "ANALYTICS_MONITOR" reads the SNOWSTAGE_* views in "ANALYTICS"."BOOKSTORE_RAW". The views call
 -- SYSTEM$PIPE_STATUS, COPY_HISTORY and TASK_HISTORY, which show a pipe or task (in COPY_HISTORY, the pipe's name)

@@ -76,6 +76,7 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
       onTableStart: (t) => reporter.tableStart(t),
       onProgress: (p) => reporter.progress(p),
       onTableDone: (r) => reporter.tableDone(r),
+      onWarning: (message) => reporter.info(`warning: ${message}`),
     });
   try {
     if (!options.schedule) return exitCode(await runOnce());

@@ -59,6 +59,11 @@ export async function statusCommand(
   const { access, snowflake } = await readSnowflake(io, model, connect, checkedAt.getTime());
   const tables: TableReading[] = model.tables.map((table, i) => ({
     table: table.name,
+    limits: {
+      maxExtractAgeMinutes: table.maxExtractAgeMinutes,
+      maxMergeLagMinutes: table.maxMergeLagMinutes,
+      streamStaleWithinHours: model.alerts.streamStaleWithinHours,
+    },
     extractor: extractor[i] ?? { ok: false, error: 'not read' },
     snowflake: snowflake?.[i] ?? null,
   }));

@@ -7,6 +7,7 @@
 --   CREATE STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration
 --   ALTER STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration
 --   GRANT <privileges> ... TO ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
+--   GRANT DATABASE ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-database-role
 --   GRANT OWNERSHIP: https://docs.snowflake.com/en/sql-reference/sql/grant-ownership
 --   CREATE SCHEMA: https://docs.snowflake.com/en/sql-reference/sql/create-schema
 

@@ -7,6 +7,7 @@
 --   CREATE STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration
 --   ALTER STORAGE INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration
 --   GRANT <privileges> ... TO ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
+--   GRANT DATABASE ROLE: https://docs.snowflake.com/en/sql-reference/sql/grant-database-role
 --   GRANT OWNERSHIP: https://docs.snowflake.com/en/sql-reference/sql/grant-ownership
 --   CREATE SCHEMA: https://docs.snowflake.com/en/sql-reference/sql/create-schema
 
@@ -48,3 +49,15 @@ GRANT EXECUTE MANAGED TASK ON ACCOUNT TO ROLE "Lake Loader";
 
 -- Pipes and tasks send their errors to this notification integration (ERROR_INTEGRATION):
 GRANT USAGE ON INTEGRATION "Lake Errors" TO ROLE "Lake Loader";
+
+-- Run the alerts it owns (3_monitoring/2_alerts.sql; checked when an alert runs, like EXECUTE TASK):
+GRANT EXECUTE ALERT ON ACCOUNT TO ROLE "Lake Loader";
+
+-- The alerts are serverless (no warehouse in the metadata):
+GRANT EXECUTE MANAGED ALERT ON ACCOUNT TO ROLE "Lake Loader";
+
+-- The alerts send to this notification integration (SYSTEM$SEND_SNOWFLAKE_NOTIFICATION):
+GRANT USAGE ON INTEGRATION "Lake ""Alerts"" $$" TO ROLE "Lake Loader";
+
+-- The alerts call SNOWFLAKE.ALERT.LAST_SUCCESSFUL_SCHEDULED_TIME() and GET_CONDITION_QUERY_UUID(), which need it:
+GRANT DATABASE ROLE SNOWFLAKE.ALERT_VIEWER TO ROLE "Lake Loader";

@@ -118,7 +118,7 @@ class TerminalReporter implements ExtractReporter {
   constructor(io: CliIo) {
     this.#bars = new cliProgress.MultiBar(
       {
-        format: ' {table} | {rows} rows{total} | {mb} MB csv | {rate} rows/s{eta}',
+        format: ' {table} | {rows} rows{ofEstimate} | {mb} MB csv | {rate} rows/s{timeLeft}',
         stream: io.stderr as unknown as NodeJS.WritableStream,
         hideCursor: true,
         clearOnComplete: true,
@@ -132,10 +132,10 @@ class TerminalReporter implements ExtractReporter {
     const bar = this.#bars.create(0, 0, {
       table: table.name,
       rows: 0,
-      total: '',
+      ofEstimate: '',
       mb: '0.0',
       rate: 0,
-      eta: '',
+      timeLeft: '',
     });
     this.#active.set(table.name, { bar, started: Date.now() });
   }
@@ -146,7 +146,8 @@ class TerminalReporter implements ExtractReporter {
     const elapsedMs = Date.now() - active.started;
     const seconds = Math.max(0.001, elapsedMs / 1000);
     active.bar.update(0, {
-      ...estimateText(progress.rows, progress.estimatedRows, elapsedMs),
+      // cli-progress reserves {total} and {eta} for its own bar, hence other names
+      ...barFields(estimateText(progress.rows, progress.estimatedRows, elapsedMs)),
       rows: progress.rows,
       mb: mb(progress.bytes),
       rate: Math.round(progress.rows / seconds),
@@ -179,6 +180,10 @@ class TerminalReporter implements ExtractReporter {
   close() {
     this.#bars.stop();
   }
+}
+
+function barFields(estimate: { total: string; eta: string }) {
+  return { ofEstimate: estimate.total, timeLeft: estimate.eta };
 }
 
 export function summaryLine(result: TableRunResult): string {

@@ -234,7 +234,18 @@ async function runExtract(
   const started = performance.now();
   const { stdout, stderr } = await exec(
     '/usr/bin/time',
-    [...TIME_FORMAT, process.execPath, join(ROOT, 'bin/snowstage.js'), 'extract', '-m', metadata],
+    // -o: a directory that does not exist, so the generated/ freshness check (the metadata here names another
+    // table and prefix than the committed generated/) only notes that it cannot check
+    [
+      ...TIME_FORMAT,
+      process.execPath,
+      join(ROOT, 'bin/snowstage.js'),
+      'extract',
+      '-m',
+      metadata,
+      '-o',
+      join(metadata, 'none'),
+    ],
     { cwd: ROOT, env, maxBuffer: 64 << 20 },
   );
   const seconds = (performance.now() - started) / 1000;

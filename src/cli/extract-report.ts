@@ -1,6 +1,8 @@
 /**
- * What `extract` shows: on a terminal a live line per table (rows, bytes, rows/s) and a summary table;
- * otherwise structured JSON log lines (pino), one per event, and a summary line per table.
+ * What `extract` shows: on a terminal a live line per running table (rows, of the estimated total with a
+ * percentage and ETA during a backfill, MB of CSV, rows/s) and each table's summary as it finishes; otherwise
+ * structured JSON log lines (pino), one whole line per event, progress throttled per table. Tables run
+ * concurrently, so lines of different tables interleave; every line names its table.
  */
 import cliProgress from 'cli-progress';
 import pino from 'pino';
@@ -43,9 +45,38 @@ function summaryFields(result: TableRunResult) {
   };
 }
 
+/**
+ * A backfill's total, percentage and ETA from the server's row estimate, for the live line: ETA assumes the
+ * rate so far holds. An estimate already passed (InnoDB's can be tens of percent low) says so instead of
+ * showing more than 100%.
+ */
+export function estimateText(
+  rows: number,
+  estimatedRows: number | undefined,
+  elapsedMs: number,
+): { total: string; eta: string } {
+  if (estimatedRows === undefined || estimatedRows <= 0) return { total: '', eta: '' };
+  const total = ` of ~${estimatedRows}`;
+  if (rows >= estimatedRows) return { total: `${total} (past the estimate)`, eta: '' };
+  const percent = Math.floor((rows / estimatedRows) * 100);
+  if (rows <= 0 || elapsedMs <= 0) return { total: `${total} (${percent}%)`, eta: '' };
+  const remainingMs = (elapsedMs * (estimatedRows - rows)) / rows;
+  return { total: `${total} (${percent}%)`, eta: ` | ETA ${formatDuration(remainingMs)}` };
+}
+
+/** 42s, 3m05s, 2h07m: whole seconds under an hour, whole minutes above. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
 class JsonReporter implements ExtractReporter {
   readonly #log: pino.Logger;
-  #lastProgress = 0;
+  /** per table: tables run concurrently, and each should show its own progress */
+  readonly #lastProgress = new Map<string, number>();
 
   constructor(io: CliIo) {
     this.#log = pino(
@@ -61,12 +92,14 @@ class JsonReporter implements ExtractReporter {
   progress(progress: Progress) {
     // A line every 5 seconds at most: enough to see a long backfill move without flooding the log.
     const now = Date.now();
-    if (now - this.#lastProgress < 5000) return;
-    this.#lastProgress = now;
-    this.#log.info({ event: 'progress', ...progress }, `${progress.table}: ${progress.rows} rows`);
+    if (now - (this.#lastProgress.get(progress.table) ?? 0) < 5000) return;
+    this.#lastProgress.set(progress.table, now);
+    const of = progress.estimatedRows === undefined ? '' : ` of ~${progress.estimatedRows}`;
+    this.#log.info({ event: 'progress', ...progress }, `${progress.table}: ${progress.rows} rows${of}`);
   }
 
   tableDone(result: TableRunResult) {
+    this.#lastProgress.delete(result.table);
     const failed = result.status === 'failed' || result.status === 'aborted' || result.lockedTooLong;
     const level = failed ? 'error' : result.warnings ? 'warn' : 'info';
     this.#log[level]({ event: 'table_summary', ...summaryFields(result) }, summaryLine(result));
@@ -86,7 +119,7 @@ class TerminalReporter implements ExtractReporter {
   constructor(io: CliIo) {
     this.#bars = new cliProgress.MultiBar(
       {
-        format: ' {table} | {rows} rows | {mb} MB csv | {rate} rows/s',
+        format: ' {table} | {rows} rows{ofEstimate} | {mb} MB csv | {rate} rows/s{timeLeft}',
         stream: io.stderr as unknown as NodeJS.WritableStream,
         hideCursor: true,
         clearOnComplete: true,
@@ -97,15 +130,25 @@ class TerminalReporter implements ExtractReporter {
   }
 
   tableStart(table: TableModel) {
-    const bar = this.#bars.create(0, 0, { table: table.name, rows: 0, mb: '0.0', rate: 0 });
+    const bar = this.#bars.create(0, 0, {
+      table: table.name,
+      rows: 0,
+      ofEstimate: '',
+      mb: '0.0',
+      rate: 0,
+      timeLeft: '',
+    });
     this.#active.set(table.name, { bar, started: Date.now() });
   }
 
   progress(progress: Progress) {
     const active = this.#active.get(progress.table);
     if (!active) return;
-    const seconds = Math.max(0.001, (Date.now() - active.started) / 1000);
+    const elapsedMs = Date.now() - active.started;
+    const seconds = Math.max(0.001, elapsedMs / 1000);
     active.bar.update(0, {
+      // cli-progress reserves {total} and {eta} for its own bar, hence other names
+      ...barFields(estimateText(progress.rows, progress.estimatedRows, elapsedMs)),
       rows: progress.rows,
       mb: mb(progress.bytes),
       rate: Math.round(progress.rows / seconds),
@@ -138,6 +181,10 @@ class TerminalReporter implements ExtractReporter {
   close() {
     this.#bars.stop();
   }
+}
+
+function barFields(estimate: { total: string; eta: string }) {
+  return { ofEstimate: estimate.total, timeLeft: estimate.eta };
 }
 
 export function summaryLine(result: TableRunResult): string {

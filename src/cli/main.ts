@@ -136,6 +136,19 @@ Changes a normal apply cannot make become numbered files in migrations/, run onl
         .default(2)
         .argParser(positive),
     )
+    .addOption(
+      new Option('--concurrency <n>', 'tables extracted at once (started in order; each under its own lease)')
+        .default(8)
+        .argParser(wholeNumber(1)),
+    )
+    .addOption(
+      new Option(
+        '--max-connections <n>',
+        'MySQL connections the run holds at most, over all tables and backfill ranges (a table waits for its first; extra backfill ranges use only free ones)',
+      )
+        .default(8)
+        .argParser(wholeNumber(1)),
+    )
     .addOption(new Option('--gzip-level <n>', 'gzip level 1-9').default(1).argParser(positive))
     .addOption(
       new Option('--lease-ttl-seconds <n>', 'how long a table lease lasts without renewal (at most 3600)')
@@ -184,6 +197,7 @@ Changes a normal apply cannot make become numbered files in migrations/, run onl
 Examples:
   $ snowstage extract                                  # every table once (cron, Kubernetes CronJob, Airflow)
   $ snowstage extract --table books                    # one table
+  $ snowstage extract --concurrency 16 --max-connections 16   # many small tables: more at once
   $ snowstage extract --schedule "*/5 * * * *"         # a worker that runs every 5 minutes
   $ snowstage extract --table books --backfill         # re-read books, e.g. after adding a column
   $ AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000 snowstage extract --state-dir .snowstage-state

@@ -1,5 +1,11 @@
-/** Runs the extraction of several tables, one after another; a failed table never stops the others. */
+/**
+ * Runs the extraction of several tables, up to `concurrency` at once, started in the given order; a failed or
+ * slow table never stops or holds up the others beyond the connections it holds. Every MySQL connection of
+ * the run (each table's, and each extra backfill range's) comes out of one budget of `maxConnections`.
+ * `onTableDone` reports tables as they finish; the returned results are in the given table order.
+ */
 import type { PipelineModel, TableModel } from '../model/types.js';
+import { ConnectionBudget, type Release } from './connection-budget.js';
 import { describeSides } from './failure-side.js';
 import { recordLastAttempt } from './last-attempt.js';
 import { MysqlSource } from './mysql-source.js';
@@ -15,6 +21,8 @@ export interface ExtractAllOptions {
   readonly settings: ExtractSettings;
   readonly signal: AbortSignal;
   readonly now?: () => Date;
+  /** opens one MySQL session (default MysqlSource.connect with the pipeline's source and session limits) */
+  readonly openSource?: () => Promise<MysqlSource>;
   readonly onTableStart?: (table: TableModel) => void;
   readonly onProgress?: (progress: Progress) => void;
   readonly onTableDone?: (result: TableRunResult) => void;
@@ -23,37 +31,65 @@ export interface ExtractAllOptions {
 }
 
 export async function extractAll(options: ExtractAllOptions): Promise<TableRunResult[]> {
-  const results: TableRunResult[] = [];
+  const { settings } = options;
+  const concurrency = Math.max(1, Math.floor(settings.concurrency ?? 1));
+  const budget = new ConnectionBudget(
+    settings.maxConnections ?? concurrency * Math.max(1, settings.backfillConnections ?? 1),
+  );
+  const open =
+    options.openSource ??
+    (() =>
+      MysqlSource.connect({
+        source: options.model.source,
+        env: options.env,
+        ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),
+      }));
   const sides = describeSides(options.model.source, options.model.s3, options.env);
   const now = options.now ?? (() => new Date());
-  for (const table of options.tables) {
-    if (options.signal.aborted) break;
-    options.onTableStart?.(table);
-    const startedAt = now();
-    const result = await extractTable(table, {
-      pipeline: options.model,
-      dataStore: options.dataStore,
-      stateStore: options.stateStore,
-      connect: () =>
-        MysqlSource.connect({
-          source: options.model.source,
-          env: options.env,
-          ...(options.settings.sessionLimits ? { limits: options.settings.sessionLimits } : {}),
-        }),
-      settings: options.settings,
-      now,
-      signal: options.signal,
-      sides,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    results.push(result);
-    // after the run, whatever its outcome, so `status` can show a failure next to the last success
-    const times = { startedAt, finishedAt: now(), leaseTtlMs: options.settings.leaseTtlMs };
-    const warning = await recordLastAttempt(options.stateStore, table, result, times);
-    if (warning !== undefined) options.onWarning?.(warning);
-    options.onTableDone?.(result);
+  const results: (TableRunResult | undefined)[] = options.tables.map(() => undefined);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < options.tables.length && !options.signal.aborted; i = next++) {
+      const table = options.tables[i] as TableModel;
+      options.onTableStart?.(table);
+      const startedAt = now();
+      const result = await extractTable(table, {
+        pipeline: options.model,
+        dataStore: options.dataStore,
+        stateStore: options.stateStore,
+        connect: async () => withSlot(await budget.acquire(options.signal), open),
+        connectIfFree: async () => {
+          const slot = budget.tryAcquire();
+          return slot ? withSlot(slot, open) : undefined;
+        },
+        settings,
+        now,
+        signal: options.signal,
+        sides,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      results[i] = result;
+      // after the run, whatever its outcome, so `status` can show a failure next to the last success
+      const times = { startedAt, finishedAt: now(), leaseTtlMs: settings.leaseTtlMs };
+      const warning = await recordLastAttempt(options.stateStore, table, result, times);
+      if (warning !== undefined) options.onWarning?.(warning);
+      options.onTableDone?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, options.tables.length) }, worker));
+  return results.filter((r): r is TableRunResult => r !== undefined);
+}
+
+/** A session that gives its budget slot back when it closes (or at once when it cannot be opened). */
+async function withSlot(release: Release, open: () => Promise<MysqlSource>): Promise<MysqlSource> {
+  try {
+    const source = await open();
+    source.onClose(release);
+    return source;
+  } catch (error) {
+    release();
+    throw error;
   }
-  return results;
 }
 
 /** Tables named on the command line, or every table; unknown names are a usage error. */

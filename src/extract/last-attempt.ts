@@ -57,7 +57,9 @@ export async function recordLastAttempt(
   times: { startedAt: Date; finishedAt: Date; leaseTtlMs: number },
 ): Promise<string | undefined> {
   try {
-    const previous = await readLastAttempt(store, table).catch(() => undefined);
+    // only a locked series needs the previous record (when it began); a quiet run stays a few requests
+    const previous =
+      result.status === 'locked' ? await readLastAttempt(store, table).catch(() => undefined) : undefined;
     const record = lastAttemptOf(result, times, previous);
     await store.putText(lastAttemptKey(table), `${JSON.stringify(record, null, 2)}\n`, {
       contentType: 'application/json',

@@ -87,6 +87,8 @@ export interface WallClock {
 const FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
 
 export class MysqlSource {
+  readonly #onClose: (() => void)[] = [];
+
   private constructor(
     private readonly core: Connection,
     readonly clock: WallClock,
@@ -208,11 +210,18 @@ export class MysqlSource {
     });
   }
 
+  /** runs `callback` once the connection is closed (e.g. to give its slot back to a connection budget) */
+  onClose(callback: () => void): void {
+    this.#onClose.push(callback);
+  }
+
   async close(): Promise<void> {
     try {
       await this.core.promise().end();
     } catch {
       this.core.destroy();
+    } finally {
+      for (const callback of this.#onClose.splice(0)) callback();
     }
   }
 }

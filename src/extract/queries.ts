@@ -165,6 +165,17 @@ export function maxCursor(table: TableModel): Statement {
   };
 }
 
+/**
+ * The server's row count estimate (InnoDB samples it; it can be off by tens of percent), for a backfill's
+ * progress and ETA only: reading it costs no scan.
+ */
+export function estimatedRows(table: TableModel): Statement {
+  return {
+    sql: 'SELECT CAST(TABLE_ROWS AS CHAR) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    values: [table.sourceTable],
+  };
+}
+
 export function describeColumns(table: TableModel): Statement {
   return {
     // COLUMN_TYPE holds lengths, unsigned and ENUM members on both MySQL 8 and MariaDB; CAST keeps it text.

@@ -124,7 +124,9 @@ async function runOnce(
     });
     // every save records whose state this is (older files had no identity)
     const state = { ...loaded.state, identity };
-    const run = new TableRun(table, deps, { lease, source, plan, runId, uploaded }, state, loaded.etag);
+    const identityRecorded = loaded.state.identity !== null;
+    const attemptOf = { lease, source, plan, runId, uploaded, identityRecorded };
+    const run = new TableRun(table, deps, attemptOf, state, loaded.etag);
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;

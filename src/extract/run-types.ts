@@ -19,6 +19,13 @@ export interface ExtractSettings {
    * integer keys only; default 1)
    */
   readonly backfillConnections?: number;
+  /** tables extracted at once (default 1) */
+  readonly concurrency?: number;
+  /**
+   * MySQL connections the whole run may hold at once, over all tables and backfill ranges (default: concurrency
+   * × backfillConnections)
+   */
+  readonly maxConnections?: number;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
   /**
@@ -32,8 +39,12 @@ export interface ExtractSettings {
 
 export interface Progress {
   readonly table: string;
+  /** rows read by this run so far */
   readonly rows: number;
+  /** CSV bytes (uncompressed) of those rows */
   readonly bytes: number;
+  /** backfill only: the server's estimate of the table's rows (information_schema.TABLES.TABLE_ROWS) */
+  readonly estimatedRows?: number;
 }
 
 /** The pipeline a run works for: recorded in (and checked against) every table's state. */
@@ -46,7 +57,13 @@ export interface ExtractDeps {
   readonly pipeline: PipelineIdentity;
   readonly dataStore: ObjectStore;
   readonly stateStore: ObjectStore;
+  /** a connection for the table (waits for the run's connection budget) */
   readonly connect: () => Promise<MysqlSource>;
+  /**
+   * an extra connection for a backfill range, only when the budget has one free now (undefined otherwise);
+   * without it every range gets its own connection from `connect`
+   */
+  readonly connectIfFree?: () => Promise<MysqlSource | undefined>;
   readonly settings: ExtractSettings;
   readonly now: () => Date;
   readonly signal: AbortSignal;

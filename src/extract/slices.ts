@@ -43,30 +43,38 @@ export function planSlices(
 }
 
 /**
- * Reads every slice at once, the first over `first` and each other over a connection of its own (closed after).
- * The first failure aborts `stopped` for the others and is what is thrown (their own errors are mostly that
- * stop), so a killed session still counts as a transient MySQL error and is retried.
+ * Reads the slices over `first` plus as many more connections as `more` gives (up to one per slice; it answers
+ * undefined when the run's connection budget has none free, and is never waited on). Each connection reads one
+ * slice after another until none is left, so all of them run at once when there are enough connections, and in
+ * turn otherwise. The first failure aborts `stopped` for the others and is what is thrown (their own errors are
+ * mostly that stop), so a killed session still counts as a transient MySQL error and is retried.
  */
 export async function readConcurrently<S, R>(
   slices: readonly S[],
-  sources: { readonly first: MysqlSource; readonly connect: () => Promise<MysqlSource> },
+  sources: { readonly first: MysqlSource; readonly more: () => Promise<MysqlSource | undefined> },
   read: (slice: S, source: MysqlSource, stopped: AbortSignal) => Promise<R[]>,
 ): Promise<R[]> {
   const stop = new AbortController();
   const opened: MysqlSource[] = [];
   try {
-    while (opened.length < slices.length - 1) opened.push(await sources.connect());
-    const all = [sources.first, ...opened];
-    const reads = await Promise.allSettled(
-      slices.map((slice, i) =>
-        read(slice, all[i] as MysqlSource, stop.signal).catch((error: unknown) => {
+    while (opened.length < slices.length - 1) {
+      const source = await sources.more();
+      if (source === undefined) break;
+      opened.push(source);
+    }
+    const results: R[][] = slices.map(() => []);
+    let next = 0;
+    const work = async (source: MysqlSource) => {
+      for (let i = next++; i < slices.length && !stop.signal.aborted; i = next++) {
+        results[i] = await read(slices[i] as S, source, stop.signal).catch((error: unknown) => {
           stop.abort(error); // no-op after the first failure: its reason stays the cause
           throw error;
-        }),
-      ),
-    );
+        });
+      }
+    };
+    const reads = await Promise.allSettled([sources.first, ...opened].map(work));
     if (reads.some((r) => r.status === 'rejected')) throw stop.signal.reason;
-    return reads.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    return results.flat();
   } finally {
     await Promise.all(opened.map((s) => s.close()));
   }

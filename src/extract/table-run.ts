@@ -10,6 +10,9 @@ import { canSlice, planSlices, readConcurrently } from './slices.js';
 import { type BackfillSlice, saveState, type TableState } from './state.js';
 import { lookbackLower, upperBound } from './window.js';
 
+/** How often a table with nothing new still writes its state (lastRun), so status shows the extractor runs. */
+export const RECORD_QUIET_RUN_MS = 60 * 60 * 1000;
+
 /** What one attempt at a table works with: the lease it holds, its connection, its row plan and run id. */
 export interface TableRunAttempt {
   readonly lease: Lease;
@@ -18,6 +21,8 @@ export interface TableRunAttempt {
   readonly runId: string;
   /** every file this table run uploaded, across attempts: what a failed run reports it did */
   readonly uploaded?: FileRecord[];
+  /** the loaded state already records whose it is (false: older state, which the next save completes) */
+  readonly identityRecorded?: boolean;
 }
 
 /** The state and writers of one attempt. */
@@ -31,11 +36,14 @@ export class TableRun {
   #fileSequence = 0;
   #rows = 0;
   #bytes = 0;
+  /** backfill: the server's estimate of the table's rows, for progress (undefined when unknown) */
+  #estimatedRows: number | undefined;
 
   readonly #lease: Lease;
   readonly #source: MysqlSource;
   readonly #runId: string;
   readonly #uploaded: FileRecord[] | undefined;
+  readonly #identityRecorded: boolean | undefined;
 
   constructor(
     private readonly table: TableModel,
@@ -49,6 +57,7 @@ export class TableRun {
     this.#source = attempt.source;
     this.#runId = attempt.runId;
     this.#uploaded = attempt.uploaded;
+    this.#identityRecorded = attempt.identityRecorded;
     this.#plan = attempt.plan;
     this.#encodeRow = this.#plan.encodeRow;
     this.#positionOf = this.#plan.positionOf;
@@ -56,6 +65,7 @@ export class TableRun {
 
   async backfill(): Promise<TableRunResult> {
     const backfill = this.state.backfill ?? (await this.#newBackfill());
+    this.#estimatedRows = await this.#estimateRows();
     if (!this.state.backfill) await this.#save({ ...this.state, backfill });
     const window = { lower: null, upper: backfill.upperCursor };
     // One connection keeps its progress in lastKey; a split backfill keeps one entry per key range.
@@ -80,6 +90,14 @@ export class TableRun {
       this.#finished({ watermark: { cursor: backfill.upperCursor, key: [] }, backfill: null }, files, window),
     );
     return this.#result('backfill', files, window, true);
+  }
+
+  /** The whole table's estimated rows (a resumed backfill counts only this run's rows against it). */
+  async #estimateRows(): Promise<number | undefined> {
+    const statement = queries.estimatedRows(this.table);
+    const [row] = await this.#source.query<{ n: string | null }>(statement.sql, statement.values);
+    const n = Number(row?.n ?? Number.NaN);
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
   }
 
   async #newBackfill(): Promise<NonNullable<TableState['backfill']>> {
@@ -112,7 +130,9 @@ export class TableRun {
     onFile: (slice: BackfillSlice, file: FileRecord) => Promise<void>,
   ): Promise<FileRecord[]> {
     const pending = slices.filter((s) => !s.done);
-    const sources = { first: this.#source, connect: this.deps.connect };
+    const connectIfFree = this.deps.connectIfFree;
+    const more = connectIfFree ?? (() => this.deps.connect());
+    const sources = { first: this.#source, more };
     return readConcurrently(pending, sources, (slice, source, stopped) =>
       this.#readSlice(slice, source, AbortSignal.any([this.deps.signal, stopped]), onFile),
     );
@@ -172,11 +192,27 @@ export class TableRun {
       throw error;
     }
     const window = { lower: lower?.cursor ?? null, upper };
+    if (last === undefined && files.length === 0 && this.#recentlyRecorded()) {
+      return this.#result('incremental', files, window);
+    }
     await this.#writeManifest('incremental', 'complete', window);
     await this.#lease.assertHeld();
     const next = last ? { cursor: last.cursor, key: [...last.key] } : watermark;
     await this.#save(this.#finished({ watermark: next, backfill: null }, files, window));
     return this.#result('incremental', files, window);
+  }
+
+  /**
+   * A run that read nothing changes no position: it skips its manifest (no file to reconcile) and the state
+   * write (a manifest, a lease check and a state PUT), which makes a scheduled run of a quiet table three S3
+   * requests (lease create, state read, lease delete). It still records itself when the state has no identity
+   * yet (older files) or its last recorded run is older than RECORD_QUIET_RUN_MS, so `status` shows a recent
+   * run of a working extractor.
+   */
+  #recentlyRecorded(): boolean {
+    const recorded = this.state.lastRun?.finishedAt;
+    if (this.#identityRecorded !== true || recorded === undefined) return false;
+    return this.deps.now().getTime() - Date.parse(recorded) < RECORD_QUIET_RUN_MS;
   }
 
   /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
@@ -234,13 +270,22 @@ export class TableRun {
         const line = this.#encodeRow(row);
         this.#rows++;
         this.#bytes += line.length;
-        if ((this.#rows & 8191) === 0)
-          this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
+        if ((this.#rows & 8191) === 0) this.#reportProgress();
         return sink.write(line, row);
       },
       { raw: this.#plan.wholeLine },
     );
     return { last, count };
+  }
+
+  #reportProgress(): void {
+    const estimated = this.#estimatedRows;
+    this.deps.onProgress?.({
+      table: this.table.name,
+      rows: this.#rows,
+      bytes: this.#bytes,
+      ...(estimated === undefined ? {} : { estimatedRows: estimated }),
+    });
   }
 
   #sink(onFile: (file: FileRecord) => Promise<void>, signal: AbortSignal): FileSink {

@@ -1,6 +1,6 @@
 /**
- * The reads behind `status`: extractor state from the state store, then (given a session) the three Snowflake
- * queries per table. Each read is caught on its own and kept as data, so one missing privilege or corrupt file
+ * The reads behind `status`: extractor state from the state store, then (given a session) the Snowflake side,
+ * batched per pipeline (readSnowflakeStatuses). Each read is caught on its own and kept as data, so one missing privilege or corrupt file
  * shows next to everything that could be read.
  */
 import { readLastAttempt } from '../extract/last-attempt.js';
@@ -14,8 +14,10 @@ import { failureOf } from '../snowflake/apply.js';
 import { formatFailure } from '../snowflake/apply-report.js';
 import type { SqlClient } from '../snowflake/client.js';
 import {
+  copyHistoryBatchSql,
   copyHistorySql,
   mergeLagSql,
+  pipeStatusBatchSql,
   pipeStatusSql,
   readCopyRows,
   readMergeLag,
@@ -23,12 +25,26 @@ import {
   readStream,
   readTaskRuns,
   readTaskState,
+  rowsByTable,
   streamSql,
+  streamsInSchemaSql,
   summarizeLoads,
+  taskHistoryBatchSql,
   taskHistorySql,
   taskStateSql,
 } from './snowflake-queries.js';
-import type { Check, ExtractorStatus, LeaseStatus, SnowflakeTableStatus } from './types.js';
+import type {
+  Check,
+  ExtractorStatus,
+  LeaseStatus,
+  LoadHistory,
+  MergeLag,
+  PipeStatus,
+  SnowflakeTableStatus,
+  StreamStatus,
+  TaskRun,
+  TaskState,
+} from './types.js';
 
 export async function readExtractorStatus(
   store: ObjectStore,
@@ -98,25 +114,101 @@ async function readLeaseStatus(
   };
 }
 
-export async function readSnowflakeStatus(
+/**
+ * Every table's Snowflake side in a handful of statements run at once: pipe status, copy history and task
+ * history one batched statement each for the whole pipeline, SHOW STREAMS one per schema. A batch that fails
+ * is asked again table by table (FALLBACK_CONCURRENCY at once), so each error shows on its own table and the
+ * other tables keep their readings.
+ */
+export async function readSnowflakeStatuses(
   client: SqlClient,
   model: PipelineModel,
-  table: TableModel,
+  tables: readonly TableModel[],
   nowMs: number,
-): Promise<SnowflakeTableStatus> {
-  const pipe = await query(client, pipeStatusSql(table), readPipeStatus);
-  const task = await query(client, taskStateSql(table), (rows) => readTaskState(rows, table.task.name));
-  const lag = await query(client, mergeLagSql(table), readMergeLag);
-  const stream = await query(client, streamSql(table), (rows) => readStream(rows, table.stream.name));
-  const loads = await query(client, copyHistorySql(model, table), (rows) => ({
+): Promise<SnowflakeTableStatus[]> {
+  const loadsOf = (rows: Record<string, unknown>[]) => ({
     ok: true as const,
     value: summarizeLoads(readCopyRows(rows), nowMs),
+  });
+  const tasksOf = (rows: Record<string, unknown>[]) => ({ ok: true as const, value: readTaskRuns(rows) });
+  // task state (SHOW TASKS LIKE) and merge lag (the stream and the target) are per table, run FALLBACK_CONCURRENCY
+  // at once alongside the batches
+  const perTable = <T>(
+    sql: (t: TableModel) => string,
+    read: (t: TableModel) => (rows: Record<string, unknown>[]) => Check<T>,
+  ) => mapConcurrently(tables, FALLBACK_CONCURRENCY, (t) => query(client, sql(t), read(t)));
+  const [pipes, streams, loads, tasks, taskStates, lags] = await Promise.all([
+    batched(client, tables, pipeStatusBatchSql(tables), pipeStatusSql, readPipeStatus),
+    readStreams(client, tables),
+    batched(client, tables, copyHistoryBatchSql(model, tables), (t) => copyHistorySql(model, t), loadsOf),
+    batched(client, tables, taskHistoryBatchSql(model, tables), (t) => taskHistorySql(model, t), tasksOf),
+    perTable(taskStateSql, (t) => (rows) => readTaskState(rows, t.task.name)),
+    perTable(mergeLagSql, () => readMergeLag),
+  ]);
+  return tables.map((_, i) => ({
+    pipe: pipes[i] as Check<PipeStatus>,
+    task: taskStates[i] as Check<TaskState>,
+    lag: lags[i] as Check<MergeLag>,
+    stream: streams[i] as Check<StreamStatus>,
+    loads: loads[i] as Check<LoadHistory>,
+    tasks: tasks[i] as Check<TaskRun[]>,
   }));
-  const tasks = await query(client, taskHistorySql(model, table), (rows) => ({
-    ok: true as const,
-    value: readTaskRuns(rows),
-  }));
-  return { pipe, task, lag, stream, loads, tasks };
+}
+
+/** per-table statements in flight at once after a batch failed */
+export const FALLBACK_CONCURRENCY = 8;
+
+async function batched<T>(
+  client: SqlClient,
+  tables: readonly TableModel[],
+  batchSql: string,
+  singleSql: (table: TableModel) => string,
+  read: (rows: Record<string, unknown>[]) => Check<T>,
+): Promise<Check<T>[]> {
+  if (tables.length === 0) return [];
+  try {
+    const grouped = rowsByTable((await client.execute(batchSql)).rows);
+    return tables.map((t) => read(grouped.get(t.name) ?? []));
+  } catch {
+    return mapConcurrently(tables, FALLBACK_CONCURRENCY, (t) => query(client, singleSql(t), read));
+  }
+}
+
+/** SHOW STREAMS once per schema the tables' streams live in; per table (SHOW STREAMS LIKE) when that fails. */
+async function readStreams(client: SqlClient, tables: readonly TableModel[]): Promise<Check<StreamStatus>[]> {
+  const schemaOf = (t: TableModel) => JSON.stringify([t.stream.database, t.stream.schema]);
+  const schemas = [...new Set(tables.map(schemaOf))];
+  const readings = await Promise.all(
+    schemas.map(async (key) => {
+      const group = tables.filter((t) => schemaOf(t) === key);
+      const first = group[0] as TableModel;
+      try {
+        const { rows } = await client.execute(streamsInSchemaSql(first.stream.database, first.stream.schema));
+        return group.map((t) => [t.name, readStream(rows, t.stream.name)] as const);
+      } catch {
+        const one = (t: TableModel) => query(client, streamSql(t), (rows) => readStream(rows, t.stream.name));
+        const checks = await mapConcurrently(group, FALLBACK_CONCURRENCY, one);
+        return group.map((t, i) => [t.name, checks[i] as Check<StreamStatus>] as const);
+      }
+    }),
+  );
+  const byTable = new Map(readings.flat());
+  return tables.map((t) => byTable.get(t.name) as Check<StreamStatus>);
+}
+
+/** `work` over every item, at most `limit` at once; results in the items' order. */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function query<T>(

@@ -1,7 +1,15 @@
 /**
- * The Snowflake side of `status`: the three queries per table and pure readers for their rows. Names are
- * quoted by src/sql/quote.ts like in the generated monitoring views; timestamps are selected as epoch
- * milliseconds (DATE_PART), so no driver date conversion or session time zone is involved.
+ * The Snowflake side of `status`: its queries and pure readers for their rows. Names are quoted by
+ * src/sql/quote.ts like in the generated monitoring views; timestamps are selected as epoch milliseconds
+ * (DATE_PART), so no driver date conversion or session time zone is involved.
+ *
+ * Each kind of reading is one statement for the whole pipeline (`…BatchSql`): a UNION ALL of the per-table
+ * function calls, each branch labelled with the table in SNOWSTAGE_TABLE (as the generated monitoring views
+ * do), and SHOW STREAMS once per schema. The per-table statements remain for when a batch fails: one missing
+ * pipe or privilege fails the whole statement, and asking table by table puts each error on its own table.
+ * Syntax: SELECT with UNION ALL https://docs.snowflake.com/en/sql-reference/operators-query, QUALIFY (after
+ * WHERE, before ORDER BY) https://docs.snowflake.com/en/sql-reference/constructs/qualify, SHOW STREAMS
+ * https://docs.snowflake.com/en/sql-reference/sql/show-streams, and the function pages named below.
  */
 import { META } from '../model/names.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
@@ -31,6 +39,82 @@ export function pipeStatusSql(table: TableModel): string {
 export function streamSql(table: TableModel): string {
   const { database, schema, name } = table.stream;
   return `SHOW STREAMS LIKE ${literal(name)} IN SCHEMA ${qualifiedSchema(database, schema)}`;
+}
+
+/** Every stream of one schema (SHOW STREAMS lists up to 10,000); readStream picks each table's by name. */
+export function streamsInSchemaSql(database: string, schema: string): string {
+  return `SHOW STREAMS IN SCHEMA ${qualifiedSchema(database, schema)}`;
+}
+
+/** The column naming the pipeline's table in every batched statement (no system function returns it). */
+export const TABLE_COLUMN = 'SNOWSTAGE_TABLE';
+
+/** https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status, one branch per table. */
+export function pipeStatusBatchSql(tables: readonly TableModel[]): string {
+  return tables
+    .map(
+      (t) =>
+        `SELECT ${literal(t.name)} AS ${TABLE_COLUMN}, SYSTEM$PIPE_STATUS(${qualifiedNameLiteral(t.pipe)}) AS PIPE_STATUS`,
+    )
+    .join('\nUNION ALL\n');
+}
+
+/** https://docs.snowflake.com/en/sql-reference/functions/copy_history (TABLE_NAME is required: one call per table). */
+export function copyHistoryBatchSql(model: PipelineModel, tables: readonly TableModel[]): string {
+  const branches = tables.map((t) =>
+    [
+      `SELECT ${literal(t.name)} AS ${TABLE_COLUMN}, FILE_NAME, STATUS, ROW_COUNT, ERROR_COUNT, FIRST_ERROR_MESSAGE,`,
+      '  DATE_PART(EPOCH_MILLISECOND, LAST_LOAD_TIME) AS LOADED_AT_MS',
+      `FROM TABLE(${identifier(model.snowflake.database)}.INFORMATION_SCHEMA.COPY_HISTORY(`,
+      `  TABLE_NAME => ${qualifiedNameLiteral(t.rawTable)},`,
+      `  START_TIME => DATEADD(HOUR, -${HISTORY_HOURS}, CURRENT_TIMESTAMP())`,
+      '))',
+    ].join('\n'),
+  );
+  return [branches.join('\nUNION ALL\n'), `ORDER BY ${TABLE_COLUMN}, LOADED_AT_MS DESC NULLS FIRST`].join(
+    '\n',
+  );
+}
+
+/**
+ * https://docs.snowflake.com/en/sql-reference/functions/task_history, one call per task (RESULT_LIMIT counts
+ * rows before WHERE, so one call over the whole database could crowd a quiet task out); the latest
+ * TASK_RUNS_SHOWN runs of each.
+ */
+export function taskHistoryBatchSql(model: PipelineModel, tables: readonly TableModel[]): string {
+  const branches = tables.map((t) =>
+    [
+      `SELECT ${literal(t.name)} AS ${TABLE_COLUMN}, STATE, ERROR_CODE, ERROR_MESSAGE,`,
+      '  DATE_PART(EPOCH_MILLISECOND, SCHEDULED_TIME) AS SCHEDULED_AT_MS,',
+      '  DATE_PART(EPOCH_MILLISECOND, COMPLETED_TIME) AS COMPLETED_AT_MS',
+      `FROM TABLE(${identifier(model.snowflake.database)}.INFORMATION_SCHEMA.TASK_HISTORY(`,
+      `  TASK_NAME => ${literal(t.task.name)},`,
+      `  SCHEDULED_TIME_RANGE_START => DATEADD(HOUR, -${HISTORY_HOURS}, CURRENT_TIMESTAMP()),`,
+      '  RESULT_LIMIT => 1000',
+      '))',
+      `WHERE DATABASE_NAME = ${literal(t.task.database)} AND SCHEMA_NAME = ${literal(t.task.schema)}`,
+      '  AND QUERY_ID IS NOT NULL',
+    ].join('\n'),
+  );
+  return [
+    `SELECT * FROM (\n${branches.join('\nUNION ALL\n')}\n)`,
+    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${TABLE_COLUMN} ORDER BY SCHEDULED_AT_MS DESC) <= ${TASK_RUNS_SHOWN}`,
+    `ORDER BY ${TABLE_COLUMN}, SCHEDULED_AT_MS DESC`,
+  ].join('\n');
+}
+
+/** Rows of a batched statement by the table their SNOWSTAGE_TABLE names, in the statement's order. */
+export function rowsByTable(
+  rows: readonly Record<string, unknown>[],
+): Map<string, Record<string, unknown>[]> {
+  const grouped = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const name = cell(row, TABLE_COLUMN) ?? '';
+    const list = grouped.get(name) ?? [];
+    list.push(row);
+    grouped.set(name, list);
+  }
+  return grouped;
 }
 
 export function readStream(rows: readonly Record<string, unknown>[], name: string): Check<StreamStatus> {

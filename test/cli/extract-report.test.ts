@@ -1,6 +1,6 @@
 /** The terminal display of `extract`: a live line per table, then its summary, both on stderr. */
-import { describe, expect, it } from 'vitest';
-import { createReporter } from '../../src/cli/extract-report.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createReporter, estimateText, formatDuration } from '../../src/cli/extract-report.js';
 import type { TableRunResult } from '../../src/extract/run-table.js';
 import type { TableModel } from '../../src/model/types.js';
 
@@ -91,5 +91,70 @@ describe('warnings in the run summary', () => {
     expect(line.level).toBe(40);
     expect(line.status).toBe('ok');
     expect(line.warnings).toEqual(warned.warnings);
+  });
+});
+
+describe('backfill total, percentage and ETA', () => {
+  it('shows the estimated total, the share read and the time left at the rate so far', () => {
+    // 250 of 1000 rows in 10 s: 750 rows left at 25 rows/s
+    expect(estimateText(250, 1000, 10_000)).toEqual({ total: ' of ~1000 (25%)', eta: ' | ETA 30s' });
+    expect(estimateText(1, 3, 60_000)).toEqual({ total: ' of ~3 (33%)', eta: ' | ETA 2m00s' });
+    expect(estimateText(10, 1000, 60_000)).toEqual({ total: ' of ~1000 (1%)', eta: ' | ETA 1h39m' });
+  });
+
+  it('shows nothing without an estimate, no ETA before the first row, and says when the estimate was low', () => {
+    expect(estimateText(500, undefined, 1000)).toEqual({ total: '', eta: '' });
+    expect(estimateText(0, 1000, 1000)).toEqual({ total: ' of ~1000 (0%)', eta: '' });
+    expect(estimateText(1200, 1000, 1000)).toEqual({ total: ' of ~1000 (past the estimate)', eta: '' });
+  });
+
+  it('formats durations in whole seconds under an hour and whole minutes above', () => {
+    expect([0, 999, 59_400, 61_000, 3_599_000, 3_600_000, 7_530_000].map(formatDuration)).toEqual([
+      '0s',
+      '1s',
+      '59s',
+      '1m01s',
+      '59m59s',
+      '1h00m',
+      '2h06m',
+    ]);
+  });
+
+  it('the live line shows them on a terminal; the JSON progress line carries estimatedRows', () => {
+    const err = terminal();
+    const reporter = createReporter({ stdout: terminal().stream, stderr: err.stream, env: {}, cwd: '/' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      reporter.tableStart({ name: 'books' } as TableModel);
+      vi.advanceTimersByTime(2000);
+      reporter.progress({ table: 'books', rows: 8192, bytes: 1_048_576, estimatedRows: 100_000 });
+    } finally {
+      vi.useRealTimers();
+    }
+    reporter.info('a line above the bars makes them render now');
+    reporter.tableDone(result);
+    reporter.close();
+    // 8192 rows in 2 s: 91,808 left at 4096 rows/s
+    expect(err.text()).toContain('books | 8192 rows of ~100000 (8%) | 1.0 MB csv | 4096 rows/s | ETA 22s');
+
+    const out = terminal();
+    const json = createReporter({
+      stdout: out.stream,
+      stderr: { ...terminal().stream, isTTY: false },
+      env: {},
+      cwd: '/',
+    });
+    json.progress({ table: 'books', rows: 8192, bytes: 10, estimatedRows: 100_000 });
+    json.progress({ table: 'books_2', rows: 8192, bytes: 10 });
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // throttled per table: the second table's first progress line is not swallowed by the first table's
+    expect(lines.map((l) => [l.event, l.table, l.estimatedRows])).toEqual([
+      ['progress', 'books', 100_000],
+      ['progress', 'books_2', undefined],
+    ]);
   });
 });

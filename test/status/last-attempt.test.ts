@@ -81,6 +81,8 @@ const EXTRACT: ExtractOptions = {
   fileSizeMb: 128,
   chunkRows: 10_000,
   backfillConnections: 1,
+  concurrency: 1,
+  maxConnections: 8,
   gzipLevel: 1,
   leaseTtlSeconds: 300,
   backfill: false,

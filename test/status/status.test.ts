@@ -89,12 +89,26 @@ function booksState(): TableState {
   };
 }
 
+/** One pipe's SYSTEM$PIPE_STATUS, as status asks table by table after a batch failed. */
 const pipeStatus = (pipe: string, status: object): FakeRule => ({
-  match: (sql) => sql.includes('SYSTEM$PIPE_STATUS') && sql.includes(`"${pipe}"`),
+  match: (sql) =>
+    sql.includes('SYSTEM$PIPE_STATUS') && sql.includes(`"${pipe}"`) && !sql.includes('UNION ALL'),
   reply: { rows: [{ PIPE_STATUS: JSON.stringify(status) }] },
 });
 
+/** The batched statement: every table's pipe status in one statement, a row per table. */
+const pipeStatuses = (byTable: Record<string, object>): FakeRule => ({
+  match: (sql) => sql.includes('SYSTEM$PIPE_STATUS') && sql.includes('UNION ALL'),
+  reply: {
+    rows: Object.entries(byTable).map(([t, status]) => ({
+      SNOWSTAGE_TABLE: t,
+      PIPE_STATUS: JSON.stringify(status),
+    })),
+  },
+});
+
 const COPY_COLUMNS = [
+  { name: 'SNOWSTAGE_TABLE' },
   { name: 'FILE_NAME' },
   { name: 'STATUS' },
   { name: 'ROW_COUNT', type: 'fixed' as const },
@@ -103,12 +117,18 @@ const COPY_COLUMNS = [
   { name: 'LOADED_AT_MS', type: 'fixed' as const },
 ];
 
-const copyHistory = (landing: string, rows: Record<string, string | null>[]): FakeRule => ({
-  match: (sql) => sql.includes('COPY_HISTORY') && sql.includes(`."${landing}"'`),
-  reply: { rows, columns: COPY_COLUMNS },
+const tagged = (byTable: Record<string, Record<string, string | null>[]>) =>
+  Object.entries(byTable).flatMap(([t, rows]) => rows.map((row) => ({ SNOWSTAGE_TABLE: t, ...row })));
+
+/** One batched COPY_HISTORY statement for every table (both landing tables named in it). */
+const copyHistories = (byTable: Record<string, Record<string, string | null>[]>): FakeRule => ({
+  match: (sql) =>
+    sql.includes('COPY_HISTORY') && sql.includes(`."BOOKS"'`) && sql.includes(`."BOOK_REVIEWS"'`),
+  reply: { rows: tagged(byTable), columns: COPY_COLUMNS },
 });
 
 const TASK_COLUMNS = [
+  { name: 'SNOWSTAGE_TABLE' },
   { name: 'STATE' },
   { name: 'ERROR_CODE' },
   { name: 'ERROR_MESSAGE' },
@@ -116,9 +136,11 @@ const TASK_COLUMNS = [
   { name: 'COMPLETED_AT_MS', type: 'fixed' as const },
 ];
 
-const taskHistory = (task: string, rows: Record<string, string | null>[]): FakeRule => ({
-  match: (sql) => sql.includes('TASK_HISTORY') && sql.includes(`'${task}'`),
-  reply: { rows, columns: TASK_COLUMNS },
+/** One batched TASK_HISTORY statement for every MERGE task. */
+const taskHistories = (byTable: Record<string, Record<string, string | null>[]>): FakeRule => ({
+  match: (sql) =>
+    sql.includes('TASK_HISTORY') && sql.includes(`'BOOKS_MERGE'`) && sql.includes(`'BOOK_REVIEWS_MERGE'`),
+  reply: { rows: tagged(byTable), columns: TASK_COLUMNS },
 });
 
 const loaded = (file: string, when: string, rows = '100') => ({
@@ -180,26 +202,34 @@ function healthyRules(): FakeRule[] {
     showTask('BOOK_REVIEWS_MERGE', 'started'),
     mergeLag('BOOKS_STREAM', 12, '2025-03-01T12:20:00Z', '2025-03-01T12:25:00Z'),
     mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
-    pipeStatus('BOOKS_PIPE', {
-      executionState: 'RUNNING',
-      pendingFileCount: 0,
-      lastIngestedTimestamp: '2025-03-01T12:10:00Z',
+    pipeStatuses({
+      books: {
+        executionState: 'RUNNING',
+        pendingFileCount: 0,
+        lastIngestedTimestamp: '2025-03-01T12:10:00Z',
+      },
+      book_reviews: {
+        executionState: 'RUNNING',
+        pendingFileCount: 1,
+        oldestPendingFilePath: 'book_reviews/x.csv.gz',
+      },
     }),
-    pipeStatus('BOOK_REVIEWS_PIPE', {
-      executionState: 'RUNNING',
-      pendingFileCount: 1,
-      oldestPendingFilePath: 'book_reviews/x.csv.gz',
+    copyHistories({
+      books: [
+        loaded('books/b2.csv.gz', '2025-03-01T12:10:00Z', '700'),
+        loaded('books/b1.csv.gz', '2025-03-01T12:05:00Z', '500'),
+        loaded('books/b0.csv.gz', '2025-03-01T02:00:00Z', '3800'),
+      ],
+      book_reviews: [],
     }),
-    copyHistory('BOOKS', [
-      loaded('books/b2.csv.gz', '2025-03-01T12:10:00Z', '700'),
-      loaded('books/b1.csv.gz', '2025-03-01T12:05:00Z', '500'),
-      loaded('books/b0.csv.gz', '2025-03-01T02:00:00Z', '3800'),
+    showStreams([
+      ['BOOKS_STREAM', false, '2025-03-15 12:25:00.000 +0000'],
+      ['BOOK_REVIEWS_STREAM', false, '2025-03-15 12:00:00.000 +0000'],
     ]),
-    copyHistory('BOOK_REVIEWS', []),
-    showStream('BOOKS_STREAM', false, '2025-03-15 12:25:00.000 +0000'),
-    showStream('BOOK_REVIEWS_STREAM', false, '2025-03-15 12:00:00.000 +0000'),
-    taskHistory('BOOKS_MERGE', [succeeded('2025-03-01T12:25:00Z'), succeeded('2025-03-01T12:20:00Z')]),
-    taskHistory('BOOK_REVIEWS_MERGE', []),
+    taskHistories({
+      books: [succeeded('2025-03-01T12:25:00Z'), succeeded('2025-03-01T12:20:00Z')],
+      book_reviews: [],
+    }),
   ];
 }
 
@@ -209,50 +239,58 @@ function unhealthyRules(): FakeRule[] {
     showTask('BOOK_REVIEWS_MERGE', 'started'),
     mergeLag('BOOKS_STREAM', 0, null, '2025-03-01T12:25:00Z'),
     mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
-    pipeStatus('BOOKS_PIPE', { executionState: 'RUNNING', pendingFileCount: 0 }),
-    pipeStatus('BOOK_REVIEWS_PIPE', {
-      executionState: 'STOPPED_STAGE_DROPPED',
-      pendingFileCount: 4,
-      error: 'Stage was dropped',
+    pipeStatuses({
+      books: { executionState: 'RUNNING', pendingFileCount: 0 },
+      book_reviews: {
+        executionState: 'STOPPED_STAGE_DROPPED',
+        pendingFileCount: 4,
+        error: 'Stage was dropped',
+      },
     }),
-    copyHistory('BOOKS', [
-      {
-        FILE_NAME: 'books/bad.csv.gz',
-        STATUS: 'Load skipped',
-        ROW_COUNT: '0',
-        ERROR_COUNT: '1',
-        FIRST_ERROR_MESSAGE: "Numeric value 'abc' is not recognized",
-        LOADED_AT_MS: at('2025-03-01T09:00:00Z'),
-      },
-      loaded('books/b1.csv.gz', '2025-03-01T08:00:00Z'),
+    copyHistories({
+      books: [
+        {
+          FILE_NAME: 'books/bad.csv.gz',
+          STATUS: 'Load skipped',
+          ROW_COUNT: '0',
+          ERROR_COUNT: '1',
+          FIRST_ERROR_MESSAGE: "Numeric value 'abc' is not recognized",
+          LOADED_AT_MS: at('2025-03-01T09:00:00Z'),
+        },
+        loaded('books/b1.csv.gz', '2025-03-01T08:00:00Z'),
+      ],
+      book_reviews: [],
+    }),
+    showStreams([
+      ['BOOKS_STREAM', true, '2025-02-27 12:00:00.000 +0000'],
+      ['BOOK_REVIEWS_STREAM', false, null],
     ]),
-    copyHistory('BOOK_REVIEWS', []),
-    showStream('BOOKS_STREAM', true, '2025-02-27 12:00:00.000 +0000'),
-    showStream('BOOK_REVIEWS_STREAM', false, null),
-    taskHistory('BOOKS_MERGE', [
-      {
-        STATE: 'FAILED',
-        ERROR_CODE: '100038',
-        ERROR_MESSAGE: "Numeric value 'x' is not recognized",
-        SCHEDULED_AT_MS: at('2025-03-01T12:25:00Z'),
-        COMPLETED_AT_MS: at('2025-03-01T12:25:03Z'),
-      },
-    ]),
-    taskHistory('BOOK_REVIEWS_MERGE', []),
+    taskHistories({
+      books: [
+        {
+          STATE: 'FAILED',
+          ERROR_CODE: '100038',
+          ERROR_MESSAGE: "Numeric value 'x' is not recognized",
+          SCHEDULED_AT_MS: at('2025-03-01T12:25:00Z'),
+          COMPLETED_AT_MS: at('2025-03-01T12:25:03Z'),
+        },
+      ],
+      book_reviews: [],
+    }),
   ];
 }
 
 const STREAM_COLUMNS = [{ name: 'name' }, { name: 'stale' }, { name: 'mode' }, { name: 'stale_after' }];
 
-/** SHOW STREAMS LIKE matches by pattern: an extra row with a similar name must not be taken for the stream. */
-const showStream = (stream: string, stale: boolean, staleAfter: string | null): FakeRule => ({
-  match: (sql) => sql === `SHOW STREAMS LIKE '${stream}' IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"`,
+/** SHOW STREAMS once for the raw schema; streams with similar names must not be taken for a table's stream. */
+const showStreams = (streams: [string, boolean, string | null][]): FakeRule => ({
+  match: (sql) => sql === 'SHOW STREAMS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"',
   reply: {
     columns: STREAM_COLUMNS,
-    rows: [
+    rows: streams.flatMap(([stream, stale, staleAfter]) => [
       { name: `${stream}X`, stale: 'true', mode: 'APPEND_ONLY', stale_after: null },
       { name: stream, stale: String(stale), mode: 'APPEND_ONLY', stale_after: staleAfter },
-    ],
+    ]),
   },
 });
 
@@ -353,17 +391,24 @@ describe('status', () => {
     const reviews = tableOf(report, 'book_reviews');
     expect(reviews.extractor).toMatchObject({ ok: true, value: { lastRun: null, watermark: null } });
     expect(reviews.notes).toEqual(['never extracted', 'no MERGE task run in the last 24 hours']);
-    expect(server.statements).toHaveLength(12);
     expect(books.snowflake?.stream).toEqual({
       ok: true,
       value: { stale: false, staleAfter: '2025-03-15 12:25:00.000 +0000' },
     });
-    expect(server.statements).toContain(
-      `SELECT SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
+    // one statement per kind of reading for the whole pipeline, not one per table; the task's state
+    // (SHOW TASKS LIKE) and the merge lag (the stream and the target) are read per table
+    expect(server.statements).toHaveLength(4 + 2 * 2);
+    const of = (word: string) => server.statements.filter((s) => s.includes(word));
+    expect(of('SYSTEM$PIPE_STATUS')).toEqual([
+      `SELECT 'book_reviews' AS SNOWSTAGE_TABLE, SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE"') AS PIPE_STATUS\nUNION ALL\nSELECT 'books' AS SNOWSTAGE_TABLE, SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
+    ]);
+    expect(of('COPY_HISTORY')).toHaveLength(1);
+    expect(of('COPY_HISTORY')[0]?.match(/INFORMATION_SCHEMA\.COPY_HISTORY\(/g)).toHaveLength(2);
+    expect(of('TASK_HISTORY')).toHaveLength(1);
+    expect(of('TASK_HISTORY')[0]).toContain(
+      'QUALIFY ROW_NUMBER() OVER (PARTITION BY SNOWSTAGE_TABLE ORDER BY SCHEDULED_AT_MS DESC) <= 5',
     );
-    expect(
-      server.statements.some((s) => s.includes(`TABLE_NAME => '"ANALYTICS"."BOOKSTORE_RAW"."BOOKS"'`)),
-    ).toBe(true);
+    expect(of('SHOW STREAMS')).toEqual(['SHOW STREAMS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"']);
     expect(run.stdout).not.toContain(PASSWORD);
   });
 
@@ -485,6 +530,37 @@ describe('status', () => {
     );
   });
 
+  it('a batch that fails (one pipe missing) is asked table by table, so the error lands on that table only', async () => {
+    const missing: FakeRule = {
+      match: (sql) => sql.includes('SYSTEM$PIPE_STATUS') && sql.includes('BOOK_REVIEWS_PIPE'),
+      reply: {
+        error: {
+          code: '002003',
+          sqlState: '02000',
+          message: "Pipe 'ANALYTICS.BOOKSTORE_RAW.BOOK_REVIEWS_PIPE' does not exist or not authorized.",
+        },
+      },
+    };
+    const books = pipeStatus('BOOKS_PIPE', { executionState: 'RUNNING', pendingFileCount: 0 });
+    const server = await startFake([missing, books, ...healthyRules()]);
+    const run = await status(['--json'], snowflakeEnv(server));
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(tableOf(report, 'books').snowflake?.pipe).toMatchObject({
+      ok: true,
+      value: { executionState: 'RUNNING' },
+    });
+    expect(tableOf(report, 'book_reviews').snowflake?.pipe).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('BOOK_REVIEWS_PIPE'),
+    });
+    expect(tableOf(report, 'books').snowflake?.loads.ok).toBe(true);
+    // the batch, then one statement per table; the other readings stayed batched (task state and merge lag
+    // are per table anyway: 2 tables × 2)
+    expect(server.statements.filter((s) => s.includes('SYSTEM$PIPE_STATUS'))).toHaveLength(3);
+    expect(server.statements).toHaveLength(6 + 2 * 2);
+  });
+
   it('--state-dir reads extractor state from a local directory; a corrupt state file is a problem', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'snowstage-state-'));
     try {
@@ -577,8 +653,10 @@ describe('status', () => {
       mergeLag('BOOKS_STREAM', 340, '2025-03-01T10:00:00Z', '2025-03-01T09:55:00Z'),
       mergeLag('BOOK_REVIEWS_STREAM', 0, null, '2025-02-01T00:00:00Z'),
       // 47 hours away, within the example's stream_stale_within_hours (48)
-      showStream('BOOKS_STREAM', false, '2025-03-03T11:30:00.000Z'),
-      showStream('BOOK_REVIEWS_STREAM', false, '2025-03-15T12:00:00.000Z'),
+      showStreams([
+        ['BOOKS_STREAM', false, '2025-03-03T11:30:00.000Z'],
+        ['BOOK_REVIEWS_STREAM', false, '2025-03-15T12:00:00.000Z'],
+      ]),
       ...healthyRules(),
     ]);
     const run = await status([], snowflakeEnv(server));

@@ -18,6 +18,8 @@ export interface ExtractOptions extends MetadataOptions {
   readonly fileSizeMb: number;
   readonly chunkRows: number;
   readonly backfillConnections: number;
+  readonly concurrency: number;
+  readonly maxConnections: number;
   readonly gzipLevel: number;
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
@@ -50,6 +52,8 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
   const settings: ExtractSettings = {
     chunkRows: options.chunkRows,
     backfillConnections: Math.floor(options.backfillConnections),
+    concurrency: options.concurrency,
+    maxConnections: options.maxConnections,
     targetFileBytes: Math.round(options.fileSizeMb * 1024 * 1024),
     gzipLevel: options.gzipLevel,
     leaseTtlMs: options.leaseTtlSeconds * 1000,

@@ -11,7 +11,7 @@ import type { PipelineModel } from '../../model/types.js';
 import { connectSnowflake, type SnowflakeConnectionOptions, type SqlClient } from '../../snowflake/client.js';
 import { connectFailureText, connectionDefaults, describeConnection } from '../../snowflake/connection.js';
 import { snowflakeOptionsFromEnv } from '../../snowflake/env.js';
-import { readExtractorStatus, readSnowflakeStatus } from '../../status/collect.js';
+import { mapConcurrently, readExtractorStatus, readSnowflakeStatuses } from '../../status/collect.js';
 import { buildReport, type TableReading } from '../../status/evaluate.js';
 import { formatJson, formatTerminal } from '../../status/format.js';
 import type { Check, ExtractorStatus, SnowflakeAccess, SnowflakeTableStatus } from '../../status/types.js';
@@ -27,6 +27,9 @@ export interface StatusDeps {
   readonly connect: (options: SnowflakeConnectionOptions) => Promise<SqlClient>;
   readonly now: () => Date;
 }
+
+/** tables whose state and lease are read from the store at once */
+const STATE_READS_AT_ONCE = 16;
 
 const DEFAULT_DEPS: StatusDeps = { connect: connectSnowflake, now: () => new Date() };
 
@@ -48,11 +51,13 @@ export async function statusCommand(
   const model = await loadOrReport(io, options);
   if (typeof model === 'number') return model;
   const { store, close } = stateStore(io, model, options);
-  const extractor: Check<ExtractorStatus>[] = [];
+  let extractor: Check<ExtractorStatus>[];
   const checkedAt = now();
   try {
-    for (const table of model.tables)
-      extractor.push(await readExtractorStatus(store, model, table, checkedAt));
+    // two small reads per table (state, lease): several tables at once
+    extractor = await mapConcurrently(model.tables, STATE_READS_AT_ONCE, (table) =>
+      readExtractorStatus(store, model, table, checkedAt),
+    );
   } finally {
     close();
   }
@@ -116,8 +121,7 @@ async function readSnowflake(
     };
   }
   try {
-    const snowflake: SnowflakeTableStatus[] = [];
-    for (const table of model.tables) snowflake.push(await readSnowflakeStatus(client, model, table, nowMs));
+    const snowflake = await readSnowflakeStatuses(client, model, model.tables, nowMs);
     return { access: { state: 'checked', connection: describeConnection(settings.options) }, snowflake };
   } finally {
     await client.close();

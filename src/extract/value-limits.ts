@@ -21,6 +21,8 @@ const LARGE_RAW_TYPE = 'VARCHAR(134217728)';
 export type ValueCheck = (encoded: string) => string | undefined;
 
 export function valueCheck(column: ColumnModel): ValueCheck | undefined {
+  const narrowed = narrowedDecimal(column);
+  if (narrowed) return numberCheck(column, narrowed);
   if (column.rawType.replace(/\s+/g, '').toUpperCase() !== LARGE_RAW_TYPE) return undefined;
   const binary = /^BINARY\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
   const maxDecoded = column.encoding === 'base64' && binary ? Number(binary[1]) : undefined;
@@ -42,6 +44,51 @@ export function valueCheck(column: ColumnModel): ValueCheck | undefined {
   };
 }
 
+/**
+ * A DECIMAL overridden to a NUMBER(p,s) with fewer integer digits than MySQL allows (DECIMAL(65,30) as
+ * NUMBER(38,30) keeps 8 of 35): the override vouches that the data fits, this checks it. Undefined for columns
+ * whose target holds every value MySQL can store. Such columns are encoded in JS (row-plan.ts), so only tables
+ * with such an override pay for the check.
+ */
+export function narrowedDecimal(column: ColumnModel): { precision: number; scale: number } | undefined {
+  if (column.encoding !== 'decimal') return undefined;
+  const target = /^NUMBER\((\d+),(\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
+  if (!target) return undefined;
+  const precision = Number(target[1]);
+  const scale = Number(target[2]);
+  const [p = 10, s = 0] = column.mysqlType.args;
+  return p - s > precision - scale ? { precision, scale } : undefined;
+}
+
+/**
+ * The MERGE casts with TO_NUMBER(x, p, s), which rounds the fraction to s digits and fails the task when the
+ * rounded value needs more than p - s integer digits.
+ */
+function numberCheck(column: ColumnModel, target: { precision: number; scale: number }): ValueCheck {
+  const allowed = target.precision - target.scale;
+  return (encoded) => {
+    const unsigned = encoded.startsWith('-') ? encoded.slice(1) : encoded;
+    const dot = unsigned.indexOf('.');
+    const whole = (dot < 0 ? unsigned : unsigned.slice(0, dot)).replace(/^0+/, '');
+    const fraction = dot < 0 ? '' : unsigned.slice(dot + 1);
+    if (whole.length < allowed) return undefined;
+    const carries =
+      whole.length === allowed &&
+      /^9*$/.test(whole) &&
+      /^9*$/.test(fraction.slice(0, target.scale).padEnd(target.scale, '0')) &&
+      fraction.charCodeAt(target.scale) >= 53; // '5'..'9' rounds up into a new integer digit
+    if (whole.length === allowed && !carries) return undefined;
+    return `is ${encoded}, which does not fit its Snowflake type ${column.snowflakeType} (snowflake_type override of ${column.mysqlType.text}: at most ${allowed} integer digits): the MERGE would fail on it`;
+  };
+}
+
+/** What to do about a value a column cannot take, by the reason it cannot. */
+export function fixFor(column: ColumnModel): string {
+  return narrowedDecimal(column)
+    ? `set a wider snowflake_type for ${column.source} in the table's metadata (fewer fraction digits, or VARCHAR), or correct the value in MySQL`
+    : 'shorten or remove the value in MySQL';
+}
+
 function base64Bytes(encoded: string): number {
   const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
   return (encoded.length / 4) * 3 - padding;
@@ -54,13 +101,14 @@ export class ValueTooLargeError extends RunFailure {
     readonly column: string,
     readonly problem: string,
     readonly key: readonly string[] | undefined = undefined,
+    readonly fix = 'shorten or remove the value in MySQL',
   ) {
     super(
-      `${table}: column ${column} of the row with key (${key?.join(', ') ?? '?'}) ${problem}. Nothing of this run was saved; shorten or remove the value in MySQL, then run again`,
+      `${table}: column ${column} of the row with key (${key?.join(', ') ?? '?'}) ${problem}. Nothing of this run was saved; ${fix}, then run again`,
     );
   }
 
   withKey(key: readonly string[]): ValueTooLargeError {
-    return new ValueTooLargeError(this.table, this.column, this.problem, key);
+    return new ValueTooLargeError(this.table, this.column, this.problem, key, this.fix);
   }
 }

@@ -37,3 +37,34 @@ describe('valueCheck', () => {
     );
   });
 });
+
+describe('valueCheck of a DECIMAL overridden to a narrower NUMBER', () => {
+  const decimal = (snowflakeType: string, args = [65, 30]) =>
+    column({
+      source: 'amount',
+      rawType: 'VARCHAR',
+      encoding: 'decimal',
+      snowflakeType,
+      mysqlType: {
+        base: 'DECIMAL',
+        args,
+        text: `decimal(${args.join(',')})`,
+      } as unknown as ColumnModel['mysqlType'],
+    });
+
+  it('leaves an override that holds every value unchecked', () => {
+    // DECIMAL(65,30) has 35 integer digits: NUMBER(38,3) holds them all, NUMBER(38,4) does not
+    expect(valueCheck(decimal('NUMBER(38,3)'))).toBeUndefined();
+    expect(valueCheck(decimal('NUMBER(38,4)'))).toBeDefined();
+  });
+
+  it('counts integer digits, and the carry that rounding to the target scale adds', () => {
+    const check = valueCheck(decimal('NUMBER(38,2)', [50, 10]));
+    const nines = '9'.repeat(36);
+    expect(check?.(`${nines}.994`)).toBeUndefined();
+    expect(check?.(`-${nines}.99`)).toBeUndefined();
+    expect(check?.(`000${nines}.5`)).toBeUndefined();
+    expect(check?.(`${nines}.995`)).toContain('at most 36 integer digits');
+    expect(check?.(`-1${nines}`)).toContain('does not fit its Snowflake type NUMBER(38,2)');
+  });
+});

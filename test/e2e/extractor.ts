@@ -43,6 +43,8 @@ export interface TableSummary {
   readonly rows: number;
   readonly files: number;
   readonly detail?: string;
+  /** what the run warned about (the JSON summary's `warnings`) */
+  readonly warnings?: readonly string[];
 }
 
 export interface ExtractResult {
@@ -142,6 +144,7 @@ function toSummary(line: Record<string, unknown>): TableSummary {
     rows: Number(line.rows),
     files: Number(line.files),
     ...(typeof line.detail === 'string' ? { detail: line.detail } : {}),
+    ...(Array.isArray(line.warnings) ? { warnings: line.warnings.map(String) } : {}),
   };
 }
 

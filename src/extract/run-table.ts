@@ -132,7 +132,8 @@ async function runOnce(
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
     const result = backfilling ? await run.backfill() : await run.incremental();
-    return warnings.length > 0 ? { ...result, warnings } : result;
+    const all = [...warnings, ...(result.warnings ?? [])];
+    return all.length > 0 ? { ...result, warnings: all } : result;
   } finally {
     await source.close();
   }

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractAll } from '../../src/extract/extract-all.js';
+import { MysqlSource } from '../../src/extract/mysql-source.js';
 import type { ExtractSettings, TableRunResult } from '../../src/extract/run-table.js';
+import { extractTable } from '../../src/extract/run-table.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
@@ -189,5 +191,61 @@ describe('a DECIMAL overridden to a narrower NUMBER', () => {
     const wider = await extract(table, { serverFormatting: false });
     expect(wider.status).toBe('failed');
     expect(wider.message).toContain('column amount of the row with key (4) is -100000000.');
+  });
+});
+
+describe('a cursor set back to NULL (null_policy: oldest)', () => {
+  /**
+   * One run whose source runs `meanwhile` (another session: the application) just before the NULL-cursor pass,
+   * after the window was read: the real MySQL source, with the application's write put at that moment.
+   */
+  async function extractWithWrite(table: TableModel, meanwhile: string): Promise<TableRunResult> {
+    const store = new S3ObjectStore(s3.client, s3.bucket);
+    let written = false;
+    const connect = async () => {
+      const source = await MysqlSource.connect({ source: model.source, env: {} });
+      const streamRows = source.streamRows.bind(source);
+      source.streamRows = async (sql, values, onRow, options) => {
+        if (!written && / IS NULL AND /.test(sql)) {
+          written = true;
+          await db.query(meanwhile);
+        }
+        return streamRows(sql, values, onRow, options);
+      };
+      return source;
+    };
+    return extractTable(table, {
+      pipeline: model,
+      dataStore: store,
+      stateStore: store,
+      connect,
+      settings,
+      now: () => new Date(),
+      signal: new AbortController().signal,
+    });
+  }
+
+  it('while a run reads is warned about with the keys; rows NULL all along are not', async () => {
+    const table = await eventsTable('nulled', { cursorTimeZone: 'UTC', lookbackSeconds: 0 });
+    expect((await extract(table)).backfillComplete).toBe(true);
+    await db.query(
+      'INSERT INTO nulled VALUES (1, 1, UTC_TIMESTAMP(6)), (2, 1, UTC_TIMESTAMP(6)), (3, 1, UTC_TIMESTAMP(6)), (4, 1, NULL)',
+    );
+    const result = await extractWithWrite(table, 'UPDATE nulled SET updated_at = NULL WHERE id IN (1, 3)');
+    expect(result.status, result.message).toBe('ok');
+    expect(result.rows).toBe(3 + 3); // the window's three, then the NULL pass: 1, 3 and 4
+    expect(result.warnings).toEqual([
+      '2 rows of nulled had updated_at set to NULL while this run read them (keys (1), (3)): the MERGE ranks a NULL cursor below any other, so the target keeps the version with a cursor for good. The cursor must not be set back to NULL (cursor contract); set it to the time of the change instead',
+    ]);
+  });
+
+  it('a run with NULL-cursor rows and no cursor cleared does not warn', async () => {
+    const table = await eventsTable('nulled_not', { cursorTimeZone: 'UTC', lookbackSeconds: 0 });
+    expect((await extract(table)).backfillComplete).toBe(true);
+    await db.query('INSERT INTO nulled_not VALUES (1, 1, UTC_TIMESTAMP(6)), (2, 1, NULL)');
+    const result = await extractWithWrite(table, 'UPDATE nulled_not SET amount = 2 WHERE id = 1');
+    expect(result.status, result.message).toBe('ok');
+    expect(result.rows).toBe(2);
+    expect(result.warnings).toBeUndefined();
   });
 });

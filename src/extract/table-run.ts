@@ -1,4 +1,5 @@
 import type { TableModel } from '../model/types.js';
+import { EncodeError } from './encode-core.js';
 import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
 import type { Lease } from './lease.js';
 import type { MysqlSource } from './mysql-source.js';
@@ -251,23 +252,41 @@ export class TableRun {
     observe?: (row: unknown[]) => void,
   ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
-    const count = await source.streamRows(
-      statement.sql,
-      statement.values,
-      (row) => {
-        if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
-        last = row;
-        observe?.(row);
-        const line = this.#encodeRow(row);
-        this.#rows++;
-        this.#bytes += line.length;
-        if ((this.#rows & 8191) === 0)
-          this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
-        return sink.write(line, row);
-      },
-      { raw: this.#plan.wholeLine },
-    );
+    let count: number;
+    try {
+      count = await source.streamRows(
+        statement.sql,
+        statement.values,
+        (row) => {
+          if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
+          last = row;
+          observe?.(row);
+          const line = this.#encodeRow(row);
+          this.#rows++;
+          this.#bytes += line.length;
+          if ((this.#rows & 8191) === 0)
+            this.deps.onProgress?.({ table: this.table.name, rows: this.#rows, bytes: this.#bytes });
+          return sink.write(line, row);
+        },
+        { raw: this.#plan.wholeLine },
+      );
+    } catch (error) {
+      throw this.#namingRow(error, last);
+    }
     return { last, count };
+  }
+
+  /**
+   * A value no encoder can write (e.g. a TIME outside a day under a TIME override) fails the table naming its row.
+   * The row being encoded when it failed is `last`: the key is added here, once, so the per-row path pays nothing.
+   */
+  #namingRow(error: unknown, row: unknown[] | undefined): unknown {
+    if (!(error instanceof EncodeError) || error.key !== undefined || !row) return error;
+    try {
+      return error.withKey(this.#positionOf(row).key);
+    } catch {
+      return error; // the key column itself cannot be encoded
+    }
   }
 
   #sink(onFile: (file: FileRecord) => Promise<void>, signal: AbortSignal): FileSink {

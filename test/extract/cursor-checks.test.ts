@@ -43,6 +43,16 @@ columns:
   - { name: updated_at, type: datetime(6) }
 `;
 
+const SHIFTS_YAML = `name: shifts
+source_table: shifts
+primary_key: [id]
+cursor: { column: updated_at }
+columns:
+  - { name: id, type: int, nullable: false }
+  - { name: starts, type: time, snowflake_type: "TIME(0)" }
+  - { name: updated_at, type: datetime(6), nullable: false }
+`;
+
 beforeAll(async () => {
   db = await createTestDatabase('cursor_checks');
   s3 = await startTestS3();
@@ -50,6 +60,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'tables'));
   await writeFile(join(dir, 'pipeline.yaml'), await readFile(`${ROOT}metadata/pipeline.yaml`, 'utf8'));
   await writeFile(join(dir, 'tables', 'events.yaml'), TABLE_YAML);
+  await writeFile(join(dir, 'tables', 'shifts.yaml'), SHIFTS_YAML);
   const loaded = await loadPipeline({ dir, env: pipelineEnv(db, s3), cwd: ROOT });
   if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
   model = loaded.model;
@@ -247,5 +258,24 @@ describe('a cursor set back to NULL (null_policy: oldest)', () => {
     expect(result.status, result.message).toBe('ok');
     expect(result.rows).toBe(2);
     expect(result.warnings).toBeUndefined();
+  });
+});
+
+describe('a TIME overridden to TIME(fsp)', () => {
+  it('fails the table on a value outside a day, naming the row key and the column, with no file uploaded', async () => {
+    await db.query(
+      'CREATE TABLE shifts (id INT NOT NULL PRIMARY KEY, starts TIME NULL, updated_at DATETIME(6) NOT NULL, KEY c (updated_at, id))',
+    );
+    await db.query(
+      "INSERT INTO shifts VALUES (1, '10:00:00', '2024-05-01 00:00:01'), (2, '25:00:00', '2024-05-01 00:00:02'), (3, '11:00:00', '2024-05-01 00:00:03')",
+    );
+    const table = model.tables.find((t) => t.name === 'shifts');
+    if (!table) throw new Error('shifts');
+    const result = await extract(table);
+    expect(result.status).toBe('failed');
+    expect(result.message).toContain(
+      "shifts.starts: TIME outside 00:00:00..23:59:59.999999 (Snowflake TIME): '25:00:00' (the row with key (2))",
+    );
+    expect(await objects(table.dataKeyPrefix)).toBe(0);
   });
 });

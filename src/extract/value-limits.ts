@@ -9,6 +9,7 @@
  * only on the text already encoded for the file: a length comparison per value, the exact byte count only for
  * values long enough to be in doubt. Server-formatted columns are bounded by construction (row-plan.ts).
  */
+import { defaultMapping } from '../model/type-map.js';
 import type { ColumnModel } from '../model/types.js';
 import { RunFailure } from './run-types.js';
 
@@ -23,6 +24,15 @@ export type ValueCheck = (encoded: string) => string | undefined;
 export function valueCheck(column: ColumnModel): ValueCheck | undefined {
   const narrowed = narrowedDecimal(column);
   if (narrowed) return numberCheck(column, narrowed);
+  const size = sizeCheck(column);
+  const length = narrowedVarchar(column);
+  if (length === undefined) return size;
+  const fits = lengthCheck(column, length);
+  return size ? (encoded) => fits(encoded) ?? size(encoded) : fits;
+}
+
+/** Snowflake's landing and target size limits, for the columns whose MySQL type can pass them. */
+function sizeCheck(column: ColumnModel): ValueCheck | undefined {
   if (column.rawType.replace(/\s+/g, '').toUpperCase() !== LARGE_RAW_TYPE) return undefined;
   const binary = /^BINARY\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
   const maxDecoded = column.encoding === 'base64' && binary ? Number(binary[1]) : undefined;
@@ -82,11 +92,38 @@ function numberCheck(column: ColumnModel, target: { precision: number; scale: nu
   };
 }
 
+/**
+ * A column overridden to a VARCHAR(n) shorter than its default mapping (a VARCHAR(255) as VARCHAR(100), a number
+ * as VARCHAR(5)): the MERGE fails on a longer value ("String is too long and would be truncated"). The length, in
+ * characters as Snowflake counts them, of the extractor's text. Undefined when every value fits.
+ */
+export function narrowedVarchar(column: ColumnModel): number | undefined {
+  const target = /^VARCHAR\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
+  if (!target) return undefined;
+  const length = Number(target[1]);
+  const fallback = defaultMapping(column.mysqlType);
+  const wide = 'snowflakeType' in fallback ? /^VARCHAR\((\d+)\)$/i.exec(fallback.snowflakeType) : null;
+  return wide && Number(wide[1]) <= length ? undefined : length;
+}
+
+function lengthCheck(column: ColumnModel, length: number): ValueCheck {
+  return (encoded) => {
+    if (encoded.length <= length) return undefined; // UTF-16 units are never fewer than characters
+    let characters = 0;
+    for (const _ of encoded) characters++;
+    return characters > length
+      ? `is ${characters} characters long, longer than its Snowflake type ${column.snowflakeType} (snowflake_type override of ${column.mysqlType.text}): the MERGE would fail on it`
+      : undefined;
+  };
+}
+
 /** What to do about a value a column cannot take, by the reason it cannot. */
 export function fixFor(column: ColumnModel): string {
-  return narrowedDecimal(column)
-    ? `set a wider snowflake_type for ${column.source} in the table's metadata (fewer fraction digits, or VARCHAR), or correct the value in MySQL`
-    : 'shorten or remove the value in MySQL';
+  const wider = (how: string) =>
+    `set a wider snowflake_type for ${column.source} in the table's metadata (${how}), or correct the value in MySQL`;
+  if (narrowedDecimal(column)) return wider('fewer fraction digits, or VARCHAR');
+  if (narrowedVarchar(column) !== undefined) return wider('a longer VARCHAR(n), or VARCHAR');
+  return 'shorten or remove the value in MySQL';
 }
 
 function base64Bytes(encoded: string): number {

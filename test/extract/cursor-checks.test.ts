@@ -50,6 +50,7 @@ cursor: { column: updated_at }
 columns:
   - { name: id, type: int, nullable: false }
   - { name: starts, type: time, snowflake_type: "TIME(0)" }
+  - { name: label, type: varchar(255), snowflake_type: "VARCHAR(3)" }
   - { name: updated_at, type: datetime(6), nullable: false }
 `;
 
@@ -264,10 +265,10 @@ describe('a cursor set back to NULL (null_policy: oldest)', () => {
 describe('a TIME overridden to TIME(fsp)', () => {
   it('fails the table on a value outside a day, naming the row key and the column, with no file uploaded', async () => {
     await db.query(
-      'CREATE TABLE shifts (id INT NOT NULL PRIMARY KEY, starts TIME NULL, updated_at DATETIME(6) NOT NULL, KEY c (updated_at, id))',
+      'CREATE TABLE shifts (id INT NOT NULL PRIMARY KEY, starts TIME NULL, label VARCHAR(255) NULL, updated_at DATETIME(6) NOT NULL, KEY c (updated_at, id)) DEFAULT CHARSET=utf8mb4',
     );
     await db.query(
-      "INSERT INTO shifts VALUES (1, '10:00:00', '2024-05-01 00:00:01'), (2, '25:00:00', '2024-05-01 00:00:02'), (3, '11:00:00', '2024-05-01 00:00:03')",
+      "INSERT INTO shifts VALUES (1, '10:00:00', 'é😀a', '2024-05-01 00:00:01'), (2, '25:00:00', NULL, '2024-05-01 00:00:02'), (3, '11:00:00', NULL, '2024-05-01 00:00:03')",
     );
     const table = model.tables.find((t) => t.name === 'shifts');
     if (!table) throw new Error('shifts');
@@ -277,5 +278,35 @@ describe('a TIME overridden to TIME(fsp)', () => {
       "shifts.starts: TIME outside 00:00:00..23:59:59.999999 (Snowflake TIME): '25:00:00' (the row with key (2))",
     );
     expect(await objects(table.dataKeyPrefix)).toBe(0);
+  });
+});
+
+describe('a column overridden to a shorter VARCHAR(n)', () => {
+  it('fails the table on a longer value with key, column and fix; values of n characters (emoji included) pass', async () => {
+    const table = model.tables.find((t) => t.name === 'shifts');
+    if (!table) throw new Error('shifts');
+    const copy = {
+      ...table,
+      sourceTable: 'labels',
+      dataKeyPrefix: table.dataKeyPrefix.replace(/shifts\/$/, 'labels/'),
+    };
+    copy.stateKeyPrefix = table.stateKeyPrefix.replace(/shifts\/$/, 'labels/');
+    await db.query('CREATE TABLE labels LIKE shifts');
+    await db.query(
+      "INSERT INTO labels VALUES (1, '10:00:00', 'é😀a', '2024-05-01 00:00:01'), (2, NULL, 'abcd', '2024-05-01 00:00:02')",
+    );
+    const result = await extract(copy);
+    expect(result.status).toBe('failed');
+    expect(result.message).toContain(
+      'shifts: column label of the row with key (2) is 4 characters long, longer than its Snowflake type VARCHAR(3) (snowflake_type override of varchar(255)): the MERGE would fail on it',
+    );
+    expect(result.message).toContain(
+      "set a wider snowflake_type for label in the table's metadata (a longer VARCHAR(n), or VARCHAR)",
+    );
+    expect(await objects(copy.dataKeyPrefix)).toBe(0);
+    await db.query("UPDATE labels SET label = 'abc' WHERE id = 2");
+    const fixed = await extract(copy);
+    expect(fixed.status, fixed.message).toBe('ok');
+    expect(fixed.rows).toBe(2);
   });
 });

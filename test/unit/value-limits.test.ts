@@ -10,6 +10,7 @@ const column = (overrides: Partial<ColumnModel>): ColumnModel =>
     rawType: 'VARCHAR(134217728)',
     snowflakeType: 'VARCHAR(134217728)',
     encoding: 'text',
+    mysqlType: { base: 'LONGTEXT', args: [], values: [], text: 'longtext' },
     ...overrides,
   }) as ColumnModel;
 
@@ -17,7 +18,10 @@ const LIMIT = 134_217_728;
 
 describe('valueCheck', () => {
   it('leaves columns that cannot pass a limit unchecked', () => {
-    expect(valueCheck(column({ rawType: 'VARCHAR', snowflakeType: 'VARCHAR(65535)' }))).toBeUndefined();
+    const text = { base: 'TEXT', args: [], values: [], text: 'text' } as unknown as ColumnModel['mysqlType'];
+    expect(
+      valueCheck(column({ rawType: 'VARCHAR', snowflakeType: 'VARCHAR(65535)', mysqlType: text })),
+    ).toBeUndefined();
   });
 
   it('refuses LONGTEXT over 128 MB of UTF-8, counting bytes, not characters', () => {

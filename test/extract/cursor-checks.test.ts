@@ -285,12 +285,13 @@ describe('a column overridden to a shorter VARCHAR(n)', () => {
   it('fails the table on a longer value with key, column and fix; values of n characters (emoji included) pass', async () => {
     const table = model.tables.find((t) => t.name === 'shifts');
     if (!table) throw new Error('shifts');
+    const renamed = (prefix: string) => prefix.replace(/shifts\/$/, 'labels/');
     const copy = {
       ...table,
       sourceTable: 'labels',
-      dataKeyPrefix: table.dataKeyPrefix.replace(/shifts\/$/, 'labels/'),
+      dataKeyPrefix: renamed(table.dataKeyPrefix),
+      stateKeyPrefix: renamed(table.stateKeyPrefix),
     };
-    copy.stateKeyPrefix = table.stateKeyPrefix.replace(/shifts\/$/, 'labels/');
     await db.query('CREATE TABLE labels LIKE shifts');
     await db.query(
       "INSERT INTO labels VALUES (1, '10:00:00', 'é😀a', '2024-05-01 00:00:01'), (2, NULL, 'abcd', '2024-05-01 00:00:02')",

@@ -26,6 +26,10 @@ export function minusSeconds(text: string, seconds: number): string {
   return formatDateTime(parseWallClock(text) - BigInt(Math.round(seconds * 1_000_000)));
 }
 
+export function plusSeconds(text: string, seconds: number): string {
+  return minusSeconds(text, -seconds);
+}
+
 export const MICROS_PER_DAY = 86_400_000_000n;
 
 /**

@@ -8,10 +8,17 @@ export class EncodeError extends Error {
     readonly table: string,
     readonly column: string,
     readonly value: string,
-    reason: string,
+    readonly reason: string,
+    readonly key: readonly string[] | undefined = undefined,
   ) {
-    super(`${table}.${column}: ${reason}: ${value}`);
+    const row = key === undefined ? '' : ` (the row with key (${key.join(', ')}))`;
+    super(`${table}.${column}: ${reason}: ${value}${row}`);
     this.name = 'EncodeError';
+  }
+
+  /** the same error naming its row, added by whoever knows the row (table-run.ts) */
+  withKey(key: readonly string[]): EncodeError {
+    return new EncodeError(this.table, this.column, this.value, this.reason, key);
   }
 }
 

@@ -157,6 +157,15 @@ export function countNullCursors(table: TableModel): Statement {
   };
 }
 
+/** Rows whose cursor lies past `bound` (window.ts futureBound): one range count on the cursor's index. */
+export function countCursorsAfter(table: TableModel, bound: string): Statement {
+  const cursor = table.cursor;
+  return {
+    sql: `SELECT COUNT(*) AS n FROM ${q(table.sourceTable)} WHERE ${q(cursor.source)} > ${parameter(cursor)}`,
+    values: [bindValue(cursor, bound)],
+  };
+}
+
 /** For integer and decimal cursors the upper bound is the largest value present when the run starts. */
 export function maxCursor(table: TableModel): Statement {
   return {

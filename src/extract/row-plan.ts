@@ -12,7 +12,7 @@ import { mysqlIdentifier as q } from '../sql/quote.js';
 import { csvHeader, makeValueEncoder, quoteField, SERVER_LINE_ALIAS } from './encode.js';
 import { FRACTION_PAD } from './encode-temporal.js';
 import type { RowPosition } from './file-sink.js';
-import { ValueTooLargeError, valueCheck } from './value-limits.js';
+import { fixFor, narrowedDecimal, narrowedVarchar, ValueTooLargeError, valueCheck } from './value-limits.js';
 
 export interface RowPlan {
   /** SELECT list: the server-built CSV string (when any column is server-formatted), then the raw columns */
@@ -65,6 +65,9 @@ function serverExpression(
   const c = q(column.source);
   const type = column.mysqlType;
   if (type.text.toLowerCase().includes('zerofill')) return undefined;
+  // a narrowing override (a DECIMAL to a smaller NUMBER, any column to a shorter VARCHAR) is checked value by
+  // value in JS (value-limits.ts)
+  if (narrowedDecimal(column) || narrowedVarchar(column) !== undefined) return undefined;
   switch (column.encoding) {
     case 'integer':
     case 'boolean':
@@ -235,7 +238,9 @@ function limited(
   return (value) => {
     const encoded = encode(value);
     const problem = encoded === null ? undefined : check(encoded);
-    if (problem !== undefined) throw new ValueTooLargeError(table, column.source, problem);
+    if (problem !== undefined) {
+      throw new ValueTooLargeError(table, column.source, problem, undefined, fixFor(column));
+    }
     return encoded;
   };
 }

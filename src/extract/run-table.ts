@@ -4,6 +4,7 @@
  * where it was (or at the last uploaded backfill file), and the rerun's duplicates are absorbed by the MERGE.
  */
 import type { TableModel } from '../model/types.js';
+import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
@@ -117,6 +118,8 @@ async function runOnce(
     const problems = schemaProblems(table, live);
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     const warnings = await checkIndexes(table, source, live);
+    const future = await futureRowsWarning(table, source);
+    if (future) warnings.push(future);
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
     const plan = makeRowPlan(table, {
       serverFormatting: deps.settings.serverFormatting ?? true,
@@ -131,7 +134,8 @@ async function runOnce(
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
     const result = backfilling ? await run.backfill() : await run.incremental();
-    return warnings.length > 0 ? { ...result, warnings } : result;
+    const all = [...warnings, ...(result.warnings ?? [])];
+    return all.length > 0 ? { ...result, warnings: all } : result;
   } finally {
     await source.close();
   }

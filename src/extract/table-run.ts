@@ -1,8 +1,10 @@
 import type { TableModel } from '../model/types.js';
+import { EncodeError } from './encode-core.js';
 import { type FileRecord, FileSink, type RowPosition } from './file-sink.js';
 import type { Lease } from './lease.js';
 import type { MysqlSource } from './mysql-source.js';
 import { dataFileKey, manifestKey, stateKey } from './naming.js';
+import { NulledCursors } from './nulled-cursors.js';
 import * as queries from './queries.js';
 import type { RowPlan } from './row-plan.js';
 import { type ExtractDeps, RunFailure, type TableRunResult } from './run-types.js';
@@ -181,11 +183,16 @@ export class TableRun {
     }, this.deps.signal);
     let last: RowPosition | undefined;
     let files: FileRecord[];
+    // null_cursor: oldest re-reads NULL-cursor rows: one this run read with a cursor had its cursor set to NULL
+    const nulled = this.table.nullCursor === 'oldest' ? new NulledCursors(this.#positionOf) : undefined;
     try {
       const from = lower ? lookbackLower(this.table, lower.cursor) : null;
-      if (from !== null && lower) await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink);
-      last = upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink);
-      if (this.table.nullCursor === 'oldest') await this.#readNullCursors(sink);
+      if (from !== null && lower) {
+        await this.#readWindow({ cursor: from, key: null }, lower.cursor, sink, nulled?.remember);
+      }
+      last =
+        upper === null ? undefined : await this.#readWindow(toPosition(lower), upper, sink, nulled?.remember);
+      if (nulled) await this.#readNullCursors(sink, nulled.check);
       files = await sink.finish();
     } catch (error) {
       sink.abort(error instanceof Error ? error : new Error(String(error)));
@@ -199,7 +206,9 @@ export class TableRun {
     await this.#lease.assertHeld();
     const next = last ? { cursor: last.cursor, key: [...last.key] } : watermark;
     await this.#save(this.#finished({ watermark: next, backfill: null }, files, window));
-    return this.#result('incremental', files, window);
+    const result = this.#result('incremental', files, window);
+    const warning = nulled?.warning(this.table);
+    return warning ? { ...result, warnings: [warning] } : result;
   }
 
   /**
@@ -216,16 +225,32 @@ export class TableRun {
   }
 
   /** Reads lower < (cursor, key) ≤ upper in chunks; returns the last row's position. */
-  #readWindow(lower: queries.KeysetPosition | null, upper: string, sink: FileSink) {
-    return this.#pages(this.#source, sink, this.deps.signal, (previous) => {
-      const after = previous ? { cursor: previous.cursor ?? '', key: previous.key } : lower;
-      return queries.incrementalChunk(this.table, this.#plan.selectList, after, upper, this.#chunkRows);
-    });
+  #readWindow(
+    lower: queries.KeysetPosition | null,
+    upper: string,
+    sink: FileSink,
+    observe?: (row: unknown[]) => void,
+  ) {
+    return this.#pages(
+      this.#source,
+      sink,
+      this.deps.signal,
+      (previous) => {
+        const after = previous ? { cursor: previous.cursor ?? '', key: previous.key } : lower;
+        return queries.incrementalChunk(this.table, this.#plan.selectList, after, upper, this.#chunkRows);
+      },
+      observe,
+    );
   }
 
-  #readNullCursors(sink: FileSink) {
-    return this.#pages(this.#source, sink, this.deps.signal, (previous) =>
-      queries.nullCursorChunk(this.table, this.#plan.selectList, previous?.key ?? null, this.#chunkRows),
+  #readNullCursors(sink: FileSink, observe?: (row: unknown[]) => void) {
+    return this.#pages(
+      this.#source,
+      sink,
+      this.deps.signal,
+      (previous) =>
+        queries.nullCursorChunk(this.table, this.#plan.selectList, previous?.key ?? null, this.#chunkRows),
+      observe,
     );
   }
 
@@ -242,11 +267,12 @@ export class TableRun {
     sink: FileSink,
     signal: AbortSignal,
     chunkAfter: (previous: RowPosition | undefined) => queries.Statement,
+    observe?: (row: unknown[]) => void,
   ): Promise<RowPosition | undefined> {
     let previous: RowPosition | undefined;
     for (;;) {
       signal.throwIfAborted();
-      const { last, count } = await this.#stream(source, chunkAfter(previous), sink, signal);
+      const { last, count } = await this.#stream(source, chunkAfter(previous), sink, signal, observe);
       if (!last) return previous;
       previous = this.#positionOf(last);
       if (count < this.#chunkRows) return previous;
@@ -259,22 +285,29 @@ export class TableRun {
     statement: queries.Statement,
     sink: FileSink,
     signal: AbortSignal,
+    observe?: (row: unknown[]) => void,
   ): Promise<{ last: unknown[] | undefined; count: number }> {
     let last: unknown[] | undefined;
-    const count = await source.streamRows(
-      statement.sql,
-      statement.values,
-      (row) => {
-        if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
-        last = row;
-        const line = this.#encodeRow(row);
-        this.#rows++;
-        this.#bytes += line.length;
-        if ((this.#rows & 8191) === 0) this.#reportProgress();
-        return sink.write(line, row);
-      },
-      { raw: this.#plan.wholeLine },
-    );
+    let count: number;
+    try {
+      count = await source.streamRows(
+        statement.sql,
+        statement.values,
+        (row) => {
+          if (signal.aborted) throw signal.reason ?? new RunFailure('aborted');
+          last = row;
+          observe?.(row);
+          const line = this.#encodeRow(row);
+          this.#rows++;
+          this.#bytes += line.length;
+          if ((this.#rows & 8191) === 0) this.#reportProgress();
+          return sink.write(line, row);
+        },
+        { raw: this.#plan.wholeLine },
+      );
+    } catch (error) {
+      throw this.#namingRow(error, last);
+    }
     return { last, count };
   }
 
@@ -286,6 +319,19 @@ export class TableRun {
       bytes: this.#bytes,
       ...(estimated === undefined ? {} : { estimatedRows: estimated }),
     });
+  }
+
+  /**
+   * A value no encoder can write (e.g. a TIME outside a day under a TIME override) fails the table naming its row.
+   * The row being encoded when it failed is `last`: the key is added here, once, so the per-row path pays nothing.
+   */
+  #namingRow(error: unknown, row: unknown[] | undefined): unknown {
+    if (!(error instanceof EncodeError) || error.key !== undefined || !row) return error;
+    try {
+      return error.withKey(this.#positionOf(row).key);
+    } catch {
+      return error; // the key column itself cannot be encoded
+    }
   }
 
   #sink(onFile: (file: FileRecord) => Promise<void>, signal: AbortSignal): FileSink {

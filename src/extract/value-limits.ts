@@ -9,6 +9,7 @@
  * only on the text already encoded for the file: a length comparison per value, the exact byte count only for
  * values long enough to be in doubt. Server-formatted columns are bounded by construction (row-plan.ts).
  */
+import { defaultMapping } from '../model/type-map.js';
 import type { ColumnModel } from '../model/types.js';
 import { RunFailure } from './run-types.js';
 
@@ -21,6 +22,17 @@ const LARGE_RAW_TYPE = 'VARCHAR(134217728)';
 export type ValueCheck = (encoded: string) => string | undefined;
 
 export function valueCheck(column: ColumnModel): ValueCheck | undefined {
+  const narrowed = narrowedDecimal(column);
+  if (narrowed) return numberCheck(column, narrowed);
+  const size = sizeCheck(column);
+  const length = narrowedVarchar(column);
+  if (length === undefined) return size;
+  const fits = lengthCheck(column, length);
+  return size ? (encoded) => fits(encoded) ?? size(encoded) : fits;
+}
+
+/** Snowflake's landing and target size limits, for the columns whose MySQL type can pass them. */
+function sizeCheck(column: ColumnModel): ValueCheck | undefined {
   if (column.rawType.replace(/\s+/g, '').toUpperCase() !== LARGE_RAW_TYPE) return undefined;
   const binary = /^BINARY\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
   const maxDecoded = column.encoding === 'base64' && binary ? Number(binary[1]) : undefined;
@@ -42,6 +54,78 @@ export function valueCheck(column: ColumnModel): ValueCheck | undefined {
   };
 }
 
+/**
+ * A DECIMAL overridden to a NUMBER(p,s) with fewer integer digits than MySQL allows (DECIMAL(65,30) as
+ * NUMBER(38,30) keeps 8 of 35): the override vouches that the data fits, this checks it. Undefined for columns
+ * whose target holds every value MySQL can store. Such columns are encoded in JS (row-plan.ts), so only tables
+ * with such an override pay for the check.
+ */
+export function narrowedDecimal(column: ColumnModel): { precision: number; scale: number } | undefined {
+  if (column.encoding !== 'decimal') return undefined;
+  const target = /^NUMBER\((\d+),(\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
+  if (!target) return undefined;
+  const precision = Number(target[1]);
+  const scale = Number(target[2]);
+  const [p = 10, s = 0] = column.mysqlType.args;
+  return p - s > precision - scale ? { precision, scale } : undefined;
+}
+
+/**
+ * The MERGE casts with TO_NUMBER(x, p, s), which rounds the fraction to s digits and fails the task when the
+ * rounded value needs more than p - s integer digits.
+ */
+function numberCheck(column: ColumnModel, target: { precision: number; scale: number }): ValueCheck {
+  const allowed = target.precision - target.scale;
+  return (encoded) => {
+    const unsigned = encoded.startsWith('-') ? encoded.slice(1) : encoded;
+    const dot = unsigned.indexOf('.');
+    const whole = (dot < 0 ? unsigned : unsigned.slice(0, dot)).replace(/^0+/, '');
+    const fraction = dot < 0 ? '' : unsigned.slice(dot + 1);
+    if (whole.length < allowed) return undefined;
+    const carries =
+      whole.length === allowed &&
+      /^9*$/.test(whole) &&
+      /^9*$/.test(fraction.slice(0, target.scale).padEnd(target.scale, '0')) &&
+      fraction.charCodeAt(target.scale) >= 53; // '5'..'9' rounds up into a new integer digit
+    if (whole.length === allowed && !carries) return undefined;
+    return `is ${encoded}, which does not fit its Snowflake type ${column.snowflakeType} (snowflake_type override of ${column.mysqlType.text}: at most ${allowed} integer digits): the MERGE would fail on it`;
+  };
+}
+
+/**
+ * A column overridden to a VARCHAR(n) shorter than its default mapping (a VARCHAR(255) as VARCHAR(100), a number
+ * as VARCHAR(5)): the MERGE fails on a longer value ("String is too long and would be truncated"). The length, in
+ * characters as Snowflake counts them, of the extractor's text. Undefined when every value fits.
+ */
+export function narrowedVarchar(column: ColumnModel): number | undefined {
+  const target = /^VARCHAR\((\d+)\)$/i.exec(column.snowflakeType.replace(/\s+/g, ''));
+  if (!target) return undefined;
+  const length = Number(target[1]);
+  const fallback = defaultMapping(column.mysqlType);
+  const wide = 'snowflakeType' in fallback ? /^VARCHAR\((\d+)\)$/i.exec(fallback.snowflakeType) : null;
+  return wide && Number(wide[1]) <= length ? undefined : length;
+}
+
+function lengthCheck(column: ColumnModel, length: number): ValueCheck {
+  return (encoded) => {
+    if (encoded.length <= length) return undefined; // UTF-16 units are never fewer than characters
+    let characters = 0;
+    for (const _ of encoded) characters++;
+    return characters > length
+      ? `is ${characters} characters long, longer than its Snowflake type ${column.snowflakeType} (snowflake_type override of ${column.mysqlType.text}): the MERGE would fail on it`
+      : undefined;
+  };
+}
+
+/** What to do about a value a column cannot take, by the reason it cannot. */
+export function fixFor(column: ColumnModel): string {
+  const wider = (how: string) =>
+    `set a wider snowflake_type for ${column.source} in the table's metadata (${how}), or correct the value in MySQL`;
+  if (narrowedDecimal(column)) return wider('fewer fraction digits, or VARCHAR');
+  if (narrowedVarchar(column) !== undefined) return wider('a longer VARCHAR(n), or VARCHAR');
+  return 'shorten or remove the value in MySQL';
+}
+
 function base64Bytes(encoded: string): number {
   const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
   return (encoded.length / 4) * 3 - padding;
@@ -54,13 +138,14 @@ export class ValueTooLargeError extends RunFailure {
     readonly column: string,
     readonly problem: string,
     readonly key: readonly string[] | undefined = undefined,
+    readonly fix = 'shorten or remove the value in MySQL',
   ) {
     super(
-      `${table}: column ${column} of the row with key (${key?.join(', ') ?? '?'}) ${problem}. Nothing of this run was saved; shorten or remove the value in MySQL, then run again`,
+      `${table}: column ${column} of the row with key (${key?.join(', ') ?? '?'}) ${problem}. Nothing of this run was saved; ${fix}, then run again`,
     );
   }
 
   withKey(key: readonly string[]): ValueTooLargeError {
-    return new ValueTooLargeError(this.table, this.column, this.problem, key);
+    return new ValueTooLargeError(this.table, this.column, this.problem, key, this.fix);
   }
 }

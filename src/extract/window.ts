@@ -1,6 +1,13 @@
 /** The bounds of an extraction window, per cursor type. */
 import type { TableModel } from '../model/types.js';
-import { formatDate, MICROS_PER_DAY, minusSeconds, parseWallClock, wallClockIn } from './cursor-time.js';
+import {
+  formatDate,
+  MICROS_PER_DAY,
+  minusSeconds,
+  parseWallClock,
+  plusSeconds,
+  wallClockIn,
+} from './cursor-time.js';
 import type { MysqlSource, WallClock } from './mysql-source.js';
 import * as queries from './queries.js';
 
@@ -38,6 +45,30 @@ export function datetimeNow(table: TableModel, clock: WallClock): string {
   return table.cursorTimeZone === undefined
     ? clock.localNow
     : wallClockIn(table.cursorTimeZone, clock.utcNow);
+}
+
+/** The least slack before a cursor counts as "in the future": clocks of application hosts drift by seconds. */
+export const FUTURE_TOLERANCE_SECONDS = 60;
+
+/**
+ * The cursor value past which a row lies "in the future": now (in the cursor's zone, as upperBound reads it) plus
+ * `commit_lag_seconds`, at least FUTURE_TOLERANCE_SECONDS. Such rows are read only once the clock has passed them
+ * (hours late, or years for a wrong year); they point at a wrong `cursor.time_zone` or a clock that is ahead.
+ * Null for numeric cursors, which have no clock to be ahead of.
+ */
+export function futureBound(table: TableModel, clock: WallClock): string | null {
+  const slack = Math.max(table.commitLagSeconds, FUTURE_TOLERANCE_SECONDS);
+  switch (table.cursor.encoding) {
+    case 'datetime':
+      return plusSeconds(datetimeNow(table, clock), slack);
+    case 'timestamp_utc':
+      return `${plusSeconds(clock.utcNow, slack)} +00:00`;
+    case 'date':
+      // a day is in the future once it has not begun anywhere near the server
+      return formatDate(parseWallClock(plusSeconds(clock.localNow, slack)));
+    default:
+      return null;
+  }
 }
 
 /** Where the lookback re-read starts for a watermark cursor, or null when the cursor type has no lookback. */

@@ -43,6 +43,8 @@ export interface TableSummary {
   readonly rows: number;
   readonly files: number;
   readonly detail?: string;
+  /** what the run warned about (the JSON summary's `warnings`) */
+  readonly warnings?: readonly string[];
 }
 
 export interface ExtractResult {
@@ -117,7 +119,9 @@ export async function runExtract(
       .split('\n')
       .map(parseJsonLine)
       .filter((l): l is Record<string, unknown> => l?.event === 'table_summary')
-      .map(toSummary),
+      .map(toSummary)
+      // tables run concurrently and report as they finish; tests read them in table (metadata) order
+      .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0)),
     stdout,
     stderr,
     durationMs: Date.now() - started,
@@ -142,6 +146,7 @@ function toSummary(line: Record<string, unknown>): TableSummary {
     rows: Number(line.rows),
     files: Number(line.files),
     ...(typeof line.detail === 'string' ? { detail: line.detail } : {}),
+    ...(Array.isArray(line.warnings) ? { warnings: line.warnings.map(String) } : {}),
   };
 }
 

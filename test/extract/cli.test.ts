@@ -113,7 +113,10 @@ describe('snowstage extract (child process)', () => {
     const run = await start([]).done;
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const summaries = events(run.stdout).filter((e) => e.event === 'table_summary');
+    // tables run concurrently and report as they finish: compare in table order
+    const summaries = events(run.stdout)
+      .filter((e) => e.event === 'table_summary')
+      .sort((a, b) => String(a.table).localeCompare(String(b.table)));
     expect(summaries.map((s) => [s.table, s.status, s.mode, s.rows])).toEqual([
       ['book_reviews', 'ok', 'backfill', 40],
       ['books', 'ok', 'backfill', 20],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = ['books', 'book_reviews'] as const;
 
 /** A temp directory holding metadata/ with `count` tables; the caller removes it. */

@@ -176,11 +176,10 @@ export async function executePlan(
       if (run.stopped) return;
       const outcome = await runStatement(statement, client);
       finished.set(statement.index, outcome);
+      // stopped before anyone hears of the failure, so nothing started after it can miss it
+      if (outcome.status === 'failed') run.stopped = true;
       onOutcome(outcome);
-      if (outcome.status === 'failed') {
-        run.stopped = true;
-        return;
-      }
+      if (run.stopped) return;
     }
   };
   for (const phase of applyPhases(plan)) {

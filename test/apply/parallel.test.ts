@@ -201,14 +201,24 @@ describe('apply --parallel', () => {
   it('two tables failing at the same time are both reported, the first in path order as the stop', async () => {
     const { plan } = await wideWorkDir(3);
     const [, tables] = applyPhases(plan);
-    const [first, second] = tables ?? [];
-    if (!first?.[0] || !second?.[0]) throw new Error('expected at least two tables');
+    const [first, second, third] = tables ?? [];
+    if (!first?.[0] || !second?.[0] || !third?.[0]) throw new Error('expected three tables');
     const error = { error: { code: '003001', sqlState: '42501', message: 'Insufficient privileges.' } };
+    let reportFailure = () => {};
+    const failureReported = new Promise<void>((resolve) => {
+      reportFailure = resolve;
+    });
     fake = await startFakeSnowflake({
-      rules: [{ match: (sql) => sql === first[0]?.text || sql === second[0]?.text, reply: error }],
+      rules: [
+        { match: (sql) => sql === first[0]?.text || sql === second[0]?.text, reply: error },
+        { match: (sql) => sql === third[0]?.text, reply: {}, hold: () => failureReported },
+      ],
     });
     const client = await connectTo(fake);
-    const result = await executePlan(plan, client, () => {}, { parallel: 3 });
+    const onOutcome = (outcome: StatementOutcome) => {
+      if (outcome.status === 'failed') reportFailure();
+    };
+    const result = await executePlan(plan, client, onOutcome, { parallel: 3 });
     await client.close();
     expect(result.outcomes.filter((o) => o.status === 'failed')).toHaveLength(2);
     const stop = formatStop(result, 'g');

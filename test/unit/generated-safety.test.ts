@@ -58,6 +58,20 @@ function expectedCount(path: string, statements: string[]): number | undefined {
 }
 
 describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
+  it('adds columns without DEFAULT, AUTOINCREMENT or IDENTITY, which the ALTER TABLE page refuses with IF NOT EXISTS', async () => {
+    let adds = 0;
+    for (const [path, text] of await sqlFiles(join(ROOT, relative))) {
+      for (const { text: statement } of splitStatements(text).statements) {
+        if (!/\bADD COLUMN IF NOT EXISTS\b/.test(statement)) continue;
+        adds++;
+        // quoted names may hold anything: look at what is outside them
+        const unquoted = statement.replace(/"(?:[^"]|"")*"/g, '""');
+        expect(unquoted, path).not.toMatch(/\b(DEFAULT|AUTOINCREMENT|IDENTITY)\b/);
+      }
+    }
+    expect(adds).toBeGreaterThan(0);
+  });
+
   it('splits into statements without errors, each a CREATE or ALTER (and GRANT in the administrator file)', async () => {
     for (const [path, text] of await sqlFiles(join(ROOT, relative))) {
       const { statements, errors } = splitStatements(text);

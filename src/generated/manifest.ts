@@ -5,7 +5,7 @@
  *
  * Trees generated before model.json existed are read from their SQL instead (`legacyManifest`): the object names
  * from the CREATE statements and the column types from the `ADD COLUMN IF NOT EXISTS` statements, which every
- * table file of that format carries one per column.
+ * table file of that format carries one per column (later trees: one statement listing every column).
  */
 import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
 import { splitStatements } from '../sql/split.js';
@@ -150,7 +150,10 @@ function legacyTable(tree: ReadonlyMap<string, string>, table: string): Manifest
 const ADD_COLUMN = /^ALTER\s+TABLE\s+/i;
 const ADD_COLUMN_CLAUSE = /^\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+/i;
 
-/** The table and its columns, from `ALTER TABLE <t> ADD COLUMN IF NOT EXISTS <c> <type>` statements. */
+/**
+ * The table and its columns, from `ALTER TABLE <t> ADD COLUMN IF NOT EXISTS <c> <type>` statements: one per column
+ * (trees of that format) or one listing them all, `<c1> <type1>, <c2> <type2>, …` (the current format).
+ */
 function tableColumns(
   sql: string,
 ): { table: QualifiedName; columns: { name: string; type: string }[] } | undefined {
@@ -162,12 +165,31 @@ function tableColumns(
     const parsed = readQualified(text, head[0].length);
     const clause = parsed && ADD_COLUMN_CLAUSE.exec(text.slice(parsed.end));
     if (!parsed || !clause) continue;
-    const column = readQualified(text, parsed.end + clause[0].length);
-    if (column?.parts.length !== 1) continue;
     table ??= asName(parsed.parts);
-    columns.push({ name: column.parts[0] as string, type: text.slice(column.end).trim() });
+    columns.push(...columnList(text, parsed.end + clause[0].length));
   }
   return table ? { table, columns } : undefined;
+}
+
+/** `"c1" type1, "c2" type2, …` from `start` to the end; a comma inside parentheses (NUMBER(10,2)) is the type's. */
+function columnList(text: string, start: number): { name: string; type: string }[] {
+  const columns: { name: string; type: string }[] = [];
+  let i = start;
+  while (i < text.length) {
+    const column = readQualified(text, i);
+    if (column?.parts.length !== 1) break;
+    let depth = 0;
+    let end = column.end;
+    while (end < text.length && !(depth === 0 && text.charAt(end) === ',')) {
+      if (text.charAt(end) === '(') depth++;
+      if (text.charAt(end) === ')') depth--;
+      end++;
+    }
+    columns.push({ name: column.parts[0] as string, type: text.slice(column.end, end).trim() });
+    i = end + 1;
+    while (/\s/.test(text.charAt(i))) i++;
+  }
+  return columns;
 }
 
 function primaryKeyOf(sql: string): Set<string> {

@@ -4,6 +4,7 @@
  */
 import { open, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { FILE_CONCURRENCY, mapLimit } from '../map-limit.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { PipelineDoc, TableDoc } from './documents.js';
 import { interpolate } from './env.js';
@@ -61,10 +62,12 @@ export async function loadMetadata(
     diagnostics.push(missingFile(options, join(options.dir, TABLES_DIR), what));
     return { metadata: undefined, diagnostics };
   }
-  for (const path of tableFiles) {
-    const loaded = parsed<TableDoc>('table', path, (await readText(path)) ?? '', options, diagnostics);
+  // read several at a time, parsed in file order (diagnostics stay in that order)
+  const texts = await mapLimit(tableFiles, FILE_CONCURRENCY, readText);
+  tableFiles.forEach((path, i) => {
+    const loaded = parsed<TableDoc>('table', path, texts[i] ?? '', options, diagnostics);
     if (loaded) tables.push(loaded);
-  }
+  });
   const complete = pipeline !== undefined && tables.length === tableFiles.length && diagnostics.length === 0;
   return { metadata: complete ? { dir: options.dir, pipeline, tables } : undefined, diagnostics };
 }
@@ -153,12 +156,19 @@ async function readText(path: string): Promise<FileText | undefined> {
     const stat = await handle.stat();
     if (!stat.isFile())
       return { refused: 'found something that is not a regular file, expected a YAML file' };
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    // sized by the file (one byte more, to see growth), grown up to the limit only when the file grew while read:
+    // a zero-filled 1 MiB buffer per file cost ~0.5 s of a 500-table generate
+    let buffer = Buffer.allocUnsafe(Math.min(stat.size, MAX_FILE_BYTES) + 1);
     let length = 0;
-    while (length < buffer.length) {
+    for (;;) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
+      if (length < buffer.length) continue;
+      if (buffer.length > MAX_FILE_BYTES) break;
+      const larger = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+      buffer.copy(larger, 0, 0, length);
+      buffer = larger;
     }
     if (length > MAX_FILE_BYTES) {
       return {

@@ -135,18 +135,21 @@ export function targetTableView(table: TableModel) {
   const columns = table.columns.map((c) => ({
     name: id(c.name),
     type: c.snowflakeType,
+    default: '',
     notNull: keys.has(c.name),
     comment: lineCommentText(`MySQL ${c.mysqlType.text}`),
   }));
+  const plain = { default: '', notNull: false };
   const meta = [
-    { name: id(META.file), type: 'VARCHAR', notNull: false, comment: 'file the row version came from' },
-    { name: id(META.fileRow), type: 'NUMBER(38,0)', notNull: false, comment: 'row number in that file' },
-    { name: id(META.mergedAt), type: 'TIMESTAMP_LTZ(9)', notNull: false, comment: 'when the MERGE wrote it' },
+    { name: id(META.file), type: 'VARCHAR', ...plain, comment: 'file the row version came from' },
+    { name: id(META.fileRow), type: 'NUMBER(38,0)', ...plain, comment: 'row number in that file' },
+    { name: id(META.mergedAt), type: 'TIMESTAMP_LTZ(9)', ...plain, comment: 'when the MERGE wrote it' },
     {
       name: id(META.deleted),
-      // rows merged before this column existed were live (deletes were DELETEd then): the default says so, and
-      // every reader also takes NULL as FALSE
-      type: 'BOOLEAN DEFAULT FALSE',
+      type: 'BOOLEAN',
+      // in CREATE TABLE only (ADD COLUMN IF NOT EXISTS refuses a DEFAULT): rows merged before this column existed
+      // hold NULL instead, which every reader takes as FALSE
+      default: 'FALSE',
       notNull: false,
       comment: 'TRUE: the newest version is a delete (a tombstone)',
     },

@@ -115,21 +115,35 @@ function failureHeading(failure: SnowflakeFailure): string {
   return `Snowflake error${code}${state}`;
 }
 
-/** Where the run stopped and why, for stderr; the server's message keeps its own line breaks. */
+/**
+ * Where the run stopped and why, for stderr; the server's message keeps its own line breaks. With several tables
+ * running at once more than one statement can fail before the run stops: the first in path order is the heading,
+ * the others follow.
+ */
 export function formatStop(result: ApplyResult, displayDir: string): string {
-  const failed = result.outcomes.find((o) => o.status === 'failed');
-  if (failed === undefined || failed.status !== 'failed') return '';
-  const { failure, statement } = failed;
+  const failures = result.outcomes.filter((o) => o.status === 'failed');
+  const [first, ...others] = failures;
+  if (first === undefined) return '';
   const notRun = countOutcomes(result.outcomes).notRun;
   return [
-    `apply stopped at ${location(displayDir, statement)} (statement ${statement.index} of ${result.outcomes.length})`,
-    `  ${failureHeading(failure)}:`,
-    ...failure.message.split(/\r\n|\r|\n/).map((line) => `    ${line}`),
-    ...(failure.queryId === undefined ? [] : [`  query id: ${failure.queryId}`]),
+    `apply stopped at ${location(displayDir, first.statement)} (statement ${first.statement.index} of ${result.outcomes.length})`,
+    ...failureLines(first.failure),
+    ...others.flatMap((other) => [
+      `also failed, in a table that was running at the same time: ${location(displayDir, other.statement)} (statement ${other.statement.index})`,
+      ...failureLines(other.failure),
+    ]),
     `  ${notRun} later statement${notRun === 1 ? ' was' : 's were'} not run. Fix the cause and run \`snowstage apply\` ` +
       'again: the generated statements are safe to rerun.',
     '',
   ].join('\n');
+}
+
+function failureLines(failure: SnowflakeFailure): string[] {
+  return [
+    `  ${failureHeading(failure)}:`,
+    ...failure.message.split(/\r\n|\r|\n/).map((line) => `    ${line}`),
+    ...(failure.queryId === undefined ? [] : [`  query id: ${failure.queryId}`]),
+  ];
 }
 
 /**

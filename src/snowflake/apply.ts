@@ -1,7 +1,7 @@
 /**
  * `apply`'s core: which committed statements run, in which order (a pure plan), and the one loop that runs them
- * through a `SqlClient`, one statement per execute, stopping at the first failure. Dry runs use the same plan,
- * so what `--dry-run` prints is exactly what a real run would send.
+ * through a `SqlClient`, one statement per execute (several tables at a time), stopping at the first failure. Dry
+ * runs use the same plan, so what `--dry-run` prints is exactly what a real run would send.
  */
 import { splitStatements } from '../sql/split.js';
 import { SnowflakeError, type SnowflakeErrorKind, type SqlClient } from './client.js';
@@ -145,29 +145,89 @@ export interface ApplyResult {
   readonly ok: boolean;
 }
 
+/** Tables applied at the same time unless `--parallel` says otherwise (see README, "Applying"). */
+export const DEFAULT_PARALLEL = 8;
+
+export interface ExecuteOptions {
+  /** how many tables' statements run at the same time; 1 runs the whole plan one statement after another */
+  readonly parallel?: number;
+}
+
 /**
- * Runs the plan statement by statement. The first failure stops the run: later statements usually depend on
- * earlier ones (a pipe on its table), and a half-applied pipeline is easier to reason about than a scattered one.
- * Everything is idempotent, so the fix is to correct the cause and run `apply` again.
+ * Runs the plan. Statements of one unit (the pipeline's objects, one table, the monitoring views, an explicitly
+ * named file) run in order, one after another: later ones depend on earlier ones (a pipe on its table). Phases run
+ * one after another: everything before 2_tables/, then the tables, then what follows. Within the table phase up to
+ * `parallel` tables run at the same time, started in path order. The first failure stops the run: no new table is
+ * started and no running table sends its next statement (those already sent finish and are reported); everything
+ * else is `not_run`. Outcomes are returned in plan order whatever order they finished in. Everything is
+ * idempotent, so the fix is to correct the cause and run `apply` again.
  */
 export async function executePlan(
   plan: ApplyPlan,
   client: SqlClient,
   onOutcome: (outcome: StatementOutcome) => void = () => {},
+  options: ExecuteOptions = {},
 ): Promise<ApplyResult> {
-  const outcomes: StatementOutcome[] = [];
-  let failed = false;
-  for (const statement of plan.statements) {
-    if (failed) {
-      outcomes.push({ status: 'not_run', statement });
-      continue;
+  const parallel = Math.max(1, Math.floor(options.parallel ?? 1));
+  const finished = new Map<number, StatementOutcome>();
+  const run = { stopped: false };
+  const runUnit = async (unit: readonly PlannedStatement[]): Promise<void> => {
+    for (const statement of unit) {
+      if (run.stopped) return;
+      const outcome = await runStatement(statement, client);
+      finished.set(statement.index, outcome);
+      // stopped before anyone hears of the failure, so nothing started after it can miss it
+      if (outcome.status === 'failed') run.stopped = true;
+      onOutcome(outcome);
+      if (run.stopped) return;
     }
-    const outcome = await runStatement(statement, client);
-    failed = outcome.status === 'failed';
-    outcomes.push(outcome);
-    onOutcome(outcome);
+  };
+  for (const phase of applyPhases(plan)) {
+    if (run.stopped) break;
+    await runConcurrently(phase, parallel, run, runUnit);
   }
-  return { outcomes, ok: !failed };
+  const outcomes = plan.statements.map(
+    (statement): StatementOutcome => finished.get(statement.index) ?? { status: 'not_run', statement },
+  );
+  return { outcomes, ok: !outcomes.some((o) => o.status === 'failed') };
+}
+
+/**
+ * The plan cut into phases of units: consecutive statements of 2_tables/ form one phase with one unit per table
+ * directory; any other run of consecutive statements is a phase of one unit. Plan order is kept inside each.
+ */
+export function applyPhases(plan: ApplyPlan): PlannedStatement[][][] {
+  const phases: { tables: boolean; units: Map<string, PlannedStatement[]> }[] = [];
+  for (const statement of plan.statements) {
+    const table = /^2_tables\/[^/]+\//.exec(statement.file)?.[0];
+    let phase = phases.at(-1);
+    if (phase === undefined || phase.tables !== (table !== undefined)) {
+      phase = { tables: table !== undefined, units: new Map() };
+      phases.push(phase);
+    }
+    const key = table ?? '';
+    const unit = phase.units.get(key) ?? [];
+    unit.push(statement);
+    phase.units.set(key, unit);
+  }
+  return phases.map((phase) => [...phase.units.values()]);
+}
+
+/** Up to `limit` units at a time, taken in order; none is started once `run.stopped` is set. */
+async function runConcurrently<T>(
+  units: readonly T[],
+  limit: number,
+  run: { readonly stopped: boolean },
+  runUnit: (unit: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!run.stopped && next < units.length) {
+      const unit = units[next++] as T;
+      await runUnit(unit);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, units.length) }, worker));
 }
 
 /** Every statement `not_run`: the result of a run that never got a session (login failed). */

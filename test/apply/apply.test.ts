@@ -80,12 +80,13 @@ const CONNECTING_ONLY =
   /^connecting to Snowflake: user \S+ on account \S+ at http:\/\/127\.0\.0\.1:\d+, [^\n]*\n$/;
 
 describe('apply', () => {
-  it('runs every generated statement in apply order, one per request, and logs each', async () => {
+  it('--parallel 1: runs every generated statement in path order, one per request, and logs each', async () => {
     await startFake();
-    const run = await apply();
+    const run = await apply(['--parallel', '1']);
     expect(run.stderr).toMatch(CONNECTING_ONLY);
     expect(run.code).toBe(0);
-    expect(expected.length).toBeGreaterThan(60);
+    expect(expected.length).toBeGreaterThan(30);
+    expect(fake.inFlight.max).toBe(1);
     expect(ddlSent()).toEqual(expected.map((s) => s.text));
     // files in path order: schemas first, then each table's landing → target → stream → pipe → task, views and
     // alerts last
@@ -166,7 +167,7 @@ describe('apply', () => {
     await startFake();
     const run = await apply();
     expect(run.code).toBe(0);
-    expect(fake.statements.length).toBeGreaterThan(60);
+    expect(fake.statements.length).toBeGreaterThan(30);
     for (const statement of fake.statements) {
       // the only GRANT: MONITOR on each pipe, by the pipe's owner (4_pipe.sql)
       expect(statement).not.toMatch(
@@ -365,7 +366,7 @@ describe('apply', () => {
     expect(fake.statements).toEqual([]);
   });
 
-  it('stops at the first failure, reports code, SQL state, message and file:line, and runs nothing after it', async () => {
+  it('--parallel 1: stops at the first failure, reports code, SQL state, message and file:line, runs nothing after it', async () => {
     const message =
       "SQL compilation error:\nStage 'ANALYTICS.BOOKSTORE_RAW.BOOKSTORE_STAGE' does not exist or not authorized.";
     await startFake([
@@ -375,7 +376,7 @@ describe('apply', () => {
       },
       ...postApplyRules(),
     ]);
-    const run = await apply();
+    const run = await apply(['--parallel', '1']);
     expect(run.code).toBe(1);
     const failedAt = expected.findIndex((s) => s.file === '2_tables/books/4_pipe.sql');
     expect(failedAt).toBeGreaterThan(0);

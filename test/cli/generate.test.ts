@@ -96,7 +96,8 @@ describe('generate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('--- a/generated/bookstore/2_tables/books/2_target_table.sql');
     expect(run.stdout).toContain(
-      '+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "SUBTITLE" VARCHAR(300);',
+      // the new column joins the table's one ADD COLUMN IF NOT EXISTS statement
+      '+  "SUBTITLE" VARCHAR(300),\n',
     );
     expect(run.stderr).toContain('generated/bookstore is stale');
     expect(await readTree(join(work, 'generated'))).toEqual(before);

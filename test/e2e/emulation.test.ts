@@ -82,20 +82,30 @@ describe('DDL translation', () => {
     const emulator = await openSnowflakeEmulator([{ name: 'ANALYTICS', schemas: ['BOOKSTORE'] }]);
     try {
       await emulator.run(translated);
-      await emulator.run(
-        translateAddColumn(
-          'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "X" NUMBER(38,10)',
-        ),
+      // the generated form: every column in one statement, split into one DuckDB ALTER per column
+      const grouped = translateAddColumn(
+        'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS\n  "BOOK_ID" NUMBER(10,0),\n  "X" NUMBER(38,10),\n  "Z" VARCHAR(13)',
       );
+      expect(grouped).toEqual([
+        'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "BOOK_ID" DECIMAL(10,0)',
+        'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "X" DECIMAL(38,10)',
+        'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "Z" VARCHAR',
+      ]);
+      for (const statement of grouped) await emulator.run(statement);
+      // the generated statement itself: one ALTER per column, each a no-op on the table just created
+      const add = splitStatements(target).statements.find((s) => s.text.includes('ADD COLUMN IF NOT EXISTS'));
+      const perColumn = translateAddColumn(add?.text ?? '');
+      expect(perColumn).toHaveLength(20);
+      for (const statement of perColumn) await emulator.run(statement);
       const [row] = await emulator.rows(
         `SELECT data_type FROM information_schema.columns WHERE table_name = 'BOOKS' AND column_name = 'X'`,
       );
       expect(row?.data_type).toBe('DECIMAL(38,10)');
-      await emulator.run(
-        translateAddColumn(
-          'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "Y" BOOLEAN DEFAULT FALSE',
-        ),
-      );
+      for (const statement of translateAddColumn(
+        'ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOKS" ADD COLUMN IF NOT EXISTS "Y" BOOLEAN DEFAULT FALSE',
+      )) {
+        await emulator.run(statement);
+      }
       const live = (await example()).file('2_tables/books/6_live_view.sql');
       const view = live.slice(live.indexOf('CREATE OR REPLACE VIEW'), live.lastIndexOf(';'));
       expect(translateCreateView(view)).toMatch(

@@ -165,12 +165,12 @@ it('a target deployed before tombstones existed is upgraded in place by the gene
   await h.regenerate();
   for (const name of h.allTableNames()) {
     const target = qualified(h.table(name).targetTable);
+    // the added column has no DEFAULT (Snowflake refuses one with ADD COLUMN IF NOT EXISTS): the rows already
+    // there hold NULL, which must read as live
     const [row] = await h.warehouse.rows(
-      `SELECT count(*) AS n FROM ${target} WHERE "_SNOWSTAGE_DELETED" IS DISTINCT FROM FALSE`,
+      `SELECT count(*) AS n FROM ${target} WHERE "_SNOWSTAGE_DELETED" IS NOT NULL`,
     );
     expect(Number(row?.n), name).toBe(0);
-    // Snowflake's back-fill of the DEFAULT for rows that already exist is not verified here: NULL must read as live
-    await h.warehouse.rows(`UPDATE ${target} SET "_SNOWSTAGE_DELETED" = NULL`);
     await h.assertEqual(name);
   }
   const seed = seedFromEnv();

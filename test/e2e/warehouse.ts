@@ -117,7 +117,8 @@ export class Warehouse {
     if (head.startsWith('CREATE SCHEMA')) return this.db.run(text);
     if (head.startsWith('CREATE TABLE')) return this.db.run(translateCreateTable(text));
     if (head.startsWith('ALTER TABLE') && /\sADD COLUMN\s/i.test(text)) {
-      return this.db.run(translateAddColumn(text));
+      for (const statement of translateAddColumn(text)) await this.db.run(statement);
+      return;
     }
     if (head.startsWith('CREATE STREAM')) return this.#createStream(text);
     if (head.startsWith('CREATE OR ALTER TASK')) return this.#keepMerge(path, text);
@@ -285,13 +286,26 @@ export function translateCreateTable(text: string): string {
   return withoutComment.replace(column, (_all, name: string, type: string) => `${name}${duckdbType(type)}`);
 }
 
-export function translateAddColumn(text: string): string {
-  const match = new RegExp(
-    `^(ALTER\\s+TABLE\\s+${QUALIFIED_NAME}\\s+ADD\\s+COLUMN\\s+IF\\s+NOT\\s+EXISTS\\s+${QUOTED}\\s+)(${TYPE})(\\s+DEFAULT\\s+FALSE)?\\s*$`,
+/**
+ * The generated `ALTER TABLE t ADD COLUMN IF NOT EXISTS c1 type1, c2 type2, …` (one statement for every column, as
+ * Snowflake allows) as one DuckDB statement per column, types translated: DuckDB adds one column per ALTER TABLE.
+ */
+export function translateAddColumn(text: string): string[] {
+  const head = new RegExp(
+    `^(ALTER\\s+TABLE\\s+${QUALIFIED_NAME}\\s+ADD\\s+COLUMN\\s+IF\\s+NOT\\s+EXISTS)\\s+`,
     's',
   ).exec(text);
-  if (!match) throw new Error(`unexpected ADD COLUMN shape: ${text}`);
-  return `${match[1]}${duckdbType(match[2] as string)}${match[3] ?? ''}`;
+  if (!head) throw new Error(`unexpected ADD COLUMN shape: ${text}`);
+  const column = new RegExp(`\\s*(${QUOTED})\\s+(${TYPE})(\\s+DEFAULT\\s+FALSE)?\\s*(,|$)`, 'sy');
+  const statements: string[] = [];
+  column.lastIndex = head[0].length;
+  while (column.lastIndex < text.length) {
+    const match = column.exec(text);
+    if (!match) throw new Error(`unexpected ADD COLUMN shape: ${text}`);
+    statements.push(`${head[1]} ${match[1]} ${duckdbType(match[2] as string)}${match[3] ?? ''}`);
+    if (match[4] === '') break;
+  }
+  return statements;
 }
 
 /** CREATE OR REPLACE VIEW with Snowflake's COPY GRANTS and COMMENT clauses dropped (DuckDB has neither). */

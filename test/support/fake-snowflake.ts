@@ -42,6 +42,8 @@ export interface FakeRule {
   match: RegExp | ((sql: string) => boolean);
   /** a function answers from state read when the statement arrives (e.g. a catalog a test edits) */
   reply: FakeReply | ((sql: string) => FakeReply);
+  /** the reply is sent only once this settles (a test holds a statement in flight until something happened) */
+  hold?: () => Promise<unknown>;
 }
 
 export interface FakeLoginFailure {
@@ -60,6 +62,8 @@ export interface FakeSnowflakeOptions {
   rules?: FakeRule[];
   /** when set, every login request fails with this code and message */
   loginFailure?: FakeLoginFailure;
+  /** added to every statement before it is answered, like a real account's few hundred ms of DDL (benchmarks) */
+  statementDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -81,6 +85,8 @@ export interface FakeSnowflake {
   requests: RecordedRequest[];
   /** the live rule list: tests may push more rules after start */
   rules: FakeRule[];
+  /** statements received and not yet answered: now, and the most at any moment */
+  inFlight: { now: number; max: number };
   close(): Promise<void>;
 }
 
@@ -97,6 +103,8 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
     queryBodies: [],
     requests: [],
     results: new Map(),
+    statementDelayMs: options.statementDelayMs ?? 0,
+    inFlight: { now: 0, max: 0 },
   };
   const server = createServer((req, res) => {
     handle(state, req)
@@ -112,6 +120,7 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions = {}): Pr
     queryBodies: state.queryBodies,
     requests: state.requests,
     rules: state.rules,
+    inFlight: state.inFlight,
     close: () => shutdown(server),
   };
 }
@@ -125,6 +134,8 @@ interface FakeState {
   requests: RecordedRequest[];
   /** query id → result data, for `GET /queries/<id>/result` */
   results: Map<string, unknown>;
+  statementDelayMs: number;
+  inFlight: { now: number; max: number };
 }
 
 async function handle(state: FakeState, req: IncomingMessage): Promise<Envelope> {
@@ -167,12 +178,25 @@ function login(state: FakeState, body: unknown): Envelope {
   });
 }
 
-function query(state: FakeState, body: unknown): Envelope {
+async function query(state: FakeState, body: unknown): Promise<Envelope> {
   state.queryBodies.push(body);
   const sql = sqlTextOf(body);
   state.statements.push(sql);
+  state.inFlight.now++;
+  state.inFlight.max = Math.max(state.inFlight.max, state.inFlight.now);
+  try {
+    const rule = findRule(state.rules, sql);
+    if (state.statementDelayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, state.statementDelayMs));
+    await rule?.hold?.();
+    return answer(state, rule === undefined ? undefined : replyOf(rule, sql));
+  } finally {
+    state.inFlight.now--;
+  }
+}
+
+function answer(state: FakeState, reply: FakeReply | undefined): Envelope {
   const queryId = randomUUID();
-  const reply = findReply(state.rules, sql);
   if (reply && 'error' in reply) {
     const { code, sqlState, message } = reply.error;
     // The driver takes sqlState only from data.sqlState and the code from the top-level `code`.
@@ -195,13 +219,13 @@ function storedResult(state: FakeState, queryId: string): Envelope {
   return success(data);
 }
 
-function findReply(rules: readonly FakeRule[], sql: string): FakeReply | undefined {
+function findRule(rules: readonly FakeRule[], sql: string): FakeRule | undefined {
   for (const rule of rules) {
     if (rule.match instanceof RegExp) {
       rule.match.lastIndex = 0; // a /g or /y regex keeps state between test() calls
-      if (rule.match.test(sql)) return replyOf(rule, sql);
+      if (rule.match.test(sql)) return rule;
     } else if (rule.match(sql)) {
-      return replyOf(rule, sql);
+      return rule;
     }
   }
   return undefined;

@@ -18,6 +18,7 @@ import { loadTemplates, render } from '../../render/render.js';
 import {
   type ApplyPlan,
   type ApplyResult,
+  DEFAULT_PARALLEL,
   executePlan,
   nothingRun,
   planApply,
@@ -59,6 +60,8 @@ export interface ApplyOptions extends MetadataOptions {
   readonly grants?: boolean;
   /** run only maintenance/purge_tombstones.sql */
   readonly purgeTombstones?: boolean;
+  /** tables applied at the same time (default DEFAULT_PARALLEL; 1: one statement after another) */
+  readonly parallel?: number;
 }
 
 /** The role `apply --grants` connects as unless SNOWFLAKE_ROLE names another: it holds every privilege granted. */
@@ -172,9 +175,15 @@ async function runAndFollowUp(
 ): Promise<{ result: ApplyResult; code: number }> {
   const { io, plan, displayDir } = context;
   const total = plan.statements.length;
-  io.stdout.write(`applying ${total} statements from ${displayDir} as ${describeConnection(connection)}\n`);
-  const result = await executePlan(plan, client, (outcome) =>
-    io.stdout.write(formatOutcomeLine(outcome, displayDir, total)),
+  const parallel = context.options.parallel ?? DEFAULT_PARALLEL;
+  io.stdout.write(
+    `applying ${total} statements from ${displayDir} as ${describeConnection(connection)}, ${parallelText(parallel)}\n`,
+  );
+  const result = await executePlan(
+    plan,
+    client,
+    (outcome) => io.stdout.write(formatOutcomeLine(outcome, displayDir, total)),
+    { parallel },
   );
   io.stdout.write(formatResult(result, displayDir));
   if (!result.ok) {
@@ -194,6 +203,10 @@ async function runAndFollowUp(
     return { result, code: EXIT.problems };
   }
   return { result, code: EXIT.ok };
+}
+
+function parallelText(parallel: number): string {
+  return parallel === 1 ? 'one statement at a time' : `up to ${parallel} tables at a time`;
 }
 
 async function printTrustPolicy(context: RunContext, client: SqlClient): Promise<string[]> {

@@ -3,7 +3,8 @@
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
--- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
+-- multiple columns in the same command", so one statement adds them all).
 
 CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" (
   "REVIEW_ID" VARCHAR,
@@ -22,18 +23,19 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" (
 )
   COMMENT = 'snowstage: landing table for MySQL table book_reviews, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
--- is a migration `snowstage generate` writes).
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_ID" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "BOOK_ID" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWER" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "RATING" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_TEXT" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "HELPFUL_VOTES" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWED_AT" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "UPDATED_AT" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "IS_DELETED" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_OP" VARCHAR(1);
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);
+-- Columns added to the metadata later, in one statement; each is a no-op on a table that already has it, whatever
+-- its type (a changed type is a migration `snowstage generate` writes).
+ALTER TABLE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS
+  "REVIEW_ID" VARCHAR,
+  "BOOK_ID" VARCHAR,
+  "REVIEWER" VARCHAR,
+  "RATING" VARCHAR,
+  "REVIEW_TEXT" VARCHAR,
+  "HELPFUL_VOTES" VARCHAR,
+  "REVIEWED_AT" VARCHAR,
+  "UPDATED_AT" VARCHAR,
+  "IS_DELETED" VARCHAR,
+  "_SNOWSTAGE_OP" VARCHAR(1),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);

@@ -5,7 +5,8 @@
 -- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
 -- bring them back. The view "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS_LIVE" shows the rows that are not deleted.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
--- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
+-- multiple columns in the same command", so one statement adds them all).
 
 CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" (
   "REVIEW_ID" NUMBER(20,0) NOT NULL, -- MySQL bigint unsigned
@@ -25,19 +26,21 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" (
 )
   COMMENT = 'snowstage: MySQL table book_reviews, merged from BOOK_REVIEWS landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
--- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
--- have no value for it.
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_ID" NUMBER(20,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "BOOK_ID" NUMBER(10,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWER" VARCHAR(255);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "RATING" NUMBER(3,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEW_TEXT" VARCHAR(65535);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "HELPFUL_VOTES" NUMBER(20,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "REVIEWED_AT" TIMESTAMP_TZ(6);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "UPDATED_AT" TIMESTAMP_TZ(6);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "IS_DELETED" NUMBER(3,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9);
-ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE;
+-- Columns added to the metadata later, in one statement; each is a no-op on a table that already has it, whatever
+-- its type (a changed type is a migration `snowstage generate` writes). New columns are nullable: rows merged
+-- before the column existed have no value for it. No DEFAULT here: the page above refuses IF NOT EXISTS together
+-- with DEFAULT, and every reader of _SNOWSTAGE_DELETED takes NULL as FALSE.
+ALTER TABLE "ANALYTICS"."BOOKSTORE"."BOOK_REVIEWS" ADD COLUMN IF NOT EXISTS
+  "REVIEW_ID" NUMBER(20,0),
+  "BOOK_ID" NUMBER(10,0),
+  "REVIEWER" VARCHAR(255),
+  "RATING" NUMBER(3,0),
+  "REVIEW_TEXT" VARCHAR(65535),
+  "HELPFUL_VOTES" NUMBER(20,0),
+  "REVIEWED_AT" TIMESTAMP_TZ(6),
+  "UPDATED_AT" TIMESTAMP_TZ(6),
+  "IS_DELETED" NUMBER(3,0),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9),
+  "_SNOWSTAGE_DELETED" BOOLEAN;

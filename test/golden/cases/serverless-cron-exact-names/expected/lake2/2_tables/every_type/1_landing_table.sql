@@ -3,7 +3,8 @@
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
--- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
+-- multiple columns in the same command", so one statement adds them all).
 
 CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."EveryType" (
   "PK_A" VARCHAR,
@@ -60,56 +61,57 @@ CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."EveryType" (
 )
   COMMENT = 'snowstage: landing table for MySQL table EveryType, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
--- is a migration `snowstage generate` writes).
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "PK_A" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "PK_B" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "VERSION" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TINY" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TINY_U" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BOOL_KEPT" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BOOL" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_SMALL" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_MEDIUM_U" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_INT_U" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIG" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIG_U" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DEC" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DEC_WIDE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DEC_WIDE_NUM" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_FLOAT" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DOUBLE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_YEAR" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIT1" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIT1_BOOL" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIT12" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BIT64" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DATE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DATETIME" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_DATETIME6" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TS" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TS_NTZ" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TIME" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TIME6" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TIME_OF_DAY" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_CHAR" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_VARCHAR" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TINYTEXT" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_TEXT" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_MEDIUMTEXT" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_LONGTEXT" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_ENUM" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_SET" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BINARY" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_VARBINARY" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_BLOB" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_MEDIUMBLOB" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_LONGBLOB" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_JSON" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_JSON_TEXT" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "T_GEO" VARCHAR(134217728);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "REMOVED" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_OP" VARCHAR(1);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
-ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);
+-- Columns added to the metadata later, in one statement; each is a no-op on a table that already has it, whatever
+-- its type (a changed type is a migration `snowstage generate` writes).
+ALTER TABLE "Lake"."Raw Zone"."EveryType" ADD COLUMN IF NOT EXISTS
+  "PK_A" VARCHAR,
+  "PK_B" VARCHAR,
+  "VERSION" VARCHAR,
+  "T_TINY" VARCHAR,
+  "T_TINY_U" VARCHAR,
+  "T_BOOL_KEPT" VARCHAR,
+  "T_BOOL" VARCHAR,
+  "T_SMALL" VARCHAR,
+  "T_MEDIUM_U" VARCHAR,
+  "T_INT_U" VARCHAR,
+  "T_BIG" VARCHAR,
+  "T_BIG_U" VARCHAR,
+  "T_DEC" VARCHAR,
+  "T_DEC_WIDE" VARCHAR,
+  "T_DEC_WIDE_NUM" VARCHAR,
+  "T_FLOAT" VARCHAR,
+  "T_DOUBLE" VARCHAR,
+  "T_YEAR" VARCHAR,
+  "T_BIT1" VARCHAR,
+  "T_BIT1_BOOL" VARCHAR,
+  "T_BIT12" VARCHAR,
+  "T_BIT64" VARCHAR,
+  "T_DATE" VARCHAR,
+  "T_DATETIME" VARCHAR,
+  "T_DATETIME6" VARCHAR,
+  "T_TS" VARCHAR,
+  "T_TS_NTZ" VARCHAR,
+  "T_TIME" VARCHAR,
+  "T_TIME6" VARCHAR,
+  "T_TIME_OF_DAY" VARCHAR,
+  "T_CHAR" VARCHAR,
+  "T_VARCHAR" VARCHAR,
+  "T_TINYTEXT" VARCHAR,
+  "T_TEXT" VARCHAR,
+  "T_MEDIUMTEXT" VARCHAR,
+  "T_LONGTEXT" VARCHAR(134217728),
+  "T_ENUM" VARCHAR,
+  "T_SET" VARCHAR,
+  "T_BINARY" VARCHAR,
+  "T_VARBINARY" VARCHAR,
+  "T_BLOB" VARCHAR,
+  "T_MEDIUMBLOB" VARCHAR(134217728),
+  "T_LONGBLOB" VARCHAR(134217728),
+  "T_JSON" VARCHAR(134217728),
+  "T_JSON_TEXT" VARCHAR(134217728),
+  "T_GEO" VARCHAR(134217728),
+  "REMOVED" VARCHAR,
+  "_SNOWSTAGE_OP" VARCHAR(1),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);

@@ -3,7 +3,8 @@
 -- Landing table: every source column as text, exactly as extracted, plus load metadata. Snowpipe never has to
 -- convert a value here, so it never skips a file over one bad value; the MERGE converts and fails loudly instead.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
--- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
+-- multiple columns in the same command", so one statement adds them all).
 
 CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" (
   "X""; DROP TABLE Y; --" VARCHAR,
@@ -16,12 +17,13 @@ CREATE TABLE IF NOT EXISTS "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" (
 )
   COMMENT = 'snowstage: landing table for MySQL table order`s; DROP TABLE x, loaded by Snowpipe';
 
--- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
--- is a migration `snowstage generate` writes).
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "X""; DROP TABLE Y; --" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "IT'S\TIME" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "NEW LINE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_OP" VARCHAR(1);
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
-ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);
+-- Columns added to the metadata later, in one statement; each is a no-op on a table that already has it, whatever
+-- its type (a changed type is a migration `snowstage generate` writes).
+ALTER TABLE "Lake"."Raw Zone"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS
+  "X""; DROP TABLE Y; --" VARCHAR,
+  "IT'S\TIME" VARCHAR,
+  "NEW LINE" VARCHAR,
+  "_SNOWSTAGE_OP" VARCHAR(1),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_LOADED_AT" TIMESTAMP_LTZ(9);

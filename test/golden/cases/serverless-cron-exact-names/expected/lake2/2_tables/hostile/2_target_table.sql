@@ -5,7 +5,8 @@
 -- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
 -- bring them back. The view "Lake"."CURATED"."We'ird""; DROP TABLE y; --_LIVE" shows the rows that are not deleted.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
--- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN).
+-- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
+-- multiple columns in the same command", so one statement adds them all).
 
 CREATE TABLE IF NOT EXISTS "Lake"."CURATED"."We'ird""; DROP TABLE y; --" (
   "X""; DROP TABLE Y; --" NUMBER(10,0) NOT NULL, -- MySQL int
@@ -19,13 +20,15 @@ CREATE TABLE IF NOT EXISTS "Lake"."CURATED"."We'ird""; DROP TABLE y; --" (
 )
   COMMENT = 'snowstage: MySQL table order`s; DROP TABLE x, merged from We''ird"; DROP TABLE y; -- landing rows';
 
--- Columns added to the metadata later; no-ops on a table that already has them, whatever its type (a changed type
--- is a migration `snowstage generate` writes). New columns are nullable: rows merged before the column existed
--- have no value for it.
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "X""; DROP TABLE Y; --" NUMBER(10,0);
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "IT'S\TIME" TIMESTAMP_NTZ(6);
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "NEW LINE" VARCHAR(20);
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE" VARCHAR;
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_FILE_ROW" NUMBER(38,0);
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9);
-ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS "_SNOWSTAGE_DELETED" BOOLEAN DEFAULT FALSE;
+-- Columns added to the metadata later, in one statement; each is a no-op on a table that already has it, whatever
+-- its type (a changed type is a migration `snowstage generate` writes). New columns are nullable: rows merged
+-- before the column existed have no value for it. No DEFAULT here: the page above refuses IF NOT EXISTS together
+-- with DEFAULT, and every reader of _SNOWSTAGE_DELETED takes NULL as FALSE.
+ALTER TABLE "Lake"."CURATED"."We'ird""; DROP TABLE y; --" ADD COLUMN IF NOT EXISTS
+  "X""; DROP TABLE Y; --" NUMBER(10,0),
+  "IT'S\TIME" TIMESTAMP_NTZ(6),
+  "NEW LINE" VARCHAR(20),
+  "_SNOWSTAGE_FILE" VARCHAR,
+  "_SNOWSTAGE_FILE_ROW" NUMBER(38,0),
+  "_SNOWSTAGE_MERGED_AT" TIMESTAMP_LTZ(9),
+  "_SNOWSTAGE_DELETED" BOOLEAN;

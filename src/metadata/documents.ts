@@ -39,6 +39,21 @@ export interface PipelineDoc {
     };
   };
   defaults?: TableSettingsDoc;
+  airflow?: AirflowDoc;
+}
+
+export interface AirflowDoc {
+  enabled?: boolean;
+  schedule: string;
+  time_zone?: string;
+  retries?: number;
+  retry_delay_seconds?: number;
+  execution_timeout_minutes?: number;
+  pool?: string;
+  on_failure_callback?: string;
+  merge_now?: boolean;
+  snowflake_conn_id?: string;
+  runner: { docker?: { image: string }; venv?: { path: string } };
 }
 
 export interface ColumnDoc {

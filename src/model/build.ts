@@ -3,6 +3,7 @@ import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { PipelineDoc } from '../metadata/documents.js';
 import { parseWholeReference } from '../metadata/env.js';
 import type { LoadedMetadata } from '../metadata/load.js';
+import { buildAirflow } from './airflow.js';
 import { buildTable } from './build-table.js';
 import { snowflakeNameProblem } from './name-checks.js';
 import { resolveSnowflakeName } from './names.js';
@@ -42,6 +43,7 @@ export function buildModel(metadata: LoadedMetadata): {
   checkTablesTogether(metadata, built, diagnostics);
   const dataUrl = `s3://${doc.s3.bucket}/${prefix}data/`;
   checkAllowedLocations(doc, dataUrl, report);
+  const airflow = buildAirflow(doc.airflow, report);
   if (diagnostics.length > 0 || built.length !== tables.length) return { model: undefined, diagnostics };
   const integration = doc.snowflake.storage_integration;
   const model: PipelineModel = {
@@ -82,6 +84,7 @@ export function buildModel(metadata: LoadedMetadata): {
       stage: { database, schema: rawSchema, name: `${doc.name.toUpperCase()}_STAGE` },
     },
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    airflow,
   };
   return { model, diagnostics };
 }

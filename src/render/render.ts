@@ -10,6 +10,7 @@ import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.j
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
+import { airflowDagPath, airflowDagView } from './airflow-dag.js';
 import { grantsView } from './grants-view.js';
 import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
@@ -40,6 +41,7 @@ const TEMPLATE_NAMES = [
   'migration/retire_table.sql',
   'migration/pipe_gate',
   'migration/copy_gate',
+  'airflow/dag.py',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -130,10 +132,18 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
+    ...orchestratorFiles(model, templates),
     // what the next `generate` compares the metadata with (tables and columns added, removed, retyped)
     { path: MANIFEST_FILE, content: manifestJson(manifestOf(model)) },
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Files for the orchestrators the metadata enables (Airflow today). */
+function orchestratorFiles(model: PipelineModel, templates: Templates): RenderedFile[] {
+  if (!model.airflow) return [];
+  const view = airflowDagView(model, model.airflow, allSources(model));
+  return [{ path: airflowDagPath(model), content: normalize(templates['airflow/dag.py'](view)) }];
 }
 
 type SqlFile = (

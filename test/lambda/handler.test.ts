@@ -250,6 +250,32 @@ describe('Lambda extraction handler', () => {
     expect(summary.tables.map((t) => [t.table, t.status])).toEqual([['book_reviews', 'ok']]);
   });
 
+  it('runs from the esbuild bundle alone (npm run bundle:lambda), outside the repository', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'snowstage-bundle-'));
+    try {
+      const exec = promisify(execFile);
+      await exec(process.execPath, [join(ROOT, 'scripts/bundle-lambda.mjs'), out, metadataDir], {
+        cwd: ROOT,
+      });
+      await db.query('UPDATE book_reviews SET rating = 1 WHERE review_id = 1');
+      const script = [
+        `const { handler } = await import(${JSON.stringify(join(out, 'app/lambda/index.mjs'))});`,
+        'const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 900000 };',
+        "console.log(JSON.stringify(await handler({ tables: ['book_reviews'] }, context)));",
+      ].join('\n');
+      const env = { ...lambdaEnv, SNOWSTAGE_METADATA_DIR: '', LAMBDA_TASK_ROOT: out };
+      // run where no node_modules can be found: everything must be inside the bundle
+      const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: out,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ExtractSummary;
+      expect(summary.tables.map((t) => [t.table, t.status, t.rows])).toEqual([['book_reviews', 'ok', 1]]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('a deadline already inside the margin starts nothing and says so', async () => {
     const summary = await createHandler({ pollMs: 5 })(
       scheduledEvent(),

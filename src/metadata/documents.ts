@@ -40,6 +40,16 @@ export interface PipelineDoc {
   };
   defaults?: TableSettingsDoc;
   airflow?: AirflowDoc;
+  lambda?: LambdaDoc;
+}
+
+export interface LambdaDoc {
+  enabled?: boolean;
+  schedule: string;
+  time_zone?: string;
+  memory_mb?: number;
+  timeout_seconds?: number;
+  deadline_margin_seconds?: number;
 }
 
 export interface AirflowDoc {

@@ -2,6 +2,7 @@
 import { Cron } from 'croner';
 import type { AirflowDoc } from '../metadata/documents.js';
 import { isDottedPath } from '../sql/python-quote.js';
+import { isTimeZone } from './schedule.js';
 import type { AirflowModel, CliRunner } from './types.js';
 
 /** Airflow's cron presets (timetables docs, "Cron Presets"); @once and @continuous make no sense for a pipeline. */
@@ -70,14 +71,5 @@ function checkSchedule(schedule: string, timeZone: string, report: Report): void
     new Cron(schedule, { paused: true });
   } catch (error) {
     report('/airflow/schedule', `found "${schedule}", expected a valid cron (${(error as Error).message})`);
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -194,6 +194,17 @@ export interface PipelineModel {
   readonly tables: readonly TableModel[];
   /** the Airflow DAG to generate, or undefined when the metadata has no enabled `airflow:` block */
   readonly airflow: AirflowModel | undefined;
+  /** the Lambda deployment template to generate, or undefined when the metadata has no enabled `lambda:` block */
+  readonly lambda: LambdaModel | undefined;
+}
+
+export interface LambdaModel {
+  /** EventBridge Scheduler expression: rate(...) or cron(...) */
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly deadlineMarginSeconds: number;
 }
 
 /** How an orchestrator task runs the snowstage CLI. */

@@ -12,6 +12,7 @@ import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
 import { airflowDagPath, airflowDagView } from './airflow-dag.js';
 import { grantsView } from './grants-view.js';
+import { lambdaTemplate, lambdaTemplatePath } from './lambda-template.js';
 import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
 
@@ -139,11 +140,15 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Files for the orchestrators the metadata enables (Airflow today). */
+/** Files for the orchestrators the metadata enables: an Airflow DAG, a Lambda deployment template. */
 function orchestratorFiles(model: PipelineModel, templates: Templates): RenderedFile[] {
-  if (!model.airflow) return [];
-  const view = airflowDagView(model, model.airflow, allSources(model));
-  return [{ path: airflowDagPath(model), content: normalize(templates['airflow/dag.py'](view)) }];
+  const files: RenderedFile[] = [];
+  if (model.airflow) {
+    const view = airflowDagView(model, model.airflow, allSources(model));
+    files.push({ path: airflowDagPath(model), content: normalize(templates['airflow/dag.py'](view)) });
+  }
+  if (model.lambda) files.push(json(lambdaTemplatePath(), lambdaTemplate(model, model.lambda)));
+  return files;
 }
 
 type SqlFile = (

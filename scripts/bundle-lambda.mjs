@@ -4,6 +4,7 @@
  *
  *   app/lambda/index.mjs   the handler and every dependency in one ESM file (Handler: app/lambda/index.handler)
  *   schemas/               the metadata JSON Schemas, which the handler reads at ../../schemas/ from its own file
+ *   templates/             the SQL templates, from which the COPY loader renders the pipe's COPY (../../templates/)
  *   metadata/              the pipeline's metadata (default ./metadata), read at $LAMBDA_TASK_ROOT/metadata
  *
  * esbuild (a devDependency; already in the tree through tsx) bundles in well under a second and needs no config
@@ -47,6 +48,7 @@ await mkdir(join(out, 'schemas'), { recursive: true });
 for (const name of await readdir(join(root, 'schemas'))) {
   if (name.endsWith('.schema.json')) await cp(join(root, 'schemas', name), join(out, 'schemas', name));
 }
+await cp(join(root, 'templates'), join(out, 'templates'), { recursive: true });
 await cp(metadata, join(out, 'metadata'), { recursive: true });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`${out}: app/lambda/index.mjs (${(bytes / 1024 / 1024).toFixed(1)} MB), schemas/, metadata/`);
+console.log(`${out}: app/lambda/index.mjs (${(bytes / 1024 / 1024).toFixed(1)} MB), schemas/, templates/, metadata/`);

@@ -10,11 +10,10 @@
 import { extractAll, selectTables } from '../extract/extract-all.js';
 import type { TableRunResult } from '../extract/run-types.js';
 import { S3ObjectStore, s3ClientFromEnv } from '../extract/s3-store.js';
-import { formatDiagnostic } from '../metadata/diagnostics.js';
 import type { PipelineModel } from '../model/types.js';
-import { loadPipeline } from '../pipeline.js';
 import { type RemainingTime, watchDeadline } from './deadline.js';
 import { parseScheduleEvent } from './events.js';
+import { loadModel } from './model.js';
 import { type LambdaSettings, lambdaSettings } from './settings.js';
 
 /** The part of the Lambda context the handler reads (nodejs-context.html). */
@@ -126,17 +125,7 @@ function tableSummary(r: TableRunResult): TableSummary {
   };
 }
 
-async function loadModel(
-  dir: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<PipelineModel> {
-  const { model, diagnostics } = await loadPipeline({ dir, env, cwd: dir });
-  if (!model)
-    throw new Error(
-      `snowstage: invalid metadata in ${dir}:\n${diagnostics.map(formatDiagnostic).join('\n')}`,
-    );
-  return model;
-}
-
 /** The function's handler: `Handler: index.handler` in the bundle. */
 export const handler = createHandler();
+
+export { createLoader, loader } from './loader.js';

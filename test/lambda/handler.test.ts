@@ -19,6 +19,7 @@ import { createHandler, type ExtractSummary, handler, type LambdaContext } from 
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { readCsvGz } from '../support/csv.js';
+import { startFakeSnowflake } from '../support/fake-snowflake.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
 import { pipelineEnv, ROOT } from '../support/pipeline.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
@@ -258,19 +259,55 @@ describe('Lambda extraction handler', () => {
         cwd: ROOT,
       });
       await db.query('UPDATE book_reviews SET rating = 1 WHERE review_id = 1');
+      const snowflake = await startFakeSnowflake();
+      const dataKey = `${table('books').dataKeyPrefix}2026/11/30/new file.csv.gz`;
+      const s3Event = {
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: s3.bucket }, object: { key: dataKey.replace(' ', '+') } },
+          },
+        ],
+      };
       const script = [
-        `const { handler } = await import(${JSON.stringify(join(out, 'app/lambda/index.mjs'))});`,
+        `const { handler, loader } = await import(${JSON.stringify(join(out, 'app/lambda/index.mjs'))});`,
         'const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 900000 };',
         "console.log(JSON.stringify(await handler({ tables: ['book_reviews'] }, context)));",
+        `console.log(JSON.stringify(await loader(${JSON.stringify(s3Event)})));`,
       ].join('\n');
-      const env = { ...lambdaEnv, SNOWSTAGE_METADATA_DIR: '', LAMBDA_TASK_ROOT: out };
-      // run where no node_modules can be found: everything must be inside the bundle
-      const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: out,
-        env: { PATH: process.env.PATH ?? '', ...env },
-      });
-      const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ExtractSummary;
-      expect(summary.tables.map((t) => [t.table, t.status, t.rows])).toEqual([['book_reviews', 'ok', 1]]);
+      const env = {
+        ...lambdaEnv,
+        SNOWSTAGE_METADATA_DIR: '',
+        LAMBDA_TASK_ROOT: out,
+        SNOWFLAKE_ACCOUNT: 'testacct',
+        SNOWFLAKE_USER: 'loader',
+        SNOWFLAKE_PASSWORD: 'secret',
+        SNOWFLAKE_ACCESS_URL: snowflake.accessUrl,
+      };
+      try {
+        // run where no node_modules can be found: everything must be inside the bundle
+        const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: out,
+          env: { PATH: process.env.PATH ?? '', ...env },
+        });
+        // the functions log their summaries (with a "snowstage" key) and the script prints the returned ones
+        const printed = stdout
+          .trim()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((value) => !('snowstage' in value));
+        const [summary, loadSummary] = printed as [ExtractSummary, { objects: unknown[] }];
+        expect(summary.tables.map((t) => [t.table, t.status, t.rows])).toEqual([['book_reviews', 'ok', 1]]);
+        expect(loadSummary.objects).toHaveLength(1);
+        expect(snowflake.statements.filter((s) => s.startsWith('COPY INTO'))).toHaveLength(1);
+        expect(snowflake.statements.find((s) => s.startsWith('COPY INTO'))).toContain(
+          "FILES = ('2026/11/30/new file.csv.gz')",
+        );
+      } finally {
+        await snowflake.close();
+      }
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -8,6 +8,10 @@
 import { extractorPolicy } from '../aws/policies.js';
 import type { LambdaModel, PipelineModel } from '../model/types.js';
 
+/** JSON has no comments: the template names the page it follows in its Description. */
+const SAM_FUNCTION_DOC =
+  'https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html';
+
 export function lambdaTemplatePath(): string {
   return 'lambda/template.json';
 }
@@ -20,7 +24,7 @@ export function lambdaTemplate(model: PipelineModel, lambda: LambdaModel): objec
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Transform: 'AWS::Serverless-2016-10-31',
-    Description: `snowstage pipeline ${model.name}: extraction Lambda. Generated; do not edit: change the metadata and run \`snowstage generate\`.`,
+    Description: `snowstage pipeline ${model.name}: extraction Lambda. Generated; do not edit: change the metadata and run \`snowstage generate\`. Syntax: ${SAM_FUNCTION_DOC}`,
     ...(password
       ? {
           Parameters: {

@@ -48,6 +48,31 @@ export interface PipelineDoc {
   };
   alerts?: AlertsDoc;
   defaults?: TableSettingsDoc;
+  airflow?: AirflowDoc;
+  lambda?: LambdaDoc;
+}
+
+export interface LambdaDoc {
+  enabled?: boolean;
+  schedule: string;
+  time_zone?: string;
+  memory_mb?: number;
+  timeout_seconds?: number;
+  deadline_margin_seconds?: number;
+}
+
+export interface AirflowDoc {
+  enabled?: boolean;
+  schedule: string;
+  time_zone?: string;
+  retries?: number;
+  retry_delay_seconds?: number;
+  execution_timeout_minutes?: number;
+  pool?: string;
+  on_failure_callback?: string;
+  merge_now?: boolean;
+  snowflake_conn_id?: string;
+  runner: { docker?: { image: string }; venv?: { path: string } };
 }
 
 export interface ColumnDoc {

@@ -102,6 +102,8 @@ function toDiagnostic(error: ErrorObject, root: unknown, source: YamlSource): Di
         `found ${kindOf(found)} ${show(found)}, expected ${String(params.type)}`,
       );
     case 'pattern':
+    case 'minProperties':
+    case 'maxProperties':
       return source.at(error.instancePath, `found ${show(found)}, expected ${describe(error)}`);
     case 'minLength':
       return source.at(

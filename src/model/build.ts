@@ -3,7 +3,9 @@ import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { PipelineDoc } from '../metadata/documents.js';
 import { parseWholeReference } from '../metadata/env.js';
 import type { LoadedMetadata } from '../metadata/load.js';
+import { buildAirflow } from './airflow.js';
 import { buildTable } from './build-table.js';
+import { buildLambda } from './lambda.js';
 import { snowflakeNameProblem } from './name-checks.js';
 import { resolveSnowflakeName } from './names.js';
 import { resolveSchedule } from './schedule.js';
@@ -42,6 +44,8 @@ export function buildModel(metadata: LoadedMetadata): {
   checkTablesTogether(metadata, built, diagnostics);
   const dataUrl = `s3://${doc.s3.bucket}/${prefix}data/`;
   checkAllowedLocations(doc, dataUrl, report);
+  const airflow = buildAirflow(doc.airflow, report);
+  const lambda = buildLambda(doc.lambda, report);
   if (diagnostics.length > 0 || built.length !== tables.length) return { model: undefined, diagnostics };
   const integration = doc.snowflake.storage_integration;
   const model: PipelineModel = {
@@ -81,6 +85,8 @@ export function buildModel(metadata: LoadedMetadata): {
       streamStaleWithinHours: doc.alerts?.stream_stale_within_hours ?? ALERT_DEFAULTS.streamStaleWithinHours,
     },
     tables: [...built].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    airflow,
+    lambda,
   };
   return { model, diagnostics };
 }

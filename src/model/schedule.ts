@@ -45,7 +45,7 @@ export function resolveSchedule(doc: ScheduleDoc): MergeSchedule | { error: stri
   return { kind: 'cron', expression, timeZone: doc.time_zone };
 }
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

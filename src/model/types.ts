@@ -209,4 +209,39 @@ export interface PipelineModel {
   readonly alerts: AlertSettings;
   /** sorted by name */
   readonly tables: readonly TableModel[];
+  /** the Airflow DAG to generate, or undefined when the metadata has no enabled `airflow:` block */
+  readonly airflow: AirflowModel | undefined;
+  /** the Lambda deployment template to generate, or undefined when the metadata has no enabled `lambda:` block */
+  readonly lambda: LambdaModel | undefined;
+}
+
+export interface LambdaModel {
+  /** EventBridge Scheduler expression: rate(...) or cron(...) */
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly deadlineMarginSeconds: number;
+}
+
+/** How an orchestrator task runs the snowstage CLI. */
+export type CliRunner =
+  /** an image whose entrypoint is snowstage, working directory holding metadata/ and generated/ */
+  | { readonly kind: 'docker'; readonly image: string }
+  /** an installation directory: <path>/node_modules/.bin/snowstage, <path>/metadata, <path>/generated */
+  | { readonly kind: 'venv'; readonly path: string };
+
+export interface AirflowModel {
+  /** a 5-field cron expression or an Airflow preset (@hourly) */
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly retries: number;
+  readonly retryDelaySeconds: number;
+  readonly executionTimeoutMinutes: number;
+  readonly pool: string | undefined;
+  /** dotted path, e.g. acme.alerts.notify */
+  readonly onFailureCallback: string | undefined;
+  readonly mergeNow: boolean;
+  readonly snowflakeConnId: string;
+  readonly runner: CliRunner;
 }

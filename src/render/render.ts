@@ -10,8 +10,10 @@ import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.j
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
+import { airflowDagPath, airflowDagView } from './airflow-dag.js';
 import { alertsView } from './alerts-view.js';
 import { grantsView } from './grants-view.js';
+import { lambdaTemplate, lambdaTemplatePath } from './lambda-template.js';
 import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
 
@@ -42,6 +44,7 @@ const TEMPLATE_NAMES = [
   'migration/retire_table.sql',
   'migration/pipe_gate',
   'migration/copy_gate',
+  'airflow/dag.py',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -133,6 +136,7 @@ export function render(model: PipelineModel, templates: Templates): RenderedFile
     json('aws/iam-trust-policy.json', trustPolicy(model)),
     json('aws/snowflake-role-policy.json', snowflakePermissionsPolicy(model)),
     json('aws/extractor-policy.json', extractorPolicy(model)),
+    ...orchestratorFiles(model, templates),
     // what the next `generate` compares the metadata with (tables and columns added, removed, retyped)
     { path: MANIFEST_FILE, content: manifestJson(manifestOf(model)) },
   ];
@@ -144,6 +148,17 @@ function alertFiles(model: PipelineModel, sql: SqlFile): RenderedFile[] {
   const view = alertsView(model);
   if (view === undefined) return [];
   return [sql('3_monitoring/2_alerts.sql', 'monitoring/alerts.sql', 'alerts', allSources(model), view)];
+}
+
+/** Files for the orchestrators the metadata enables: an Airflow DAG, a Lambda deployment template. */
+function orchestratorFiles(model: PipelineModel, templates: Templates): RenderedFile[] {
+  const files: RenderedFile[] = [];
+  if (model.airflow) {
+    const view = airflowDagView(model, model.airflow, allSources(model));
+    files.push({ path: airflowDagPath(model), content: normalize(templates['airflow/dag.py'](view)) });
+  }
+  if (model.lambda) files.push(json(lambdaTemplatePath(), lambdaTemplate(model, model.lambda)));
+  return files;
 }
 
 type SqlFile = (

@@ -123,8 +123,11 @@ describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
       expect(text, path).not.toContain('\r');
       expect(text.endsWith('\n') && !text.endsWith('\n\n'), path).toBe(true);
       expect(text, path).not.toMatch(/[ \t]+\n/);
-      // IAM's policy language version is the one date allowed.
-      expect(text.replaceAll('"2012-10-17"', ''), path).not.toMatch(/\b(19|20)\d\d-\d\d-\d\d/);
+      // Language versions are the only dates allowed: IAM's policy language, CloudFormation's template format and
+      // the SAM transform.
+      const versions = ['"2012-10-17"', '"2010-09-09"', '"AWS::Serverless-2016-10-31"'];
+      const withoutVersions = versions.reduce((t, v) => t.replaceAll(v, ''), text);
+      expect(withoutVersions, path).not.toMatch(/\b(19|20)\d\d-\d\d-\d\d/);
     }
   });
 });

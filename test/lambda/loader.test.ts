@@ -1,0 +1,259 @@
+/**
+ * The COPY loader invoked with real-shaped S3, SQS and EventBridge events, talking through the real snowflake-sdk to
+ * the local Snowflake endpoint: the COPY statements it sends name exactly the new files with the pipe's options;
+ * unrelated keys, folder markers, manifests and state files send nothing; repeated delivery is reported as already
+ * loaded; a failed file fails only its SQS message.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dataFileKey, manifestKey, newRunId, stateKey } from '../../src/extract/naming.js';
+import { createLoader, type LoadSummary } from '../../src/lambda/loader.js';
+import type { PipelineModel, TableModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import { copyFilesStatements } from '../../src/render/copy-files.js';
+import { loadTemplates, render } from '../../src/render/render.js';
+import { type FakeReply, type FakeSnowflake, startFakeSnowflake } from '../support/fake-snowflake.js';
+import { ROOT } from '../support/pipeline.js';
+
+const BUCKET = 'snowstage-loader-test';
+let fake: FakeSnowflake;
+let model: PipelineModel;
+let env: Record<string, string>;
+const loaded = new Set<string>();
+
+beforeAll(async () => {
+  fake = await startFakeSnowflake();
+  env = {
+    S3_BUCKET: BUCKET,
+    SNOWSTAGE_METADATA_DIR: `${ROOT}metadata`,
+    SNOWFLAKE_ACCOUNT: 'testacct',
+    SNOWFLAKE_USER: 'loader',
+    SNOWFLAKE_PASSWORD: 'secret',
+    SNOWFLAKE_ACCESS_URL: fake.accessUrl,
+  };
+  const result = await loadPipeline({ dir: `${ROOT}metadata`, env, cwd: ROOT });
+  if (!result.model) throw new Error(JSON.stringify(result.diagnostics));
+  model = result.model;
+});
+
+beforeEach(() => {
+  fake.statements.length = 0;
+  fake.rules.length = 0;
+  fake.rules.push(copyRule());
+});
+
+afterAll(async () => {
+  await fake?.close();
+});
+
+/**
+ * Answers a COPY like Snowflake: one row per listed file its load metadata (per table folder) does not hold yet;
+ * with nothing new, the single "0 files processed" row. Files named "bad" fail to load.
+ */
+function copyRule() {
+  const rule = {
+    match: (sql: string) => {
+      if (!sql.startsWith('COPY INTO')) return false;
+      const folder = /FROM @.*"\/(.*)\n/.exec(sql)?.[1] ?? '';
+      const files = [...(/FILES = \((.*)\)/.exec(sql)?.[1] ?? '').matchAll(/'([^']*)'/g)].map(
+        (m) => m[1] ?? '',
+      );
+      const fresh = files.filter((f) => !loaded.has(folder + f));
+      for (const f of fresh) if (!f.includes('bad')) loaded.add(folder + f);
+      rule.reply = {
+        columns: [{ name: 'file' }, { name: 'status' }, { name: 'rows_loaded' }, { name: 'first_error' }],
+        rows:
+          fresh.length === 0
+            ? [
+                {
+                  file: null,
+                  status: 'Copy executed with 0 files processed.',
+                  rows_loaded: null,
+                  first_error: null,
+                },
+              ]
+            : fresh.map((f) => ({
+                file: `s3://${BUCKET}/bookstore/data/${folder}${f}`,
+                status: f.includes('bad') ? 'LOAD_FAILED' : 'LOADED',
+                rows_loaded: f.includes('bad') ? '0' : '3',
+                first_error: f.includes('bad') ? 'Numeric value is not recognized' : null,
+              })),
+      };
+      return true;
+    },
+    reply: {} as FakeReply,
+  };
+  return rule;
+}
+
+function table(name: string): TableModel {
+  const found = model.tables.find((t) => t.name === name);
+  if (!found) throw new Error(name);
+  return found;
+}
+
+const run = newRunId(new Date('2026-11-30T07:00:00Z'), 'abc123');
+const key = (t: string, n: number, suffix = '') =>
+  dataFileKey(table(t), run, n).replace('.csv.gz', `${suffix}.csv.gz`);
+
+/** An S3 notification record as S3 sends it: the key form-encoded. */
+function s3Record(objectKey: string, bucket = BUCKET, eventName = 'ObjectCreated:Put') {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime: '2026-11-30T07:00:01.000Z',
+    eventName,
+    userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+    requestParameters: { sourceIPAddress: '10.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'C3D13FE58DE4C810', 'x-amz-id-2': 'FMyUVURIY8' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'snowstage-books',
+      bucket: {
+        name: bucket,
+        ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
+        arn: `arn:aws:s3:::${bucket}`,
+      },
+      object: {
+        key: encodeURIComponent(objectKey).replace(/%2F/g, '/').replace(/%20/g, '+'),
+        size: 1024,
+        eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+        sequencer: '0055AED6DCD90281E5',
+      },
+    },
+  };
+}
+
+function sqsMessage(id: string, body: unknown) {
+  return {
+    messageId: id,
+    receiptHandle: `handle-${id}`,
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764486001000' },
+    messageAttributes: {},
+    md5OfBody: 'x',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:snowstage-bookstore',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const copies = () => fake.statements.filter((s) => s.startsWith('COPY INTO'));
+const invoke = (event: unknown): Promise<LoadSummary> => createLoader({ env })(event);
+
+describe('COPY loader', () => {
+  it('sends the pipe COPY with FILES naming exactly the new file of an S3 notification', async () => {
+    const summary = await invoke({ Records: [s3Record(key('books', 1))] });
+    expect(summary.objects).toEqual([
+      { bucket: BUCKET, key: key('books', 1), outcome: 'loaded', table: 'books', rowsLoaded: 3 },
+    ]);
+    const pipe =
+      render(model, loadTemplates()).find((f) => f.path === '2_tables/books/4_pipe.sql')?.content ?? '';
+    const file = key('books', 1).slice(table('books').dataKeyPrefix.length);
+    const [copy] = copies();
+    expect(copies()).toHaveLength(1);
+    expect(copy).toContain(`  FILES = ('${file}')\n`);
+    // everything but the FILES line is the pipe's COPY, character for character
+    expect(pipe).toContain(copy?.replace(`  FILES = ('${file}')\n`, '') ?? 'missing');
+  });
+
+  it('repeated delivery sends the same COPY and reports the file as already loaded', async () => {
+    const summary = await invoke({ Records: [s3Record(key('books', 1))] });
+    expect(summary.objects.map((o) => o.outcome)).toEqual(['already_loaded']);
+    expect(copies()).toHaveLength(1);
+  });
+
+  it('ignores other buckets, folder markers, manifests, state files and removals, sending nothing', async () => {
+    const objects = [
+      s3Record(key('books', 2), 'another-bucket'),
+      s3Record(`${table('books').dataKeyPrefix}2026/11/30/`),
+      s3Record(manifestKey(table('books'), run)),
+      s3Record(stateKey(table('books'))),
+      s3Record(`${table('books').dataKeyPrefix}notes.txt`),
+      s3Record('bookstore/data/other_table/x.csv.gz'),
+    ];
+    const summary = await invoke({
+      Records: [...objects, s3Record(key('books', 3), BUCKET, 'ObjectRemoved:Delete')],
+    });
+    expect(summary.objects.map((o) => [o.outcome, o.detail])).toEqual([
+      ['ignored', "bucket another-bucket is not the pipeline's"],
+      ['ignored', 'a folder marker'],
+      ['ignored', "not under a table's data folder"],
+      ['ignored', "not under a table's data folder"],
+      ['ignored', 'not a .csv.gz data file'],
+      ['ignored', "not under a table's data folder"],
+    ]);
+    expect(fake.statements).toEqual([]);
+    // S3's test event and an empty SQS batch are harmless too
+    expect((await invoke({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET })).objects).toEqual(
+      [],
+    );
+    expect((await invoke({ Records: [] })).objects).toEqual([]);
+    expect(fake.statements).toEqual([]);
+  });
+
+  it('through SQS: one COPY per table for the batch, and only the message of a failed file is retried', async () => {
+    const summary = await invoke({
+      Records: [
+        sqsMessage('m1', {
+          Records: [s3Record(key('book_reviews', 1)), s3Record(key('book_reviews', 2, ' bad'))],
+        }),
+        sqsMessage('m2', { Records: [s3Record(key('book_reviews', 3))] }),
+        sqsMessage('m3', { Service: 'Amazon S3', Event: 's3:TestEvent' }),
+        sqsMessage('m4', 'not json {'),
+      ],
+    });
+    expect(summary.objects.map((o) => [o.key, o.outcome])).toEqual([
+      [key('book_reviews', 1), 'loaded'],
+      [key('book_reviews', 2, ' bad'), 'failed'],
+      [key('book_reviews', 3), 'loaded'],
+    ]);
+    expect(summary.objects[1]?.detail).toMatch(/LOAD_FAILED: Numeric value/);
+    expect(summary.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    const names = [1, 2, 3].map((n) =>
+      key('book_reviews', n, n === 2 ? ' bad' : '').slice(table('book_reviews').dataKeyPrefix.length),
+    );
+    expect(copies()).toHaveLength(1);
+    expect(copies()[0]).toContain(`  FILES = (${names.map((n) => `'${n}'`).join(', ')})\n`);
+  });
+
+  it('an EventBridge "Object Created" event loads its object', async () => {
+    const summary = await invoke({
+      version: '0',
+      id: '17793124-05d4-b198-2fde-7ededc63b103',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '123456789012',
+      time: '2026-11-30T07:00:02Z',
+      region: 'us-east-1',
+      resources: [`arn:aws:s3:::${BUCKET}`],
+      detail: {
+        version: '0',
+        bucket: { name: BUCKET },
+        object: {
+          key: key('books', 4),
+          size: 5,
+          etag: 'b1946ac92492d2347c6235b4d2611184',
+          sequencer: '00617F08299329D189',
+        },
+        'request-id': 'N4N7GDK58NMKJ12R',
+        requester: '123456789012',
+        reason: 'PutObject',
+      },
+    });
+    expect(summary.objects.map((o) => o.outcome)).toEqual(['loaded']);
+    expect(summary.batchItemFailures).toBeUndefined();
+  });
+
+  it('refuses an event that is no notification, before connecting', async () => {
+    await expect(invoke({ command: 'extract' })).rejects.toThrow(/event refused/);
+    expect(fake.statements).toEqual([]);
+  });
+
+  it('splits more than 1,000 files into several COPY statements', () => {
+    const files = [...Array(1001).keys()].map((i) => `f${i}.csv.gz`);
+    const statements = copyFilesStatements(model, table('books'), files, loadTemplates());
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toContain("FILES = ('f1000.csv.gz')");
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The generated SAM template for the extraction Lambda, parsed and checked without AWS: every Ref, GetAtt and Sub
+ * resolves, the settings match the metadata, the IAM policy stays inside the pipeline's bucket prefix, and the
+ * schedule's Input is an event the handler accepts.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScheduleEvent } from '../../src/lambda/events.js';
+import type { PipelineModel } from '../../src/model/types.js';
+import { loadPipeline } from '../../src/pipeline.js';
+import { lambdaTemplatePath } from '../../src/render/lambda-template.js';
+import { loadTemplates, render } from '../../src/render/render.js';
+import { ROOT } from '../support/pipeline.js';
+
+const templates = loadTemplates();
+const PSEUDO_PARAMETERS = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::StackName',
+  'AWS::URLSuffix',
+]);
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+async function modelOf(dir: string, env: Record<string, string> = {}): Promise<PipelineModel> {
+  const { model, diagnostics } = await loadPipeline({ dir: join(ROOT, dir), env, cwd: ROOT });
+  if (!model) throw new Error(JSON.stringify(diagnostics));
+  return model;
+}
+
+function templateOf(model: PipelineModel): Record<string, Json> {
+  const file = render(model, templates).find((f) => f.path === lambdaTemplatePath());
+  if (!file) throw new Error('no template rendered');
+  return JSON.parse(file.content) as Record<string, Json>;
+}
+
+/** Every name a Ref, Fn::GetAtt or ${…} in Fn::Sub points at, with where it was found. */
+function references(node: Json, path = ''): { name: string; at: string }[] {
+  if (Array.isArray(node)) return node.flatMap((n, i) => references(n, `${path}/${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  const found: { name: string; at: string }[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'Ref' && typeof value === 'string') found.push({ name: value, at: path });
+    if (key === 'Fn::GetAtt') {
+      const target = Array.isArray(value) ? value[0] : String(value).split('.')[0];
+      found.push({ name: String(target), at: path });
+    }
+    if (key === 'Fn::Sub') {
+      const text = Array.isArray(value) ? String(value[0]) : String(value);
+      for (const match of text.matchAll(/\$\{([^!}][^}]*)\}/g))
+        found.push({ name: String(match[1]).split('.')[0] ?? '', at: path });
+    }
+    found.push(...references(value, `${path}/${key}`));
+  }
+  return found;
+}
+
+function statements(template: Record<string, Json>): Record<string, Json>[] {
+  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>).ExtractFunction;
+  const policies = fn?.Properties?.Policies as { Statement: Record<string, Json>[] }[];
+  return policies.flatMap((p) => p.Statement);
+}
+
+const asList = (value: Json | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+
+function check(model: PipelineModel): void {
+  const lambda = model.lambda;
+  if (!lambda) throw new Error('lambda not enabled');
+  const template = templateOf(model);
+  const declared = new Set([
+    ...Object.keys((template.Parameters as object | undefined) ?? {}),
+    ...Object.keys(template.Resources as object),
+    ...PSEUDO_PARAMETERS,
+  ]);
+  const refs = references(template);
+  for (const ref of refs) expect(declared.has(ref.name), `${ref.name} at ${ref.at}`).toBe(true);
+  // every declared parameter is used
+  for (const name of Object.keys((template.Parameters as object | undefined) ?? {}))
+    expect(
+      refs.some((r) => r.name === name),
+      name,
+    ).toBe(true);
+
+  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>).ExtractFunction;
+  const props = fn?.Properties ?? {};
+  expect(fn?.Type).toBe('AWS::Serverless::Function');
+  expect(props.MemorySize).toBe(lambda.memoryMb);
+  expect(props.Timeout).toBe(lambda.timeoutSeconds);
+  expect(Number(props.Timeout)).toBeLessThanOrEqual(900);
+  const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
+  expect(Number(variables.SNOWSTAGE_DEADLINE_MARGIN_SECONDS)).toBe(lambda.deadlineMarginSeconds);
+  expect(lambda.deadlineMarginSeconds).toBeLessThan(lambda.timeoutSeconds);
+  if (model.source.password) expect(variables[model.source.password.env]).toEqual({ Ref: 'MysqlPassword' });
+
+  const schedule = (props.Events as Record<string, { Type: string; Properties: Record<string, Json> }>)
+    .Schedule;
+  expect(schedule?.Type).toBe('ScheduleV2');
+  expect(schedule?.Properties.ScheduleExpression).toBe(lambda.schedule);
+  expect(schedule?.Properties.ScheduleExpressionTimezone).toBe(lambda.timeZone);
+  const input = JSON.parse(String(schedule?.Properties.Input)) as unknown;
+  expect(parseScheduleEvent(input)).toEqual({ kind: 'extract', tables: [], backfill: false });
+
+  const partition = model.s3.region.includes('-gov-') ? 'aws-us-gov' : 'aws';
+  const bucketArn = `arn:${partition}:s3:::${model.s3.bucket}`;
+  for (const statement of statements(template)) {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of asList(statement.Action))
+      expect(action, JSON.stringify(statement)).toMatch(/^s3:[A-Za-z]+$/);
+    for (const resource of asList(statement.Resource)) {
+      if (resource === bucketArn) {
+        // listing the bucket only under the pipeline's prefix
+        const prefixes = asList(
+          (statement.Condition as Record<string, Record<string, Json>>).StringLike?.['s3:prefix'],
+        );
+        for (const p of prefixes) expect(p.startsWith(model.s3.prefix)).toBe(true);
+      } else {
+        expect(resource.startsWith(`${bucketArn}/${model.s3.prefix}`), resource).toBe(true);
+      }
+    }
+  }
+}
+
+describe('generated Lambda SAM template', () => {
+  it('the example pipeline: references resolve, settings and policy match the metadata', async () => {
+    check(await modelOf('metadata'));
+  });
+
+  it('the exact-names case (GovCloud partition, bucket root, cron in a time zone, no password)', async () => {
+    const model = await modelOf('test/golden/cases/serverless-cron-exact-names/metadata', { DB_USER: 'r' });
+    check(model);
+    expect(templateOf(model).Parameters).toBeUndefined();
+  });
+
+  it('is not written without a lambda block', async () => {
+    const model = await modelOf('test/golden/cases/minimal-warehouse/metadata');
+    expect(render(model, templates).some((f) => f.path.startsWith('lambda/'))).toBe(false);
+  });
+});

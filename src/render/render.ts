@@ -10,6 +10,7 @@ import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.j
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
+import { deleteDetectionView } from './delete-detection-view.js';
 import { grantsView } from './grants-view.js';
 import { monitoringView } from './monitoring-view.js';
 import * as views from './views.js';
@@ -32,6 +33,7 @@ const TEMPLATE_NAMES = [
   'table/pipe.sql',
   'table/merge_task.sql',
   'table/live_view.sql',
+  'table/delete_detection.sql',
   'monitoring/views.sql',
   'maintenance/purge_tombstones.sql',
   'table/pipe_copy',
@@ -149,6 +151,7 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const sources = `pipeline.yaml, ${tableSource(table)}`;
   const title = (what: string) => `${what} of table ${table.name}`;
   const live = views.liveView(table);
+  const deletes = deleteDetectionView(model, table);
   return [
     sql(
       `${dir}/1_landing_table.sql`,
@@ -175,6 +178,17 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
     ),
     ...(live
       ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
+    ...(deletes
+      ? [
+          sql(
+            `${dir}/7_delete_detection.sql`,
+            'table/delete_detection.sql',
+            title('delete detection'),
+            sources,
+            deletes,
+          ),
+        ]
       : []),
   ];
 }

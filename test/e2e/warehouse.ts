@@ -69,6 +69,8 @@ export interface MergeResult {
 export class Warehouse {
   /** MERGE text per table name, from the last applied task file */
   readonly #merges = new Map<string, string>();
+  /** per table name, the bodies of the delete-detection task and its prune task, in file order */
+  readonly #deleteDetections = new Map<string, string[]>();
   /** the purge statements of the last applied tree (never run by `apply`) */
   #purge = '';
 
@@ -120,6 +122,9 @@ export class Warehouse {
       return this.db.run(translateAddColumn(text));
     }
     if (head.startsWith('CREATE STREAM')) return this.#createStream(text);
+    if (head.startsWith('CREATE OR ALTER TASK') && path.endsWith('/7_delete_detection.sql')) {
+      return this.#keepDeleteDetection(path, text);
+    }
     if (head.startsWith('CREATE OR ALTER TASK')) return this.#keepMerge(path, text);
     if (head.startsWith('CREATE OR REPLACE VIEW') && path.startsWith('2_tables/')) {
       return this.db.run(translateCreateView(text));
@@ -173,6 +178,43 @@ export class Warehouse {
     const start = text.search(/\bMERGE\s+INTO\b/);
     if (tableName === undefined || start < 0) throw new Error(`${path}: no MERGE in the task`);
     this.#merges.set(tableName, text.slice(start));
+  }
+
+  /** A delete-detection task's body (after its `AS` line), kept as generated: the task and then its prune task. */
+  #keepDeleteDetection(path: string, text: string): void {
+    const tableName = /^2_tables\/([^/]+)\//.exec(path)?.[1];
+    const as = /^\s*AS\s*$/m.exec(text);
+    if (tableName === undefined || !as) throw new Error(`${path}: no task body`);
+    const kept = this.#deleteDetections.get(tableName) ?? [];
+    // a re-apply replaces the table's tasks: the first task of a file starts the list again
+    const bodies = /\bAFTER\b/.test(text.slice(0, as.index)) ? kept : [];
+    this.#deleteDetections.set(tableName, [...bodies, text.slice(as.index + as[0].length).trim()]);
+  }
+
+  /** The generated delete-detection task, then its prune task (AFTER it), as one task graph run. */
+  async detectDeletes(table: TableModel): Promise<void> {
+    const bodies = this.#deleteDetections.get(table.name);
+    if (!bodies || bodies.length !== 2)
+      throw new Error(`no delete-detection tasks applied for ${table.name}`);
+    for (const body of bodies) await this.db.run(body);
+  }
+
+  /**
+   * What a key-snapshot pipe's COPY does with one file (a key file or a completion marker): header columns
+   * matched by name (others ignored), plus METADATA$FILENAME and METADATA$START_SCAN_TIME.
+   */
+  async loadKeyFile(relation: string, stageName: string, localPath: string): Promise<number> {
+    const source = `read_csv(${quoteText(localPath)}, ${CSV_OPTIONS})`;
+    const header = (await this.db.rows(`DESCRIBE SELECT * FROM ${source}`)).map((r) => String(r.column_name));
+    const landing = new Set((await this.#columns(relation)).map((c) => c.name));
+    const columns = header.filter((name) => landing.has(name)).map(quoteIdentifier);
+    const target = [...columns, ...[META.file, META.loadedAt].map(quoteIdentifier)].join(', ');
+    const [before] = await this.db.rows(`SELECT count(*) AS n FROM ${relation}`);
+    await this.db.run(
+      `INSERT INTO ${relation} (${target}) SELECT ${[...columns, quoteText(stageName), 'now()'].join(', ')} FROM ${source}`,
+    );
+    const [after] = await this.db.rows(`SELECT count(*) AS n FROM ${relation}`);
+    return Number(after?.n ?? 0) - Number(before?.n ?? 0);
   }
 
   /**

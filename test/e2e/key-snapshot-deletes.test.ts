@@ -109,10 +109,16 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   const killed = await h.extract({
     tables,
     keySnapshot: true,
-    killWhen: ({ kill }) =>
-      h.onS3Event((event) => {
-        if (event.name.startsWith('ObjectCreated') && KEY_FILE.test(event.key)) kill(`key file ${event.key}`);
-      }),
+    leaseTtlSeconds: 2,
+    // once state records the first key file: the snapshot's progress is durable, its marker not written
+    killWhen: ({ kill }) => {
+      let keyFile: string | undefined;
+      return h.onS3Event((event) => {
+        if (!event.name.startsWith('ObjectCreated')) return;
+        if (KEY_FILE.test(event.key)) keyFile = event.key;
+        else if (keyFile && event.key.endsWith('/state.json')) kill(`state saved after ${keyFile}`);
+      });
+    },
   });
   expect(killed.signal, killed.stderr).toBe('SIGKILL');
   const unfinished = await h.pendingKeyFiles('books');
@@ -138,6 +144,9 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   await h.loadKeySnapshots('books');
   await h.detectDeletes('books');
   await h.loadAndMerge(tables);
+  await h.assertEqual('books');
+  // and when the task runs again with the new versions merged, their cursor (newer than the start) keeps them
+  await h.detectDeletes('books');
   await h.assertEqual('books');
   expect(await liveIds(h, during)).toEqual([...during].sort((a, b) => a - b));
   expect(await liveIds(h, deleted3)).toEqual([]);

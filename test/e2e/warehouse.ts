@@ -194,8 +194,7 @@ export class Warehouse {
   /** The generated delete-detection task, then its prune task (AFTER it), as one task graph run. */
   async detectDeletes(table: TableModel): Promise<void> {
     const bodies = this.#deleteDetections.get(table.name);
-    if (!bodies || bodies.length !== 2)
-      throw new Error(`no delete-detection tasks applied for ${table.name}`);
+    if (bodies?.length !== 2) throw new Error(`no delete-detection tasks applied for ${table.name}`);
     for (const body of bodies) await this.db.run(body);
   }
 

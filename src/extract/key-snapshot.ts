@@ -22,6 +22,7 @@ import * as queries from './queries.js';
 import { makeRowPlan, type RowPlanOptions } from './row-plan.js';
 import type { ExtractDeps } from './run-types.js';
 import type { KeySnapshotProgress, TableState } from './state.js';
+import { PreconditionFailedError } from './store.js';
 import { upperBound } from './window.js';
 
 /**
@@ -136,11 +137,7 @@ export async function takeKeySnapshot(
     throw error;
   }
   await attempt.lease.assertHeld();
-  await deps.dataStore.upload(markerKey(table, current.id), Readable.from([gzipSync(markerText(current))]), {
-    contentType: 'text/csv',
-    contentEncoding: 'gzip',
-    signal: deps.signal,
-  });
+  await writeMarker(table, deps, current);
   const finishedAt = deps.now();
   await handle.save({
     ...handle.state,
@@ -165,7 +162,32 @@ export async function takeKeySnapshot(
   };
 }
 
-/** The marker: a one-row gzip CSV (same format as the data files) that the completed-snapshots pipe loads. */
+/**
+ * Uploads are create-only: a marker already there was written by an attempt that crashed before saving state. It
+ * lists files that all exist (state is saved before the marker), so it stands; keys read since then were inserted
+ * after the snapshot started and are not needed.
+ */
+async function writeMarker(
+  table: TableModel,
+  deps: ExtractDeps,
+  progress: KeySnapshotProgress,
+): Promise<void> {
+  try {
+    await deps.dataStore.upload(
+      markerKey(table, progress.id),
+      Readable.from([gzipSync(markerText(progress))]),
+      {
+        contentType: 'text/csv',
+        contentEncoding: 'gzip',
+        signal: deps.signal,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  }
+}
+
+/** The marker: gzip CSV (the data files' format), one row per key file, that the markers pipe loads. */
 export function markerText(progress: KeySnapshotProgress): string {
   const files = progress.files.length > 0 ? progress.files : [null];
   const lines = files.map((file) =>

@@ -4,6 +4,7 @@
  * work is done by loading the data files, the key files and the completion marker, and the generated
  * delete-detection task runs unchanged. The live target must equal MySQL after every round.
  * - A marker loaded before its key files (Snowpipe keeps no order) deletes nothing.
+ * - A run SIGKILLed after writing the marker but before saving state is completed by the next run.
  * - A run SIGKILLed in the middle of a key snapshot (its first key file stored, no marker yet) deletes nothing;
  *   the next run resumes the same snapshot and completes it.
  * - A key re-inserted during the snapshot, below the key the snapshot had already read, is absent from the
@@ -93,7 +94,20 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   await workload.updateBooks(random.sample(1, 300, 20));
   await workload.insertBooks(20);
   await h.waitForCommitLag();
-  await h.extractOk({ tables, keySnapshot: true });
+  // killed once its marker is stored, before state records the snapshot as complete: the rerun finds the marker
+  // there (uploads are create-only) and completes the snapshot instead of failing on it
+  const markerKilled = await h.extract({
+    tables,
+    keySnapshot: true,
+    leaseTtlSeconds: 2,
+    killWhen: ({ kill }) =>
+      h.onS3Event((event) => {
+        if (event.name.startsWith('ObjectCreated') && event.key.endsWith('/complete.csv.gz')) kill(event.key);
+      }),
+  });
+  expect(markerKilled.signal, markerKilled.stderr).toBe('SIGKILL');
+  await h.waitForLeaseExpiry();
+  await h.extractOk({ tables });
   await h.loadAndMerge(tables);
   await h.loadKeySnapshots('books');
   await h.detectDeletes('books');
@@ -140,6 +154,7 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   expect(markers).toHaveLength(1);
   expect(markers[0]?.split('/').at(-2)).toBe(unfinished[0]?.split('/').at(-2));
   expect(resumed.code).toBe(0);
+  expect(resumed.stdout).toContain('"keySnapshot"'); // the summary log line reports it
   // the task runs before the MERGE has the re-inserted rows: it marks their old versions, the MERGE revives them
   await h.loadKeySnapshots('books');
   await h.detectDeletes('books');

@@ -11,6 +11,9 @@
  *   a successful MERGE empties it in the same transaction (the stream offset advancing on commit).
  * - CREATE PIPE: `loadFile` (COPY with MATCH_BY_COLUMN_NAME = CASE_SENSITIVE and INCLUDE_METADATA).
  * - CREATE OR ALTER TASK: its MERGE is kept and run by `merge`; WHEN SYSTEM$STREAM_HAS_DATA is the empty check.
+ * - CREATE OR ALTER TASK in 7_delete_detection.sql: the bodies of the task and its AFTER child are kept and run
+ *   in that order by `detectDeletes`; the key and marker pipes are `loadKeyFile` (the harness picks the table by
+ *   file name, as the pipes' PATTERNs do).
  * - CREATE OR REPLACE VIEW of a table's live rows: run with COPY GRANTS and COMMENT dropped.
  * - Integration, file format, stage, ALTER TASK, monitoring views: Snowflake-only, skipped.
  * - maintenance/purge_tombstones.sql: not applied (as `apply` does); `purgeTombstones` runs it on request.

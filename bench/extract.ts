@@ -2,6 +2,8 @@
  * npm run bench: extraction speed and memory against a reference pipeline, in one invocation.
  *   (a) reference: mariadb --quick --batch -e 'SELECT …' | gzip -1 > file
  *   (b) snowstage extract of the same table (full backfill) to an S3 server on loopback in a separate process
+ *   (c) then, with delete_detection added, `extract --key-snapshot`: an empty incremental run and a key snapshot
+ *       (primary-key column only, in key order) of the whole table: its time, key rows and gzip bytes
  * at 1,000,000 and 4,000,000 rows of book_reviews (created once in database snowstage_bench, then reused).
  * Prints rows/s, the extractor's peak RSS and the time ratio b/a. Env: BENCH_SIZES=1000000,4000000,
  * TEST_MYSQL_HOST/PORT/USER/PASSWORD as for the tests.
@@ -56,10 +58,10 @@ async function mariadbPid(): Promise<number | undefined> {
 }
 
 /** Runs `work`, adding the CPU that the server processes spent meanwhile to the measure it returns. */
-async function withServerCpu(
+async function withServerCpu<M extends Measure>(
   servers: Record<string, number | undefined>,
-  work: () => Promise<Measure>,
-): Promise<Measure> {
+  work: () => Promise<M>,
+): Promise<M> {
   const before = await Promise.all(Object.values(servers).map(processCpu));
   const measure = await work();
   const after = await Promise.all(Object.values(servers).map(processCpu));
@@ -92,6 +94,10 @@ async function main(): Promise<void> {
         runExtract(table, rows, work, s3.endpoint, s3.bucket),
       );
       report(rows, reference, extract);
+      const keys = await withServerCpu({ MariaDB: mariadb, s3rver: s3.child.pid }, () =>
+        runKeySnapshot(rows, work, s3.endpoint, s3.bucket),
+      );
+      reportKeys(rows, keys);
     }
   } finally {
     s3.child.kill('SIGTERM');
@@ -116,6 +122,14 @@ function report(rows: number, reference: Measure, extract: Measure): void {
   console.log(
     `  ratio b/a: ${(extract.seconds / reference.seconds).toFixed(2)}  (target ≤ 1.0; peak RSS target ≤ 200 MB)`,
   );
+}
+
+function reportKeys(rows: number, keys: Measure & { keySeconds: number; keyRows: number }): void {
+  console.log(
+    `  (c) key snapshot (extract --key-snapshot) : ${keys.keySeconds.toFixed(2)} s for ${keys.keyRows.toLocaleString('en-US')} keys (whole run ${keys.seconds.toFixed(2)} s), ${mb(keys.bytes)} MB gz, peak RSS ${keys.peakRssMb?.toFixed(0)} MB`,
+  );
+  console.log(`  CPU-s (c): ${cpuLine(keys.cpu)}`);
+  if (keys.keyRows !== rows) console.log(`  (c) expected ${rows} keys`);
 }
 
 function cpuLine(cpu: Record<string, number>): string {
@@ -211,6 +225,7 @@ async function runExtract(
     (await readFile(reviews, 'utf8')).replace('source_table: book_reviews', `source_table: ${table}`),
   );
   const prefix = `bench-${rows}-${Date.now()}`;
+  prefixes.set(rows, prefix);
   const pipeline = join(metadata, 'pipeline.yaml');
   await writeFile(
     pipeline,
@@ -218,7 +233,91 @@ async function runExtract(
       .replace('prefix: bookstore/', `prefix: ${prefix}/`)
       .replaceAll('/bookstore/', `/${prefix}/`),
   );
-  const env = {
+  const env = benchEnv(endpoint, bucket);
+  const started = performance.now();
+  const { stdout, stderr } = await exec(
+    '/usr/bin/time',
+    [
+      ...TIME_FORMAT,
+      process.execPath,
+      join(ROOT, 'bin/snowstage.js'),
+      'extract',
+      '-m',
+      metadata,
+      // a directory that does not exist: the generated/ freshness check (this metadata names another table and
+      // prefix than the committed generated/) only notes that it cannot check, and renders nothing
+      '-o',
+      join(metadata, 'none'),
+    ],
+    { cwd: ROOT, env, maxBuffer: 64 << 20 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const summary = tableSummary(stdout);
+  if (summary?.status !== 'ok' || summary.rows !== rows)
+    throw new Error(`extract failed: ${stdout}\n${stderr}`);
+  const { peakRssMb, cpu } = parseTime(stderr);
+  return { seconds, peakRssMb, bytes: summary.compressedBytes, cpu: { extractor: cpu } };
+}
+
+/** The metadata prefix each size's extraction wrote under, so (c) runs on its state. */
+const prefixes = new Map<number, string>();
+
+interface Summary {
+  rows: number;
+  compressedBytes: number;
+  status: string;
+  keySnapshot?: { rows: number; compressedBytes: number; durationMs: number };
+}
+
+function tableSummary(stdout: string): Summary | undefined {
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes('"table_summary"'))
+    .map((l) => JSON.parse(l) as Summary)[0];
+}
+
+/** (c): the metadata of (b) with delete_detection, `extract --key-snapshot` on the state (b) left. */
+async function runKeySnapshot(
+  rows: number,
+  work: string,
+  endpoint: string,
+  bucket: string,
+): Promise<Measure & { keySeconds: number; keyRows: number }> {
+  const metadata = join(work, `metadata-${rows}`);
+  const reviews = join(metadata, 'tables/book_reviews.yaml');
+  await writeFile(reviews, `${await readFile(reviews, 'utf8')}delete_detection:\n  every_minutes: 1440\n`);
+  const started = performance.now();
+  const { stdout, stderr } = await exec(
+    '/usr/bin/time',
+    [
+      ...TIME_FORMAT,
+      process.execPath,
+      join(ROOT, 'bin/snowstage.js'),
+      'extract',
+      '-m',
+      metadata,
+      '--key-snapshot',
+      '-o',
+      join(metadata, 'none'),
+    ],
+    { cwd: ROOT, env: benchEnv(endpoint, bucket), maxBuffer: 64 << 20 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const keys = tableSummary(stdout)?.keySnapshot;
+  if (!keys) throw new Error(`no key snapshot (prefix ${prefixes.get(rows)}): ${stdout}\n${stderr}`);
+  const { peakRssMb, cpu } = parseTime(stderr);
+  return {
+    seconds,
+    peakRssMb,
+    bytes: keys.compressedBytes,
+    cpu: { extractor: cpu },
+    keySeconds: keys.durationMs / 1000,
+    keyRows: keys.rows,
+  };
+}
+
+function benchEnv(endpoint: string, bucket: string): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     MYSQL_HOST: target.host,
     MYSQL_PORT: String(target.port),
@@ -231,32 +330,6 @@ async function runExtract(
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REGION: 'us-east-1',
   };
-  const started = performance.now();
-  const { stdout, stderr } = await exec(
-    '/usr/bin/time',
-    // -o: a directory that does not exist, so the generated/ freshness check (the metadata here names another
-    // table and prefix than the committed generated/) only notes that it cannot check
-    [
-      ...TIME_FORMAT,
-      process.execPath,
-      join(ROOT, 'bin/snowstage.js'),
-      'extract',
-      '-m',
-      metadata,
-      '-o',
-      join(metadata, 'none'),
-    ],
-    { cwd: ROOT, env, maxBuffer: 64 << 20 },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const summary = stdout
-    .split('\n')
-    .filter((l) => l.includes('"table_summary"'))
-    .map((l) => JSON.parse(l) as { rows: number; compressedBytes: number; status: string })[0];
-  if (summary?.status !== 'ok' || summary.rows !== rows)
-    throw new Error(`extract failed: ${stdout}\n${stderr}`);
-  const { peakRssMb, cpu } = parseTime(stderr);
-  return { seconds, peakRssMb, bytes: summary.compressedBytes, cpu: { extractor: cpu } };
 }
 
 async function startS3(work: string): Promise<{ child: ChildProcess; endpoint: string; bucket: string }> {

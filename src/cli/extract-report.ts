@@ -42,6 +42,7 @@ function summaryFields(result: TableRunResult) {
     ...(result.lockedTooLong ? { lockedTooLong: true } : {}),
     ...(result.message ? { detail: result.message } : {}),
     ...(result.warnings ? { warnings: result.warnings } : {}),
+    ...(result.keySnapshot ? { keySnapshot: result.keySnapshot } : {}),
   };
 }
 
@@ -194,6 +195,10 @@ export function summaryLine(result: TableRunResult): string {
     : '';
   const detail = result.message ? `: ${result.message}` : '';
   const warnings = (result.warnings ?? []).map((w) => `; warning: ${w}`).join('');
+  const keys = result.keySnapshot;
+  const keyText = keys
+    ? `; key snapshot ${keys.id} complete: ${keys.rows} keys, ${keys.files} files, ${mb(keys.compressedBytes)} MB gz in ${(keys.durationMs / 1000).toFixed(1)}s`
+    : '';
   // Both sizes, each labelled: the live line counts CSV bytes (known as rows are encoded), S3 holds the gzip.
-  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.bytes)} MB csv, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}${warnings}`;
+  return `${result.table}: ${result.status} ${result.mode} ${result.rows} rows, ${result.files} files, ${mb(result.bytes)} MB csv, ${mb(result.compressedBytes)} MB gz${window} in ${seconds}s${detail}${keyText}${warnings}`;
 }

@@ -191,6 +191,11 @@ Changes a normal apply cannot make become numbered files in migrations/, run onl
       're-read the whole table in key order (resumable), e.g. after adding a column to the metadata; the MERGE absorbs rows it already has',
       false,
     )
+    .option(
+      '--key-snapshot',
+      'after the incremental run, take a key snapshot of the tables with delete_detection now, whatever their every_minutes',
+      false,
+    )
     .addHelpText(
       'after',
       `

@@ -7,6 +7,7 @@ import type { TableModel } from '../model/types.js';
 import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
+import { keySnapshotDue, takeKeySnapshot } from './key-snapshot.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
@@ -121,10 +122,11 @@ async function runOnce(
     const future = await futureRowsWarning(table, source);
     if (future) warnings.push(future);
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
-    const plan = makeRowPlan(table, {
+    const rowPlan = {
       serverFormatting: deps.settings.serverFormatting ?? true,
       charsets: liveCharsets(live),
-    });
+    };
+    const plan = makeRowPlan(table, rowPlan);
     // every save records whose state this is (older files had no identity)
     const state = { ...loaded.state, identity };
     const identityRecorded = loaded.state.identity !== null;
@@ -133,7 +135,12 @@ async function runOnce(
     // A backfill in progress (first load, or one asked for with --backfill) runs to its end before increments.
     const backfilling =
       loaded.state.watermark === null || loaded.state.backfill !== null || deps.settings.backfill === true;
-    const result = backfilling ? await run.backfill() : await run.incremental();
+    let result = backfilling ? await run.backfill() : await run.incremental();
+    const handle = run.stateHandle();
+    if (keySnapshotDue(table, handle.state, deps.now(), deps.settings.keySnapshot === true)) {
+      const keySnapshot = await takeKeySnapshot(table, deps, { lease, source, runId, rowPlan }, handle);
+      result = { ...result, keySnapshot };
+    }
     const all = [...warnings, ...(result.warnings ?? [])];
     return all.length > 0 ? { ...result, warnings: all } : result;
   } finally {

@@ -26,6 +26,8 @@ export interface ExtractSettings {
    * × backfillConnections)
    */
   readonly maxConnections?: number;
+  /** take a key snapshot of every table with delete_detection now, whatever its every_minutes */
+  readonly keySnapshot?: boolean;
   /** start a new backfill even when the table has a watermark (e.g. to fill a column added to the metadata) */
   readonly backfill?: boolean;
   /**
@@ -95,6 +97,15 @@ export interface TableRunResult {
   readonly message?: string;
   /** what did not stop the run but should be fixed (e.g. a cursor without an index: every run scans the table) */
   readonly warnings?: readonly string[];
+  /** the key snapshot this run took or finished (delete_detection) */
+  readonly keySnapshot?: {
+    readonly id: string;
+    readonly complete: boolean;
+    readonly rows: number;
+    readonly files: number;
+    readonly compressedBytes: number;
+    readonly durationMs: number;
+  };
 }
 
 /** A run that must stop: the message says why and what to do. */

@@ -31,6 +31,30 @@ export interface StateIdentity {
   source: { host: string; port: number; database: string; table: string };
 }
 
+/** A key snapshot being written (delete_detection): resumes behind `lastKey`, the last key durably uploaded. */
+export interface KeySnapshotProgress {
+  id: string;
+  startedAt: string;
+  /** the cursor upper bound when the snapshot started, in the cursor's encoding (MySQL's clock and zone) */
+  startCursor: string | null;
+  lastKey: string[] | null;
+  rows: number;
+  /** every key file durably uploaded, by name within the snapshot's folder: what the marker lists */
+  files: { name: string; rows: number }[];
+  compressedBytes: number;
+}
+
+/** The last key snapshot whose completion marker was written. */
+export interface KeySnapshotDone {
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  startCursor: string | null;
+  rows: number;
+  files: number;
+  compressedBytes: number;
+}
+
 export interface TableState {
   version: 1;
   table: string;
@@ -61,6 +85,10 @@ export interface TableState {
     manifest: string;
   } | null;
   totals: { runs: number; rows: number; files: number; bytes: number };
+  /** the key snapshot in progress (delete_detection); absent (or null) when none, and then not written */
+  keySnapshot?: KeySnapshotProgress | null;
+  /** the last complete key snapshot; absent (or null) before the first, and then not written */
+  lastKeySnapshot?: KeySnapshotDone | null;
 }
 
 /** The state file is missing pieces or has the wrong types; `path` names the offending field. */
@@ -165,7 +193,7 @@ function readState(value: unknown): TableState {
         : `version must be 1, got ${JSON.stringify(fields.version)}`,
     );
   }
-  return {
+  const state: TableState = {
     version: 1,
     table: text(fields.table, 'table'),
     // absent in state written before identities were recorded
@@ -175,6 +203,14 @@ function readState(value: unknown): TableState {
     lastRun: nullable(fields.lastRun, 'lastRun', lastRun),
     totals: totals(fields.totals, 'totals'),
   };
+  // written only for tables with delete_detection, once they have one (state of other tables stays as it was)
+  if (fields.keySnapshot !== undefined && fields.keySnapshot !== null) {
+    state.keySnapshot = keyProgress(fields.keySnapshot, 'keySnapshot');
+  }
+  if (fields.lastKeySnapshot !== undefined && fields.lastKeySnapshot !== null) {
+    state.lastKeySnapshot = keyDone(fields.lastKeySnapshot, 'lastKeySnapshot');
+  }
+  return state;
 }
 
 function identity(value: unknown, path: string): StateIdentity {
@@ -241,6 +277,43 @@ function lastRun(value: unknown, path: string): NonNullable<TableState['lastRun'
     files: count(fields.files, `${path}.files`),
     bytes: count(fields.bytes, `${path}.bytes`),
     manifest: text(fields.manifest, `${path}.manifest`),
+  };
+}
+
+function keyProgress(value: unknown, path: string): KeySnapshotProgress {
+  const fields = object(value, path);
+  return {
+    id: text(fields.id, `${path}.id`),
+    startedAt: instant(fields.startedAt, `${path}.startedAt`),
+    startCursor: nullableText(fields.startCursor, `${path}.startCursor`),
+    lastKey: nullable(fields.lastKey, `${path}.lastKey`, texts),
+    rows: count(fields.rows, `${path}.rows`),
+    files: keyFiles(fields.files, `${path}.files`),
+    compressedBytes: count(fields.compressedBytes, `${path}.compressedBytes`),
+  };
+}
+
+function keyFiles(value: unknown, path: string): { name: string; rows: number }[] {
+  if (!Array.isArray(value)) throw new ShapeError(`${path} must be an array, got ${describe(value)}`);
+  return value.map((item: unknown, index) => {
+    const fields = object(item, `${path}[${index}]`);
+    return {
+      name: text(fields.name, `${path}[${index}].name`),
+      rows: count(fields.rows, `${path}[${index}].rows`),
+    };
+  });
+}
+
+function keyDone(value: unknown, path: string): KeySnapshotDone {
+  const fields = object(value, path);
+  return {
+    id: text(fields.id, `${path}.id`),
+    startedAt: instant(fields.startedAt, `${path}.startedAt`),
+    finishedAt: instant(fields.finishedAt, `${path}.finishedAt`),
+    startCursor: nullableText(fields.startCursor, `${path}.startCursor`),
+    rows: count(fields.rows, `${path}.rows`),
+    files: count(fields.files, `${path}.files`),
+    compressedBytes: count(fields.compressedBytes, `${path}.compressedBytes`),
   };
 }
 

@@ -375,6 +375,17 @@ export class TableRun {
     );
   }
 
+  /** The state as last saved and its conditional save, for the key snapshot that follows a run. */
+  stateHandle(): { readonly state: TableState; save(next: TableState): Promise<void> } {
+    const run = this;
+    return {
+      get state() {
+        return run.state;
+      },
+      save: (next) => this.#save(next),
+    };
+  }
+
   async #save(next: TableState): Promise<void> {
     this.etag = await saveState(this.deps.stateStore, stateKey(this.table), next, this.etag);
     this.state = next;

@@ -92,6 +92,7 @@ export interface TableDoc {
   primary_key: string[];
   cursor: { column: string; null_policy?: 'oldest' | 'fail'; time_zone?: string };
   soft_delete?: { column: string; when?: 'not_null' | 'true' };
+  delete_detection?: { every_minutes: number };
   merge_schedule?: ScheduleDoc;
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;

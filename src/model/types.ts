@@ -103,6 +103,11 @@ export interface TableModel {
   readonly cursorTimeZone: string | undefined;
   readonly nullCursor: NullCursorPolicy;
   readonly softDelete: SoftDelete | undefined;
+  /**
+   * Hard deletes found without the binlog: every `everyMinutes` the extractor writes a key snapshot (key columns
+   * only, in key order) under `keysKeyPrefix`; undefined when the table does not opt in.
+   */
+  readonly deleteDetection: { readonly everyMinutes: number } | undefined;
   readonly zeroDate: ZeroDatePolicy;
   readonly mergeSchedule: MergeSchedule;
   /** seconds kept below the database's now when fixing a run's upper bound (late commits) */
@@ -113,6 +118,8 @@ export interface TableModel {
   readonly stagePath: string;
   /** s3 key prefix of the data files, e.g. "bookstore/data/books/" */
   readonly dataKeyPrefix: string;
+  /** s3 key prefix of key snapshots, e.g. "bookstore/data/_keys/books/" (no table folder can start with _) */
+  readonly keysKeyPrefix: string;
   /** s3 key prefix of extractor state, manifests and locks, e.g. "bookstore/_snowstage/books/" */
   readonly stateKeyPrefix: string;
   readonly rawTable: QualifiedName;

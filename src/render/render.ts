@@ -12,6 +12,7 @@ import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
 import { airflowDagPath, airflowDagView } from './airflow-dag.js';
 import { alertsView } from './alerts-view.js';
+import { deleteDetectionView } from './delete-detection-view.js';
 import { grantsView } from './grants-view.js';
 import { lambdaTemplate, lambdaTemplatePath } from './lambda-template.js';
 import { monitoringView } from './monitoring-view.js';
@@ -35,6 +36,7 @@ const TEMPLATE_NAMES = [
   'table/pipe.sql',
   'table/merge_task.sql',
   'table/live_view.sql',
+  'table/delete_detection.sql',
   'monitoring/views.sql',
   'monitoring/alerts.sql',
   'maintenance/purge_tombstones.sql',
@@ -174,6 +176,7 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const sources = `pipeline.yaml, ${tableSource(table)}`;
   const title = (what: string) => `${what} of table ${table.name}`;
   const live = views.liveView(table);
+  const deletes = deleteDetectionView(model, table);
   return [
     sql(
       `${dir}/1_landing_table.sql`,
@@ -200,6 +203,17 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
     ),
     ...(live
       ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
+      : []),
+    ...(deletes
+      ? [
+          sql(
+            `${dir}/7_delete_detection.sql`,
+            'table/delete_detection.sql',
+            title('delete detection'),
+            sources,
+            deletes,
+          ),
+        ]
       : []),
   ];
 }

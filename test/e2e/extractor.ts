@@ -20,6 +20,8 @@ export interface ExtractOptions {
   readonly leaseTtlSeconds?: number;
   /** `--backfill`: re-read the whole table */
   readonly backfill?: boolean;
+  /** `--key-snapshot`: take a key snapshot now (tables with delete_detection) */
+  readonly keySnapshot?: boolean;
   /** `-o`: the generated directory extract checks for staleness */
   readonly generatedDir?: string;
   /** arms a kill: called once the child is spawned; returns a disarm function */
@@ -63,6 +65,7 @@ export function extractArgs(metadataDir: string, options: ExtractOptions): strin
   if (options.chunkRows !== undefined) args.push('--chunk-rows', String(options.chunkRows));
   if (options.fileSizeMb !== undefined) args.push('--file-size-mb', String(options.fileSizeMb));
   if (options.backfill) args.push('--backfill');
+  if (options.keySnapshot) args.push('--key-snapshot');
   if (options.generatedDir !== undefined) args.push('-o', options.generatedDir);
   if (options.leaseTtlSeconds !== undefined)
     args.push('--lease-ttl-seconds', String(options.leaseTtlSeconds));

@@ -299,6 +299,42 @@ export class E2eHarness {
     }
   }
 
+  /** Key-snapshot files (key files and completion markers) of a table in S3 not loaded yet, in key order. */
+  async pendingKeyFiles(tableName: string): Promise<string[]> {
+    const table = this.table(tableName);
+    return (await this.#list(table.keysKeyPrefix)).filter((k) => !this.#loaded.has(k));
+  }
+
+  /**
+   * Loads key-snapshot files like the two delete-detection pipes (markers into <TARGET>_KEY_SNAPSHOTS, key files
+   * into <TARGET>_KEYS): by default every pending one once, in key order; `keys` chooses files and order.
+   */
+  async loadKeySnapshots(tableName: string, options: { keys?: readonly string[] } = {}): Promise<number> {
+    const table = this.table(tableName);
+    const stagePrefix = `${this.#model.s3.prefix}data/`;
+    const raw = (suffix: string) =>
+      qualified({ ...table.rawTable, name: `${table.targetTable.name}${suffix}` });
+    let rows = 0;
+    for (const key of options.keys ?? (await this.pendingKeyFiles(tableName))) {
+      if (this.#loaded.has(key)) continue;
+      const relation = key.endsWith('/complete.csv.gz') ? raw('_KEY_SNAPSHOTS') : raw('_KEYS');
+      const path = join(this.workDir, `keys-${this.#loaded.size}-${Date.now()}.csv.gz`);
+      await writeFile(path, await this.#getBytes(key));
+      try {
+        rows += await this.warehouse.loadKeyFile(relation, key.slice(stagePrefix.length), path);
+      } finally {
+        await rm(path, { force: true });
+      }
+      this.#loaded.add(key);
+    }
+    return rows;
+  }
+
+  /** One run of the generated delete-detection task and its prune task. */
+  detectDeletes(tableName: string): Promise<void> {
+    return this.warehouse.detectDeletes(this.table(tableName));
+  }
+
   // --- MERGE and comparison -------------------------------------------------------------------------
 
   merge(tableName: string) {

@@ -7,7 +7,7 @@
  * older version of its key must hold (the tombstone), and an un-delete must win over the delete it follows.
  * Extraction is the slow part, so each seed's files are delivered into two fresh warehouses, in different orders.
  *
- * Hard deletes (rows that vanish from MySQL) are not part of it: the extractor cannot see them yet (README). The
+ * Hard deletes (rows that vanish from MySQL) are not part of it: key snapshots find them (key-snapshot-deletes.test.ts). The
  * MERGE's handling of the rows an extractor marks `_SNOWSTAGE_OP = 'D'` is shown with hand-written files below.
  */
 import { gzipSync } from 'node:zlib';

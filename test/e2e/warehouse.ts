@@ -11,6 +11,9 @@
  *   a successful MERGE empties it in the same transaction (the stream offset advancing on commit).
  * - CREATE PIPE: `loadFile` (COPY with MATCH_BY_COLUMN_NAME = CASE_SENSITIVE and INCLUDE_METADATA).
  * - CREATE OR ALTER TASK: its MERGE is kept and run by `merge`; WHEN SYSTEM$STREAM_HAS_DATA is the empty check.
+ * - CREATE OR ALTER TASK in 7_delete_detection.sql: the bodies of the task and its AFTER child are kept and run
+ *   in that order by `detectDeletes`; the key and marker pipes are `loadKeyFile` (the harness picks the table by
+ *   file name, as the pipes' PATTERNs do).
  * - CREATE OR REPLACE VIEW of a table's live rows: run with COPY GRANTS and COMMENT dropped.
  * - Integration, file format, stage, ALTER TASK, monitoring views: Snowflake-only, skipped.
  * - maintenance/purge_tombstones.sql: not applied (as `apply` does); `purgeTombstones` runs it on request.
@@ -69,6 +72,8 @@ export interface MergeResult {
 export class Warehouse {
   /** MERGE text per table name, from the last applied task file */
   readonly #merges = new Map<string, string>();
+  /** per table name, the bodies of the delete-detection task and its prune task, in file order */
+  readonly #deleteDetections = new Map<string, string[]>();
   /** the purge statements of the last applied tree (never run by `apply`) */
   #purge = '';
 
@@ -121,6 +126,9 @@ export class Warehouse {
       return;
     }
     if (head.startsWith('CREATE STREAM')) return this.#createStream(text);
+    if (head.startsWith('CREATE OR ALTER TASK') && path.endsWith('/7_delete_detection.sql')) {
+      return this.#keepDeleteDetection(path, text);
+    }
     if (head.startsWith('CREATE OR ALTER TASK')) return this.#keepMerge(path, text);
     if (head.startsWith('CREATE OR REPLACE VIEW') && path.startsWith('2_tables/')) {
       return this.db.run(translateCreateView(text));
@@ -138,6 +146,8 @@ export class Warehouse {
       'ALTER TASK', // SUSPEND / RESUME
       'CREATE OR REPLACE VIEW', // monitoring views over Snowflake's INFORMATION_SCHEMA
       'CREATE OR REPLACE SECURE VIEW',
+      'CREATE OR ALTER ALERT', // 3_monitoring/2_alerts.sql: Snowflake's alert scheduler and notifications
+      'ALTER ALERT', // RESUME
     ];
     if (snowflakeOnly.some((prefix) => head.startsWith(prefix))) return;
     throw new Error(`${path}: the e2e warehouse does not know this statement kind: ${text.slice(0, 80)}`);
@@ -174,6 +184,42 @@ export class Warehouse {
     const start = text.search(/\bMERGE\s+INTO\b/);
     if (tableName === undefined || start < 0) throw new Error(`${path}: no MERGE in the task`);
     this.#merges.set(tableName, text.slice(start));
+  }
+
+  /** A delete-detection task's body (after its `AS` line), kept as generated: the task and then its prune task. */
+  #keepDeleteDetection(path: string, text: string): void {
+    const tableName = /^2_tables\/([^/]+)\//.exec(path)?.[1];
+    const as = /^\s*AS\s*$/m.exec(text);
+    if (tableName === undefined || !as) throw new Error(`${path}: no task body`);
+    const kept = this.#deleteDetections.get(tableName) ?? [];
+    // a re-apply replaces the table's tasks: the first task of a file starts the list again
+    const bodies = /\bAFTER\b/.test(text.slice(0, as.index)) ? kept : [];
+    this.#deleteDetections.set(tableName, [...bodies, text.slice(as.index + as[0].length).trim()]);
+  }
+
+  /** The generated delete-detection task, then its prune task (AFTER it), as one task graph run. */
+  async detectDeletes(table: TableModel): Promise<void> {
+    const bodies = this.#deleteDetections.get(table.name);
+    if (bodies?.length !== 2) throw new Error(`no delete-detection tasks applied for ${table.name}`);
+    for (const body of bodies) await this.db.run(body);
+  }
+
+  /**
+   * What a key-snapshot pipe's COPY does with one file (a key file or a completion marker): header columns
+   * matched by name (others ignored), plus METADATA$FILENAME and METADATA$START_SCAN_TIME.
+   */
+  async loadKeyFile(relation: string, stageName: string, localPath: string): Promise<number> {
+    const source = `read_csv(${quoteText(localPath)}, ${CSV_OPTIONS})`;
+    const header = (await this.db.rows(`DESCRIBE SELECT * FROM ${source}`)).map((r) => String(r.column_name));
+    const landing = new Set((await this.#columns(relation)).map((c) => c.name));
+    const columns = header.filter((name) => landing.has(name)).map(quoteIdentifier);
+    const target = [...columns, ...[META.file, META.loadedAt].map(quoteIdentifier)].join(', ');
+    const [before] = await this.db.rows(`SELECT count(*) AS n FROM ${relation}`);
+    await this.db.run(
+      `INSERT INTO ${relation} (${target}) SELECT ${[...columns, quoteText(stageName), 'now()'].join(', ')} FROM ${source}`,
+    );
+    const [after] = await this.db.rows(`SELECT count(*) AS n FROM ${relation}`);
+    return Number(after?.n ?? 0) - Number(before?.n ?? 0);
   }
 
   /**

@@ -55,7 +55,7 @@ function checkShape(
 }
 
 describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
-  it('every CREATE TASK has its properties, then WHEN, then AS (CREATE TASK syntax)', async () => {
+  it('every CREATE TASK has its properties, then WHEN (every MERGE task), then AS (CREATE TASK syntax)', async () => {
     const tasks = (await statementsOf(join(ROOT, relative))).filter((s) =>
       /^CREATE\s+(OR\s+ALTER\s+)?TASK\b/i.test(s.text),
     );
@@ -66,9 +66,10 @@ describe.each(trees.map((t) => [t.slice(ROOT.length)]))('%s', (relative) => {
       const clauses = shape?.clauses ?? [];
       const when = clauses.indexOf('WHEN');
       const as = clauses.indexOf('AS');
-      expect(when, path).toBeGreaterThan(0);
+      // a MERGE task runs only when its stream has data; the delete-detection tasks run on their schedule
+      if (path.endsWith('_merge_task.sql')) expect(when, path).toBeGreaterThan(0);
       expect(as, path).toBe(clauses.length - 1);
-      expect(clauses.slice(when + 1, as), `${path}: nothing between WHEN and AS`).toEqual([]);
+      if (when >= 0) expect(clauses.slice(when + 1, as), `${path}: nothing between WHEN and AS`).toEqual([]);
     }
   });
 

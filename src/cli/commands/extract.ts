@@ -24,6 +24,8 @@ export interface ExtractOptions extends MetadataOptions {
   readonly leaseTtlSeconds: number;
   readonly owner?: string;
   readonly backfill: boolean;
+  /** take a key snapshot now (tables with delete_detection) */
+  readonly keySnapshot?: boolean;
   /** the generated directory checked before extracting (as for generate) */
   readonly out?: string;
   /** extract even when generated/ is stale for these tables */
@@ -60,6 +62,7 @@ export async function extractCommand(io: CliIo, options: ExtractOptions): Promis
     owner: options.owner ?? `${hostname()}:${process.pid}`,
     maxAttempts: 3,
     backfill: options.backfill,
+    keySnapshot: options.keySnapshot === true,
     staleLockMs: options.staleLockMinutes * 60_000,
     sessionLimits: {
       lockWaitTimeoutSeconds: options.mysqlLockWaitSeconds,

@@ -1,0 +1,85 @@
+/**
+ * View model of a table's delete detection (delete_detection): key-snapshot landing tables, their pipes, and the
+ * task that marks rows absent from the latest complete key snapshot as tombstones. See the template's comment.
+ */
+import { META } from '../model/names.js';
+import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
+import { identifier as id, lineCommentText, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
+import { convertExpression } from './conversions.js';
+import { optionalId } from './views.js';
+
+/** Marker columns, as the extractor's complete.csv.gz header names them (src/extract/key-snapshot.ts). */
+const MARKER = {
+  snapshotId: 'SNAPSHOT_ID',
+  startCursor: 'START_CURSOR',
+  keyFile: 'KEY_FILE',
+  keyFileRows: 'KEY_FILE_ROWS',
+} as const;
+
+/** Key files are `<run id>-<sequence>.csv.gz` (run ids like 20261125T153012345Z-a1b2c3), the marker complete.csv.gz. */
+const KEY_FILE_PATTERN = '.*/[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}-[0-9]{6}[.]csv[.]gz';
+const MARKER_PATTERN = '.*/complete[.]csv[.]gz';
+
+export function deleteDetectionView(model: PipelineModel, table: TableModel) {
+  const every = table.deleteDetection;
+  if (!every) return undefined;
+  const raw = (suffix: string): QualifiedName => ({
+    ...table.rawTable,
+    name: `${table.targetTable.name}${suffix}`,
+  });
+  const keysTable = raw('_KEYS');
+  const markersTable = raw('_KEY_SNAPSHOTS');
+  const loadMeta = [
+    { name: id(META.file), type: 'VARCHAR' },
+    { name: id(META.loadedAt), type: 'TIMESTAMP_LTZ(9)' },
+  ];
+  const stageFolder = table.keysKeyPrefix.slice(table.dataKeyPrefix.length - table.stagePath.length);
+  return {
+    everyMinutes: String(every.everyMinutes),
+    keysFolder: lineCommentText(`s3://${model.s3.bucket}/${table.keysKeyPrefix}`),
+    notificationPrefix: lineCommentText(table.keysKeyPrefix),
+    keysTable: qualified(keysTable),
+    keyColumns: [...table.primaryKey.map((c) => ({ name: id(c.name), type: c.rawType })), ...loadMeta],
+    keysComment: literal(`snowstage: key snapshots of MySQL table ${table.sourceTable} (delete detection)`),
+    markersTable: qualified(markersTable),
+    markerColumns: [
+      ...Object.values(MARKER).map((name) => ({ name: id(name), type: 'VARCHAR' })),
+      ...loadMeta,
+    ],
+    markersComment: literal(`snowstage: completed key snapshots of MySQL table ${table.sourceTable}`),
+    keysPipe: qualified(raw('_KEYS_PIPE')),
+    keysPipeComment: literal(
+      `snowstage: loads key files under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
+    ),
+    markersPipe: qualified(raw('_KEY_SNAPSHOTS_PIPE')),
+    markersPipeComment: literal(
+      `snowstage: loads completion markers under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
+    ),
+    from: `@${qualified(model.snowflake.stage)}/${stageFolder}`,
+    keysPattern: literal(KEY_FILE_PATTERN),
+    markersPattern: literal(MARKER_PATTERN),
+    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
+    metadata: [`${id(META.file)} = METADATA$FILENAME`, `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`],
+    task: qualified(raw('_DELETE_DETECTION')),
+    pruneTask: qualified(raw('_KEYS_PRUNE')),
+    warehouse: optionalId(model.snowflake.warehouse),
+    schedule: literal(`${every.everyMinutes} MINUTES`),
+    taskComment: literal(
+      `snowstage: marks rows of ${table.targetTable.name} deleted from MySQL as tombstones`,
+    ),
+    pruneComment: literal(
+      `snowstage: drops key snapshots of ${table.name} older than the latest complete one`,
+    ),
+    target: qualified(table.targetTable),
+    deleted: id(META.deleted),
+    mergedAt: id(META.mergedAt),
+    live: `COALESCE(t.${id(META.deleted)}, FALSE) = FALSE`,
+    cursor: id(table.cursor.name),
+    snapshotStart: convertExpression(table.cursor, `snap.${id(MARKER.startCursor)}`),
+    keyMatch: table.primaryKey.map((c) => `${convertExpression(c, `k.${id(c.name)}`)} = t.${id(c.name)}`),
+    snapshotId: id(MARKER.snapshotId),
+    startCursor: id(MARKER.startCursor),
+    keyFile: id(MARKER.keyFile),
+    file: id(META.file),
+  };
+}

@@ -22,6 +22,7 @@ import type {
   QueueConfiguration,
   TopicConfiguration,
 } from '@aws-sdk/client-s3';
+import { keySnapshotNotification } from '../model/key-snapshot-pipes.js';
 import type { PipelineModel } from '../model/types.js';
 
 /** Every way an object can be created (Put, Post, Copy, CompleteMultipartUpload): what Snowpipe must hear about. */
@@ -89,7 +90,8 @@ export function notificationId(owner: NotificationOwner, table: string): string 
   return `snowstage-${owner.pipeline}-${prefixKey(owner.pipelinePrefix)}-${table}`;
 }
 
-const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
+/** a table name, or a table's key-snapshot entry (`<table>.keys`: `.` is in no table name) */
+const TABLE_NAME = /^[a-z][a-z0-9_]*(\.keys)?$/;
 
 /**
  * Ours: `snowstage-<pipeline>-<key>-<table>` where the rest is a valid table name. Pipeline and table names never
@@ -135,8 +137,15 @@ export function wantedNotifications(
     pipeline: model.name,
     pipelinePrefix: model.s3.prefix,
     queues: model.tables.flatMap((table) => {
-      const queueArn = channels.get(table.name);
-      return queueArn === undefined ? [] : [{ table: table.name, prefix: table.dataKeyPrefix, queueArn }];
+      const entries = [{ table: table.name, prefix: table.dataKeyPrefix }];
+      // key snapshots (delete_detection) land in their own folder, loaded by their own pipes
+      if (table.deleteDetection) {
+        entries.push({ table: keySnapshotNotification(table), prefix: table.keysKeyPrefix });
+      }
+      return entries.flatMap((entry) => {
+        const queueArn = channels.get(entry.table);
+        return queueArn === undefined ? [] : [{ ...entry, queueArn }];
+      });
     }),
   };
 }

@@ -2,6 +2,8 @@
  * View model of a table's delete detection (delete_detection): key-snapshot landing tables, their pipes, and the
  * task that marks rows absent from the latest complete key snapshot as tombstones. See the template's comment.
  */
+
+import { keySnapshotPipes } from '../model/key-snapshot-pipes.js';
 import { META } from '../model/names.js';
 import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
 import { identifier as id, lineCommentText, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
@@ -47,11 +49,11 @@ export function deleteDetectionView(model: PipelineModel, table: TableModel) {
       ...loadMeta,
     ],
     markersComment: literal(`snowstage: completed key snapshots of MySQL table ${table.sourceTable}`),
-    keysPipe: qualified(raw('_KEYS_PIPE')),
+    keysPipe: qualified(keySnapshotPipes(table).keys),
     keysPipeComment: literal(
       `snowstage: loads key files under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
     ),
-    markersPipe: qualified(raw('_KEY_SNAPSHOTS_PIPE')),
+    markersPipe: qualified(keySnapshotPipes(table).markers),
     markersPipeComment: literal(
       `snowstage: loads completion markers under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
     ),

@@ -6,7 +6,8 @@
 
 import type { NotificationChange } from '../aws/notifications.js';
 import { trustPolicy } from '../aws/policies.js';
-import type { PipelineModel } from '../model/types.js';
+import { keySnapshotNotification, keySnapshotPipes } from '../model/key-snapshot-pipes.js';
+import type { PipelineModel, TableModel } from '../model/types.js';
 import { failureOf } from './apply.js';
 import { formatFailure } from './apply-report.js';
 import type { SqlClient } from './client.js';
@@ -51,8 +52,45 @@ export async function readPipeChannels(
     }
     if (described.ok) channels.set(table.name, described.value);
     else problems.push(`table ${table.name}: ${described.problem}`);
+    if (table.deleteDetection) await readKeySnapshotChannel(client, table, channels, problems);
   }
   return { channels, problems };
+}
+
+/**
+ * Both key-snapshot pipes of a table watch the same `_keys/<table>/` folder, so they share one bucket notification
+ * (S3 refuses two configurations on one prefix): that works only when Snowflake gave both the same queue.
+ */
+async function readKeySnapshotChannel(
+  client: SqlClient,
+  table: TableModel,
+  channels: Map<string, string>,
+  problems: string[],
+): Promise<void> {
+  const pipes = keySnapshotPipes(table);
+  const read: string[] = [];
+  for (const pipe of [pipes.keys, pipes.markers]) {
+    try {
+      const described = await describePipeChannel(client, pipe);
+      if (!described.ok) {
+        problems.push(`table ${table.name} (key snapshots): ${described.problem}`);
+        return;
+      }
+      read.push(described.value);
+    } catch (error) {
+      problems.push(
+        `table ${table.name} (key snapshots): DESC PIPE failed: ${formatFailure(failureOf(error))}`,
+      );
+      return;
+    }
+  }
+  if (read[0] !== read[1]) {
+    problems.push(
+      `table ${table.name} (key snapshots): pipes ${pipes.keys.name} and ${pipes.markers.name} have different notification channels (${read.join(', ')}); one S3 prefix can notify one queue: point ${table.keysKeyPrefix} at both through an SNS topic by hand`,
+    );
+    return;
+  }
+  channels.set(keySnapshotNotification(table), read[0] as string);
 }
 
 /** The policy, how to set it, and what to pin so the committed file stops showing placeholders. */

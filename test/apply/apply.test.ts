@@ -16,6 +16,7 @@ import {
   startFakeSnowflake,
 } from '../support/fake-snowflake.js';
 import {
+  describePipeRule,
   EXTERNAL_ID,
   type ExpectedStatement,
   expectedStatements,
@@ -279,6 +280,43 @@ describe('apply', () => {
     expect(s3.puts).toHaveLength(1);
     expect(again.stdout).toMatch(/unchanged +snowstage-bookstore-d6a96a151756-books/);
     expect(again.stdout).toContain('already up to date: nothing written');
+  });
+
+  it('wires the key-snapshot folder of a table with delete_detection to its pipes; refuses when their queues differ', async () => {
+    const books = join(work, 'metadata/tables/books.yaml');
+    await writeFile(books, `${await readFile(books, 'utf8')}delete_detection:\n  every_minutes: 60\n`);
+    const { generateCommand } = await import('../../src/cli/commands/generate.js');
+    const quiet = { write: () => true };
+    const generated = await generateCommand(
+      { stdout: quiet, stderr: quiet, env: {}, cwd: work },
+      { metadata: 'metadata', out: 'generated', check: false },
+    );
+    expect(generated).toBe(0);
+    const keyPipes = (keys: string, markers: string) => [
+      describePipeRule('BOOKS_KEYS_PIPE', keys),
+      describePipeRule('BOOKS_KEY_SNAPSHOTS_PIPE', markers),
+    ];
+    await startFake([...keyPipes(OTHER_QUEUE_ARN, OTHER_QUEUE_ARN), ...postApplyRules()]);
+    const run = await apply(['--parallel', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    const put = s3.puts[0] ?? '';
+    expect(put).toMatch(
+      new RegExp(
+        `<Queue>${OTHER_QUEUE_ARN}</Queue><Event>s3:ObjectCreated:\\*</Event><Id>snowstage-bookstore-d6a96a151756-books\\.keys</Id><Filter><S3Key><FilterRule><Name>prefix</Name><Value>bookstore/data/_keys/books/</Value>`,
+      ),
+    );
+    expect(put).toContain('<Value>bookstore/data/books/</Value>');
+    await fake.close();
+
+    // two queues for one folder: S3 can notify only one, so nothing is written and the message says what to do
+    s3.puts.length = 0;
+    await startFake([...keyPipes(QUEUE_ARN, OTHER_QUEUE_ARN), ...postApplyRules()]);
+    const differing = await apply(['--parallel', '1']);
+    expect(differing.code).toBe(1);
+    expect(differing.stderr).toContain(
+      'table books (key snapshots): pipes BOOKS_KEYS_PIPE and BOOKS_KEY_SNAPSHOTS_PIPE have different notification channels',
+    );
+    expect(s3.puts).toEqual([]);
   });
 
   it('refuses to touch notifications that would overlap, explaining the SNS alternative', async () => {

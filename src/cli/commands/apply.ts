@@ -13,6 +13,7 @@ import { syncBucketNotifications } from '../../aws/s3-notifications-client.js';
 import { s3ClientFromEnv } from '../../extract/s3-store.js';
 import { withMigrations } from '../../generated/migrations.js';
 import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
+import { keySnapshotNotification } from '../../model/key-snapshot-pipes.js';
 import type { PipelineModel } from '../../model/types.js';
 import { loadTemplates, render } from '../../render/render.js';
 import {
@@ -268,10 +269,26 @@ function notImplementedHelp(
     `the S3 endpoint (${endpoint}) does not implement bucket notifications (HTTP 501 NotImplemented) for ` +
       `s3://${model.s3.bucket}. The Snowflake objects were applied; rerun with --no-notifications to skip this ` +
       'step, and wire each pipe by hand: an s3:ObjectCreated:* event notification for the prefix to the queue',
-    ...model.tables.map(
-      (t) => `  ${t.dataKeyPrefix} -> ${channels.get(t.name) ?? "(the pipe's notification_channel)"}`,
+    ...notificationTargets(model).map(
+      (n) => `  ${n.prefix} -> ${channels.get(n.name) ?? "(the pipe's notification_channel)"}`,
     ),
   ];
+}
+
+/** Each S3 prefix apply wires to a pipe's queue: a table's data folder, and its key snapshots' folder if any. */
+function notificationTargets(model: PipelineModel): { name: string; prefix: string; pipes: string }[] {
+  return model.tables.flatMap((t) => [
+    { name: t.name, prefix: t.dataKeyPrefix, pipes: `${t.name}'s pipe` },
+    ...(t.deleteDetection
+      ? [
+          {
+            name: keySnapshotNotification(t),
+            prefix: t.keysKeyPrefix,
+            pipes: `${t.name}'s key-snapshot pipes`,
+          },
+        ]
+      : []),
+  ]);
 }
 
 function staleMessage(displayDir: string, metadata: string, changes: readonly TreeChange[]): string {
@@ -297,8 +314,8 @@ function dryRunText(
       ? 'no Snowflake connection settings in the environment (a real run needs them)'
       : describeConnection(connection);
   const notifications = options.notifications
-    ? `configure s3://${model.s3.bucket} event notifications: ${model.tables
-        .map((t) => `${t.dataKeyPrefix} -> ${t.name}'s pipe`)
+    ? `configure s3://${model.s3.bucket} event notifications: ${notificationTargets(model)
+        .map((n) => `${n.prefix} -> ${n.pipes}`)
         .join(', ')}`
     : 'leave the bucket notifications alone (--no-notifications)';
   const then =

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS_KEY_SNAPSHOTS" (
   COMMENT = 'snowstage: completed key snapshots of MySQL table orders';
 
 -- Never replaced (a replaced pipe loses its load history). Point the bucket's s3:ObjectCreated:* notifications for
--- prefix mysql/shop/data/_keys/orders/ at both pipes' notification_channel (`snowstage apply` does not do this yet).
+-- prefix mysql/shop/data/_keys/orders/ at both pipes' notification_channel (`snowstage apply` does, when both share a queue).
 CREATE PIPE IF NOT EXISTS "LAKE"."SHOP_RAW"."ORDERS_KEYS_PIPE"
   AUTO_INGEST = TRUE
   COMMENT = 'snowstage: loads key files under s3://shop-lake/mysql/shop/data/_keys/orders/'

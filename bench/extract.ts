@@ -8,13 +8,14 @@
  * Prints rows/s, the extractor's peak RSS and the time ratio b/a. Env: BENCH_SIZES=1000000,4000000,
  * TEST_MYSQL_HOST/PORT/USER/PASSWORD as for the tests.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { startS3Child } from './s3-child.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATABASE = 'snowstage_bench';
@@ -332,29 +333,8 @@ function benchEnv(endpoint: string, bucket: string): Record<string, string> {
   };
 }
 
-async function startS3(work: string): Promise<{ child: ChildProcess; endpoint: string; bucket: string }> {
-  const bucket = 'snowstage-bench';
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'test/support/s3-server-main.ts'),
-      '--port',
-      '0',
-      '--dir',
-      join(work, 's3'),
-      '--bucket',
-      bucket,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString()));
-    child.once('exit', (code) => reject(new Error(`S3 server exited with ${code}`)));
-  });
-  const { endpoint } = JSON.parse(line) as { endpoint: string };
-  return { child, endpoint, bucket };
+function startS3(work: string): ReturnType<typeof startS3Child> {
+  return startS3Child(work, 'snowstage-bench');
 }
 
 await main();

@@ -10,7 +10,7 @@
  * Env: BENCH_TABLES (default 500), BENCH_S3_DELAY_MS (default 20), BENCH_CPU_PROF=<dir> (a CPU profile of each
  * extract run), TEST_MYSQL_* as for the tests.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { startS3Child } from './s3-child.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATABASE = 'snowstage_bench_many';
@@ -238,29 +239,8 @@ async function runExtract(metadata: string, proxy: Proxy, bucket: string, args: 
   };
 }
 
-async function startS3(work: string): Promise<{ child: ChildProcess; endpoint: string; bucket: string }> {
-  const bucket = 'snowstage-bench-many';
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'test/support/s3-server-main.ts'),
-      '--port',
-      '0',
-      '--dir',
-      join(work, 's3'),
-      '--bucket',
-      bucket,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString()));
-    child.once('exit', (code) => reject(new Error(`S3 server exited with ${code}`)));
-  });
-  const { endpoint } = JSON.parse(line) as { endpoint: string };
-  return { child, endpoint, bucket };
+function startS3(work: string): ReturnType<typeof startS3Child> {
+  return startS3Child(work, 'snowstage-bench-many');
 }
 
 await main();

@@ -63,6 +63,8 @@ export function alertsView(model: PipelineModel) {
     failedLoadStatuses: FAILED_LOAD_STATUSES.map(literal).join(', '),
     failedTaskStates: FAILED_TASK_STATES.map(literal).join(', '),
     lookbackHours: ALERT_LOOKBACK_HOURS,
+    // where "since the last check" starts: the last successful check, but never more than the lookback ago
+    lastCheck: `GREATEST(COALESCE(SNOWFLAKE.ALERT.LAST_SUCCESSFUL_SCHEDULED_TIME(), TO_TIMESTAMP_LTZ(0)), DATEADD(HOUR, -${ALERT_LOOKBACK_HOURS}, SNOWFLAKE.ALERT.SCHEDULED_TIME()))`,
     streamStaleWithinHours: model.alerts.streamStaleWithinHours,
     loadedAt: id(META.loadedAt),
     mergedAt: id(META.mergedAt),

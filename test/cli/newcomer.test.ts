@@ -101,7 +101,9 @@ async function filesUnder(directory: string): Promise<string[]> {
 }
 
 async function mysqlCount(table: string): Promise<number> {
-  const [rows] = (await db.pool.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as unknown as [{ n: number }[]];
+  const [rows] = (await db.pool.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as unknown as [
+    { n: number }[],
+  ];
   return Number(rows[0]?.n);
 }
 

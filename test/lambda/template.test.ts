@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScheduleEvent } from '../../src/lambda/events.js';
+import * as loaderModule from '../../src/lambda/loader.js';
 import type { PipelineModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { lambdaTemplatePath } from '../../src/render/lambda-template.js';
@@ -122,6 +123,65 @@ function check(model: PipelineModel): void {
   }
 }
 
+/**
+ * The loader: handler export, memory and timeout from the metadata, Snowflake login from parameters, an
+ * EventBridge rule for Object Created in the pipeline's bucket under exactly the lambda tables' data folders (each
+ * inside the pipeline's prefix; a snowpipe table's folder is never matched), no S3 permissions at all (Snowflake
+ * reads the files), and failed events kept in a queue of the template.
+ */
+function checkLoader(model: PipelineModel): void {
+  const lambda = model.lambda;
+  if (!lambda) throw new Error('lambda not enabled');
+  const resources = templateOf(model).Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, Json> }
+  >;
+  const loader = resources.LoaderFunction;
+  expect(loader?.Type).toBe('AWS::Serverless::Function');
+  const props = loader?.Properties ?? {};
+  expect(props.Handler).toBe('app/lambda/index.loader');
+  expect(props.MemorySize).toBe(lambda.loader.memoryMb);
+  expect(props.Timeout).toBe(lambda.loader.timeoutSeconds);
+  expect(props.Policies).toBeUndefined();
+  const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
+  expect(variables).toEqual({
+    SNOWFLAKE_ACCOUNT: { Ref: 'SnowflakeAccount' },
+    SNOWFLAKE_USER: { Ref: 'SnowflakeUser' },
+    SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKey' },
+  });
+  const destination = (props.EventInvokeConfig as Record<string, Record<string, Record<string, Json>>>)
+    .DestinationConfig?.OnFailure;
+  expect(destination?.Type).toBe('SQS');
+  expect(resources.LoaderFailedEvents?.Type).toBe('AWS::SQS::Queue');
+
+  const events = props.Events as Record<string, { Type: string; Properties: Record<string, Json> }>;
+  expect(Object.values(events).map((e) => e.Type)).toEqual(['EventBridgeRule']);
+  const pattern = events.ObjectCreated?.Properties.Pattern as {
+    source: string[];
+    'detail-type': string[];
+    detail: { bucket: { name: string[] }; object: { key: { prefix: string }[] } };
+  };
+  expect(pattern.source).toEqual(['aws.s3']);
+  expect(pattern['detail-type']).toEqual(['Object Created']);
+  expect(pattern.detail.bucket.name).toEqual([model.s3.bucket]);
+  const prefixes = pattern.detail.object.key.map((k) => k.prefix);
+  expect(prefixes.sort()).toEqual(
+    model.tables
+      .filter((t) => t.loader === 'lambda')
+      .map((t) => t.dataKeyPrefix)
+      .sort(),
+  );
+  for (const prefix of prefixes) expect(prefix.startsWith(`${model.s3.prefix}data/`)).toBe(true);
+  for (const table of model.tables.filter((t) => t.loader === 'snowpipe')) {
+    for (const prefix of prefixes) {
+      expect(table.dataKeyPrefix.startsWith(prefix) || prefix.startsWith(table.dataKeyPrefix)).toBe(false);
+      expect(table.keysKeyPrefix.startsWith(prefix)).toBe(false);
+    }
+  }
+  // the bundle's loader export is the handler the template names
+  expect(typeof (loaderModule as { loader?: unknown }).loader).toBe('function');
+}
+
 describe('generated Lambda SAM template', () => {
   it('the example pipeline: references resolve, settings and policy match the metadata', async () => {
     check(await modelOf('metadata'));
@@ -131,6 +191,22 @@ describe('generated Lambda SAM template', () => {
     const model = await modelOf('test/golden/cases/serverless-cron-exact-names/metadata', { DB_USER: 'r' });
     check(model);
     expect(templateOf(model).Parameters).toBeUndefined();
+  });
+
+  it('the lambda-loader case: the loader function, its EventBridge rule on exactly the lambda tables, no S3 access', async () => {
+    const model = await modelOf('test/golden/cases/lambda-loader/metadata', { SHOP_MYSQL_PASSWORD: 'x' });
+    check(model);
+    checkLoader(model);
+    expect(model.tables.filter((t) => t.loader === 'lambda').map((t) => t.name)).toEqual([
+      'order_lines',
+      'orders',
+    ]);
+  });
+
+  it('has no loader resources when every table has a pipe', async () => {
+    const template = templateOf(await modelOf('metadata'));
+    expect(Object.keys(template.Resources as object)).toEqual(['ExtractFunction']);
+    expect(Object.keys((template.Parameters as object | undefined) ?? {})).not.toContain('SnowflakeAccount');
   });
 
   it('is not written without a lambda block', async () => {

@@ -192,7 +192,12 @@ function retirePipes(context: BuildContext, tables: readonly ManifestTable[]): N
   const file = `${number}_retire_${names.length === 1 ? `pipe_${names[0]}` : 'pipes'}`;
   const view = retirePipesView(
     tables,
-    header(context, number, file, 'the committed generated tree (model.json) and the table files named below'),
+    header(
+      context,
+      number,
+      file,
+      'the committed generated tree (model.json) and the table files named below',
+    ),
     context.templates,
   );
   return [

@@ -74,7 +74,8 @@ export function lambdaTemplate(model: PipelineModel, lambda: LambdaModel): objec
 const LOADER_PARAMETERS = {
   SnowflakeAccount: {
     Type: 'String',
-    Description: 'Snowflake account identifier (orgname-accountname), passed to the loader as SNOWFLAKE_ACCOUNT',
+    Description:
+      'Snowflake account identifier (orgname-accountname), passed to the loader as SNOWFLAKE_ACCOUNT',
   },
   SnowflakeUser: {
     Type: 'String',

@@ -71,7 +71,11 @@ export function recreatePipesView(
  * Pipes of tables that switched to the Lambda COPY loader: paused, drained (the gate), dropped. `tables` come from
  * the committed model.json, so the names are those of the pipes that exist.
  */
-export function retirePipesView(tables: readonly ManifestTable[], header: MigrationHeader, templates: Templates) {
+export function retirePipesView(
+  tables: readonly ManifestTable[],
+  header: MigrationHeader,
+  templates: Templates,
+) {
   return {
     ...header,
     many: tables.length > 1,

@@ -16,6 +16,7 @@ import { connectionDefaults } from '../snowflake/connection.js';
 import { snowflakeOptionsFromEnv } from '../snowflake/env.js';
 import { loadModel } from './model.js';
 import { classifyObject, type NotifiedObject, parseObjectEvent } from './s3-events.js';
+import { withSecrets } from './secrets.js';
 import { lambdaSettings } from './settings.js';
 
 export type ObjectOutcome = 'loaded' | 'already_loaded' | 'failed' | 'ignored';
@@ -59,9 +60,9 @@ export interface LoaderOptions {
 
 export function createLoader(options: LoaderOptions = {}) {
   return async (event: unknown): Promise<LoadSummary> => {
-    const env = options.env ?? process.env;
     const parsed = parseObjectEvent(event);
     if (parsed.kind === 'refused') throw new Error(`snowstage loader: event refused: ${parsed.message}`);
+    const env = await withSecrets(options.env ?? process.env);
     const model = await loadModel(lambdaSettings(env, process.cwd()).metadataDir, env);
     const results = await loadObjects(model, parsed.objects, env);
     const summary = withBatchFailures(event, parsed.objects, results);

@@ -60,6 +60,7 @@ export interface LambdaDoc {
   memory_mb?: number;
   timeout_seconds?: number;
   deadline_margin_seconds?: number;
+  credentials?: 'parameters' | 'secrets_manager';
   loader?: { memory_mb?: number; timeout_seconds?: number };
 }
 

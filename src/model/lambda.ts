@@ -23,6 +23,7 @@ export function buildLambda(
     memoryMb: doc.memory_mb ?? LAMBDA_DEFAULTS.memoryMb,
     timeoutSeconds: doc.timeout_seconds ?? LAMBDA_DEFAULTS.timeoutSeconds,
     deadlineMarginSeconds: doc.deadline_margin_seconds ?? LAMBDA_DEFAULTS.deadlineMarginSeconds,
+    secrets: doc.credentials ?? 'parameters',
     loader: {
       memoryMb: doc.loader?.memory_mb ?? LAMBDA_DEFAULTS.loaderMemoryMb,
       timeoutSeconds: doc.loader?.timeout_seconds ?? LAMBDA_DEFAULTS.loaderTimeoutSeconds,

@@ -242,6 +242,8 @@ export interface LambdaModel {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly deadlineMarginSeconds: number;
+  /** how the template hands secrets to the functions: NoEcho parameters, or Secrets Manager secrets */
+  readonly secrets: 'parameters' | 'secrets_manager';
   /** the COPY loader function, deployed when a table has loader: lambda */
   readonly loader: { readonly memoryMb: number; readonly timeoutSeconds: number };
 }

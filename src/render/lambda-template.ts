@@ -11,6 +11,12 @@
  */
 import { extractorPolicy } from '../aws/policies.js';
 import { hasPipe, type LambdaModel, type PipelineModel, type TableModel } from '../model/types.js';
+import {
+  secretParameters,
+  secretStatements,
+  secretVariables,
+  type TemplateSecret,
+} from './lambda-secrets.js';
 
 /** JSON has no comments: the template names the page it follows in its Description. */
 const SAM_FUNCTION_DOC =
@@ -28,20 +34,26 @@ export function loaderTables(model: PipelineModel): TableModel[] {
   return model.tables.filter((t) => !hasPipe(t));
 }
 
-export function lambdaTemplate(model: PipelineModel, lambda: LambdaModel): object {
+/** The extraction function's secret: the MySQL password, when the metadata references one. */
+function extractSecrets(model: PipelineModel): TemplateSecret[] {
   const password = model.source.password;
+  return password ? [{ parameter: 'MysqlPassword', variable: password.env, what: 'MySQL password' }] : [];
+}
+
+/** The loader's: the private key of its Snowflake user (key-pair authentication, src/snowflake/env.ts). */
+const LOADER_SECRETS: readonly TemplateSecret[] = [
+  {
+    parameter: 'SnowflakePrivateKey',
+    variable: 'SNOWFLAKE_PRIVATE_KEY',
+    what: "PEM private key of the loader's Snowflake user (line breaks may be written as \\n)",
+  },
+];
+
+export function lambdaTemplate(model: PipelineModel, lambda: LambdaModel): object {
   const loaded = loaderTables(model);
   const parameters = {
-    ...(password
-      ? {
-          MysqlPassword: {
-            Type: 'String',
-            NoEcho: true,
-            Description: `MySQL password, passed to the function as ${password.env} (visible to whoever can read the function's configuration)`,
-          },
-        }
-      : {}),
-    ...(loaded.length > 0 ? LOADER_PARAMETERS : {}),
+    ...secretParameters(lambda, extractSecrets(model)),
+    ...(loaded.length > 0 ? { ...LOADER_PARAMETERS, ...secretParameters(lambda, LOADER_SECRETS) } : {}),
   };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -81,12 +93,6 @@ const LOADER_PARAMETERS = {
     Type: 'String',
     Description: 'Snowflake user the loader connects as (SNOWFLAKE_USER); it needs the pipeline role',
   },
-  SnowflakePrivateKey: {
-    Type: 'String',
-    NoEcho: true,
-    Description:
-      "PEM private key of that user (line breaks may be written as \\n), passed as SNOWFLAKE_PRIVATE_KEY (visible to whoever can read the function's configuration)",
-  },
 } as const;
 
 /** The EventBridge rule's pattern: Object Created in the pipeline's bucket, under a loader table's data folder. */
@@ -115,10 +121,13 @@ function loaderResources(model: PipelineModel, lambda: LambdaModel, tables: read
           Variables: {
             SNOWFLAKE_ACCOUNT: { Ref: 'SnowflakeAccount' },
             SNOWFLAKE_USER: { Ref: 'SnowflakeUser' },
-            SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKey' },
+            ...secretVariables(lambda, LOADER_SECRETS),
           },
         },
-        // No S3 statement: the loader reads no object (Snowflake reads the files through the storage
+        ...(lambda.secrets === 'secrets_manager'
+          ? { Policies: [{ Statement: secretStatements(lambda, LOADER_SECRETS) }] }
+          : {}),
+        // No S3 statement (and, unless secrets come from Secrets Manager, no policy): the loader reads no object (Snowflake reads the files through the storage
         // integration); it only sends COPY statements. SAM adds the basic execution role (logs).
         // A failed load throws, Lambda retries it twice (COPY's load metadata makes a retry safe), then the
         // event goes to LoaderFailedEvents; its requestPayload is the event to send to the loader again.
@@ -150,7 +159,6 @@ function loaderResources(model: PipelineModel, lambda: LambdaModel, tables: read
 }
 
 function functionProperties(model: PipelineModel, lambda: LambdaModel): object {
-  const password = model.source.password;
   return {
     Runtime: 'nodejs22.x',
     // the layout written by `npm run bundle:lambda` (scripts/bundle-lambda.mjs), relative to this file
@@ -161,12 +169,16 @@ function functionProperties(model: PipelineModel, lambda: LambdaModel): object {
     Environment: {
       Variables: {
         SNOWSTAGE_DEADLINE_MARGIN_SECONDS: String(lambda.deadlineMarginSeconds),
-        ...(password ? { [password.env]: { Ref: 'MysqlPassword' } } : {}),
+        ...secretVariables(lambda, extractSecrets(model)),
       },
     },
     // a failed run is not retried at once: the next scheduled run continues from the saved state
     EventInvokeConfig: { MaximumRetryAttempts: 0 },
-    Policies: [{ Statement: extractorPolicy(model).Statement }],
+    Policies: [
+      {
+        Statement: [...extractorPolicy(model).Statement, ...secretStatements(lambda, extractSecrets(model))],
+      },
+    ],
     Events: {
       Schedule: {
         Type: 'ScheduleV2',

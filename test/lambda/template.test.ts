@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScheduleEvent } from '../../src/lambda/events.js';
 import * as loaderModule from '../../src/lambda/loader.js';
-import type { PipelineModel } from '../../src/model/types.js';
+import type { LambdaModel, PipelineModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { lambdaTemplatePath } from '../../src/render/lambda-template.js';
 import { loadTemplates, render } from '../../src/render/render.js';
@@ -57,10 +57,28 @@ function references(node: Json, path = ''): { name: string; at: string }[] {
   return found;
 }
 
-function statements(template: Record<string, Json>): Record<string, Json>[] {
-  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>).ExtractFunction;
-  const policies = fn?.Properties?.Policies as { Statement: Record<string, Json>[] }[];
+function statements(template: Record<string, Json>, resource = 'ExtractFunction'): Record<string, Json>[] {
+  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>)[resource];
+  const policies = (fn?.Properties?.Policies ?? []) as { Statement: Record<string, Json>[] }[];
   return policies.flatMap((p) => p.Statement);
+}
+
+/**
+ * A Secrets Manager statement reads exactly the secrets the template's parameters name (ARNs by AllowedPattern,
+ * the #field cut off), nothing else; the function gets each as SNOWSTAGE_SECRET_<variable>.
+ */
+function checkSecretStatement(template: Record<string, Json>, statement: Record<string, Json>): void {
+  expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+  const parameters = template.Parameters as Record<string, Record<string, Json>>;
+  for (const resource of statement.Resource as Json[]) {
+    const ref = ((resource as Record<string, Json[]>)['Fn::Select']?.[1] as Record<string, Json[]>)[
+      'Fn::Split'
+    ]?.[1] as { Ref: string };
+    expect((resource as Record<string, Json[]>)['Fn::Select']?.[0]).toBe(0);
+    const parameter = parameters[ref.Ref];
+    expect(String(parameter?.AllowedPattern)).toMatch(/^\^arn:aws/);
+    expect(new RegExp(String(parameter?.AllowedPattern)).test('*')).toBe(false);
+  }
 }
 
 const asList = (value: Json | undefined): string[] =>
@@ -93,7 +111,15 @@ function check(model: PipelineModel): void {
   const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
   expect(Number(variables.SNOWSTAGE_DEADLINE_MARGIN_SECONDS)).toBe(lambda.deadlineMarginSeconds);
   expect(lambda.deadlineMarginSeconds).toBeLessThan(lambda.timeoutSeconds);
-  if (model.source.password) expect(variables[model.source.password.env]).toEqual({ Ref: 'MysqlPassword' });
+  if (model.source.password && lambda.secrets === 'parameters')
+    expect(variables[model.source.password.env]).toEqual({ Ref: 'MysqlPassword' });
+  if (model.source.password && lambda.secrets === 'secrets_manager') {
+    expect(variables[model.source.password.env]).toBeUndefined();
+    expect(variables[`SNOWSTAGE_SECRET_${model.source.password.env}`]).toEqual({
+      Ref: 'MysqlPasswordSecret',
+    });
+    expect(statements(template).map((s) => s.Sid)).toContain('ReadSecrets');
+  }
 
   const schedule = (props.Events as Record<string, { Type: string; Properties: Record<string, Json> }>)
     .Schedule;
@@ -107,6 +133,10 @@ function check(model: PipelineModel): void {
   const bucketArn = `arn:${partition}:s3:::${model.s3.bucket}`;
   for (const statement of statements(template)) {
     expect(statement.Effect).toBe('Allow');
+    if (statement.Sid === 'ReadSecrets') {
+      checkSecretStatement(template, statement);
+      continue;
+    }
     for (const action of asList(statement.Action))
       expect(action, JSON.stringify(statement)).toMatch(/^s3:[A-Za-z]+$/);
     for (const resource of asList(statement.Resource)) {
@@ -132,22 +162,28 @@ function check(model: PipelineModel): void {
 function checkLoader(model: PipelineModel): void {
   const lambda = model.lambda;
   if (!lambda) throw new Error('lambda not enabled');
-  const resources = templateOf(model).Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, Json> }
-  >;
+  const template = templateOf(model);
+  const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, Json> }>;
   const loader = resources.LoaderFunction;
   expect(loader?.Type).toBe('AWS::Serverless::Function');
   const props = loader?.Properties ?? {};
   expect(props.Handler).toBe('app/lambda/index.loader');
   expect(props.MemorySize).toBe(lambda.loader.memoryMb);
   expect(props.Timeout).toBe(lambda.loader.timeoutSeconds);
-  expect(props.Policies).toBeUndefined();
+  // no S3 access at all: Snowflake reads the files; with Secrets Manager, reading exactly the key's secret
+  const loaderStatements = statements(template, 'LoaderFunction');
+  if (lambda.secrets === 'parameters') expect(props.Policies).toBeUndefined();
+  else {
+    expect(loaderStatements.map((s) => s.Sid)).toEqual(['ReadSecrets']);
+    for (const statement of loaderStatements) checkSecretStatement(template, statement);
+  }
   const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
   expect(variables).toEqual({
     SNOWFLAKE_ACCOUNT: { Ref: 'SnowflakeAccount' },
     SNOWFLAKE_USER: { Ref: 'SnowflakeUser' },
-    SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKey' },
+    ...(lambda.secrets === 'secrets_manager'
+      ? { SNOWSTAGE_SECRET_SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKeySecret' } }
+      : { SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKey' } }),
   });
   const destination = (props.EventInvokeConfig as Record<string, Record<string, Record<string, Json>>>)
     .DestinationConfig?.OnFailure;
@@ -197,6 +233,13 @@ describe('generated Lambda SAM template', () => {
     const model = await modelOf('test/golden/cases/lambda-loader/metadata', { SHOP_MYSQL_PASSWORD: 'x' });
     check(model);
     checkLoader(model);
+    // the same pipeline with secrets as parameters (NoEcho, passed as the variables themselves)
+    const withParameters = {
+      ...model,
+      lambda: { ...(model.lambda as LambdaModel), secrets: 'parameters' as const },
+    };
+    check(withParameters);
+    checkLoader(withParameters);
     expect(model.tables.filter((t) => t.loader === 'lambda').map((t) => t.name)).toEqual([
       'order_lines',
       'orders',

@@ -70,12 +70,12 @@ function statements(template: Record<string, Json>, resource = 'ExtractFunction'
 function checkSecretStatement(template: Record<string, Json>, statement: Record<string, Json>): void {
   expect(statement.Action).toBe('secretsmanager:GetSecretValue');
   const parameters = template.Parameters as Record<string, Record<string, Json>>;
-  for (const resource of statement.Resource as Json[]) {
-    const ref = ((resource as Record<string, Json[]>)['Fn::Select']?.[1] as Record<string, Json[]>)[
-      'Fn::Split'
-    ]?.[1] as { Ref: string };
-    expect((resource as Record<string, Json[]>)['Fn::Select']?.[0]).toBe(0);
-    const parameter = parameters[ref.Ref];
+  type Select = { 'Fn::Select': [number, { 'Fn::Split': [string, { Ref: string }] }] };
+  for (const resource of statement.Resource as unknown as Select[]) {
+    const [index, split] = resource['Fn::Select'];
+    expect(index).toBe(0);
+    expect(split['Fn::Split'][0]).toBe('#');
+    const parameter = parameters[split['Fn::Split'][1].Ref];
     expect(String(parameter?.AllowedPattern)).toMatch(/^\^arn:aws/);
     expect(new RegExp(String(parameter?.AllowedPattern)).test('*')).toBe(false);
   }

@@ -23,7 +23,7 @@ import type {
   TopicConfiguration,
 } from '@aws-sdk/client-s3';
 import { keySnapshotNotification } from '../model/key-snapshot-pipes.js';
-import type { PipelineModel } from '../model/types.js';
+import { hasPipe, type PipelineModel } from '../model/types.js';
 
 /** Every way an object can be created (Put, Post, Copy, CompleteMultipartUpload): what Snowpipe must hear about. */
 export const SNOWPIPE_EVENT: Event = 's3:ObjectCreated:*';
@@ -47,7 +47,19 @@ export interface NotificationOwner {
 
 export interface WantedNotifications extends NotificationOwner {
   readonly queues: readonly WantedQueue[];
+  /**
+   * A table is loaded by the Lambda COPY loader, whose EventBridge rule needs the bucket to send its events to
+   * EventBridge (EventBridgeConfiguration). Turned on, never off: someone else may rely on it.
+   */
+  readonly eventBridge?: boolean;
 }
+
+/** How the change list names the bucket's EventBridge delivery (it has no Id, prefix or queue). */
+export const EVENTBRIDGE_CHANGE = {
+  id: 'EventBridge',
+  prefix: '(every object event of the bucket)',
+  queueArn: 'the default event bus (the Lambda loader rule)',
+} as const;
 
 export type ChangeKind = 'added' | 'updated' | 'removed' | 'unchanged';
 
@@ -136,7 +148,9 @@ export function wantedNotifications(
   return {
     pipeline: model.name,
     pipelinePrefix: model.s3.prefix,
-    queues: model.tables.flatMap((table) => {
+    eventBridge: model.tables.some((t) => !hasPipe(t)),
+    // a table loaded by the Lambda COPY loader has no pipe: its files reach the loader through EventBridge
+    queues: model.tables.filter(hasPipe).flatMap((table) => {
       const entries = [{ table: table.name, prefix: table.dataKeyPrefix }];
       // key snapshots (delete_detection) land in their own folder, loaded by their own pipes
       if (table.deleteDetection) {
@@ -210,7 +224,12 @@ export function mergeNotifications(
       conflicts: [],
     };
   }
-  const configuration = withQueues(existing, queues);
+  let configuration = withQueues(existing, queues);
+  if (wanted.eventBridge === true) {
+    const on = existing.EventBridgeConfiguration !== undefined;
+    if (!on) configuration = { ...configuration, EventBridgeConfiguration: {} };
+    changes.push({ kind: on ? 'unchanged' : 'added', ...EVENTBRIDGE_CHANGE });
+  }
   return { ok: true, configuration, changed: changes.some((c) => c.kind !== 'unchanged'), changes };
 }
 

@@ -27,7 +27,10 @@ export interface ManifestTable {
   readonly landingTable: QualifiedName;
   readonly targetTable: QualifiedName;
   readonly stream: QualifiedName;
+  /** the table's pipe, or the name it would have when `loader` is lambda (no pipe then) */
   readonly pipe: QualifiedName;
+  /** present only for a table loaded by the Lambda COPY loader; absent means Snowpipe (as in older trees) */
+  readonly loader?: 'lambda';
   readonly task: QualifiedName;
   readonly dataKeyPrefix: string;
   readonly columns: readonly ManifestColumn[];
@@ -63,6 +66,7 @@ function manifestTable(table: TableModel): ManifestTable {
     targetTable: name(table.targetTable),
     stream: name(table.stream),
     pipe: name(table.pipe),
+    ...(table.loader === 'lambda' ? { loader: 'lambda' as const } : {}),
     task: name(table.task),
     dataKeyPrefix: table.dataKeyPrefix,
     columns: table.columns.map((c) => ({

@@ -4,15 +4,17 @@
  * `generate` adds, in this order:
  *   - NNN_retire_table_<t>.sql for a table removed from the metadata (its pipe, task and stream keep running);
  *   - NNN_change_column_types[_<t>].sql for retyped columns (ADD COLUMN IF NOT EXISTS does nothing to them);
- *   - NNN_recreate_pipe[s]….sql when a COPY statement, the stage's URL or its integration changed.
+ *   - NNN_recreate_pipe[s]….sql when a COPY statement, the stage's URL or its integration changed;
+ *   - NNN_retire_pipe[s]….sql for a table switched to the Lambda COPY loader (loader: lambda): drained, dropped.
  * Existing migrations are kept as they are, so the tree stays a history and a rerun of `generate` changes nothing.
  * Changes snowstage will not make are returned as problems (data, printed by the CLI), and then nothing is written.
  */
-import type { PipelineModel } from '../model/types.js';
+import { hasPipe, type PipelineModel } from '../model/types.js';
 import {
   columnTypesView,
   type MigrationHeader,
   recreatePipesView,
+  retirePipesView,
   retireTableView,
 } from '../render/migration-views.js';
 import type { RenderedFile, Templates } from '../render/render.js';
@@ -38,7 +40,7 @@ export interface MigrationProblem {
 /** One migration written by this run, and what it covers, for `generate`'s report. */
 export interface AddedMigration {
   readonly path: string;
-  readonly kind: 'retire_table' | 'column_types' | 'recreate_pipes';
+  readonly kind: 'retire_table' | 'column_types' | 'recreate_pipes' | 'retire_pipes';
   readonly covers: string;
 }
 
@@ -74,6 +76,7 @@ export function withMigrations(
     ...diff.tablesRemoved.map((table) => retireTable(context, table)),
     ...columnTypes(context, diff.typeChanges),
     ...recreatePipes(context, pipes, stage.changed),
+    ...retirePipes(context, diff.pipesRetired),
   ];
   const files = [
     ...rendered,
@@ -181,6 +184,32 @@ function recreatePipes(
   ];
 }
 
+/** Tables switched from Snowpipe to the Lambda COPY loader: their pipes are drained and dropped, once, reviewed. */
+function retirePipes(context: BuildContext, tables: readonly ManifestTable[]): NewMigration[] {
+  if (tables.length === 0) return [];
+  const names = tables.map((t) => t.name);
+  const number = context.number();
+  const file = `${number}_retire_${names.length === 1 ? `pipe_${names[0]}` : 'pipes'}`;
+  const view = retirePipesView(
+    tables,
+    header(
+      context,
+      number,
+      file,
+      'the committed generated tree (model.json) and the table files named below',
+    ),
+    context.templates,
+  );
+  return [
+    {
+      path: `${MIGRATIONS_DIR}${file}.sql`,
+      kind: 'retire_pipes',
+      covers: `pipe${names.length === 1 ? '' : 's'} of ${names.join(', ')} drained and dropped (loader: lambda)`,
+      content: context.templates['migration/retire_pipes.sql'](view),
+    },
+  ];
+}
+
 function refusals(model: PipelineModel, changes: readonly TypeChange[]): MigrationProblem[] {
   return changes
     .filter((c) => c.action === 'refuse')
@@ -239,6 +268,7 @@ function pipesToRecreate(
 ): string[] {
   const byPath = new Map(rendered.map((f) => [f.path, f.content]));
   return model.tables
+    .filter(hasPipe)
     .filter((table) => {
       const path = `2_tables/${table.name}/4_pipe.sql`;
       const before = existing.get(path);

@@ -29,6 +29,10 @@ export interface ModelDiff {
   readonly columnsAdded: readonly { table: string; column: string }[];
   readonly columnsRemoved: readonly { table: string; column: string }[];
   readonly typeChanges: readonly TypeChange[];
+  /** kept tables (as committed) loaded by a pipe that are now loaded by the Lambda COPY loader: the pipe must go */
+  readonly pipesRetired: readonly ManifestTable[];
+  /** kept tables loaded by the Lambda COPY loader that get a pipe again (no migration: apply creates it) */
+  readonly pipesAdded: readonly string[];
 }
 
 /** The prefix of the temporary column a copy writes; it must fit Snowflake's 255-character names. */
@@ -48,6 +52,12 @@ export function diffModels(previous: ModelManifest | undefined, next: ModelManif
       newColumns(t, before.get(t.name) as ManifestTable).map((column) => ({ table: t.name, column })),
     ),
     typeChanges: kept.flatMap((t) => typeChanges(before.get(t.name) as ManifestTable, t)),
+    pipesRetired: kept
+      .filter((t) => t.loader === 'lambda' && before.get(t.name)?.loader !== 'lambda')
+      .map((t) => before.get(t.name) as ManifestTable),
+    pipesAdded: kept
+      .filter((t) => t.loader !== 'lambda' && before.get(t.name)?.loader === 'lambda')
+      .map((t) => t.name),
   };
 }
 

@@ -42,6 +42,16 @@ export function formatModelChanges(result: MigrationResult, displayDir: string):
   if (result.recreatedPipes.length > 0) {
     lines.push(`pipes of ${result.recreatedPipes.join(', ')}: recreated by ${where(at('recreate_pipes'))}`);
   }
+  for (const table of diff.pipesRetired) {
+    lines.push(
+      `table ${table.name}: loader snowpipe -> lambda: its pipe is drained and dropped by ${where(at('retire_pipes'))}; run it before deploying the loader (README, "AWS Lambda")`,
+    );
+  }
+  for (const table of diff.pipesAdded) {
+    lines.push(
+      `table ${table}: loader lambda -> snowpipe: its pipe is created by ${displayDir}/2_tables/${table}/4_pipe.sql; deploy the Lambda template first (its rule stops matching the folder), then apply (README, "AWS Lambda")`,
+    );
+  }
   if (lines.length === 0) return '';
   return `model changes:\n${lines.map((l) => `  ${l}\n`).join('')}`;
 }

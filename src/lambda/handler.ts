@@ -7,6 +7,7 @@
  * environment); MySQL and the bucket from the variables the metadata references, as for the CLI.
  * Handler docs: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
  */
+
 import { extractAll, selectTables } from '../extract/extract-all.js';
 import type { TableRunResult } from '../extract/run-types.js';
 import { S3ObjectStore, s3ClientFromEnv } from '../extract/s3-store.js';
@@ -14,6 +15,7 @@ import type { PipelineModel } from '../model/types.js';
 import { type RemainingTime, watchDeadline } from './deadline.js';
 import { parseScheduleEvent } from './events.js';
 import { loadModel } from './model.js';
+import { withSecrets } from './secrets.js';
 import { type LambdaSettings, lambdaSettings } from './settings.js';
 
 /** The part of the Lambda context the handler reads (nodejs-context.html). */
@@ -51,10 +53,10 @@ export interface HandlerOptions {
 
 export function createHandler(options: HandlerOptions = {}) {
   return async (event: unknown, context: LambdaContext): Promise<ExtractSummary> => {
-    const env = options.env ?? process.env;
     const request = parseScheduleEvent(event);
     // A refused event is a function error: visible in the Errors metric, and nothing was read or written.
     if (request.kind === 'refused') throw new Error(`snowstage: event refused: ${request.message}`);
+    const env = await withSecrets(options.env ?? process.env);
     const settings = lambdaSettings(env, process.cwd());
     const model = await loadModel(settings.metadataDir, env);
     const tables = selectTables(model, request.tables);

@@ -3,9 +3,10 @@
  * "object created" notifications (direct, through SQS, or through EventBridge) invoke it, and it runs COPY INTO for
  * exactly the new data files through snowflake-sdk, with the pipe's COPY options (render/copy-files.ts). Repeated
  * delivery is harmless: COPY skips files its load metadata says are loaded (64 days). Objects that are not a
- * table's data file (other buckets, folder markers, manifests, state, leases) are ignored. Per-object results are
- * returned; with SQS, the messages whose files failed are returned as batchItemFailures so only they are retried
- * (needs FunctionResponseTypes: [ReportBatchItemFailures]).
+ * table's data file (other buckets, folder markers, manifests, state, leases) are ignored, and so are the files of
+ * tables loaded by a pipe (loader: snowpipe), so no file is loaded by both. Per-object results are returned; with
+ * SQS, the messages whose files failed are returned as batchItemFailures so only they are retried (needs
+ * FunctionResponseTypes: [ReportBatchItemFailures]); otherwise a failed file fails the invocation.
  */
 import type { PipelineModel, TableModel } from '../model/types.js';
 import { copyFilesStatements } from '../render/copy-files.js';
@@ -15,6 +16,7 @@ import { connectionDefaults } from '../snowflake/connection.js';
 import { snowflakeOptionsFromEnv } from '../snowflake/env.js';
 import { loadModel } from './model.js';
 import { classifyObject, type NotifiedObject, parseObjectEvent } from './s3-events.js';
+import { withSecrets } from './secrets.js';
 import { lambdaSettings } from './settings.js';
 
 export type ObjectOutcome = 'loaded' | 'already_loaded' | 'failed' | 'ignored';
@@ -37,19 +39,39 @@ export interface LoadSummary {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Thrown for a direct S3 or EventBridge event with a file that did not load; carries the whole summary. */
+export class LoadFailedError extends Error {
+  constructor(
+    readonly summary: LoadSummary,
+    failed: readonly ObjectResult[],
+  ) {
+    super(
+      `snowstage loader: ${failed.length} of ${summary.objects.length} object(s) failed to load: ${failed
+        .map((o) => `${o.key}: ${o.detail ?? 'failed'}`)
+        .join('; ')}`,
+    );
+    this.name = 'LoadFailedError';
+  }
+}
+
 export interface LoaderOptions {
   readonly env?: Env;
 }
 
 export function createLoader(options: LoaderOptions = {}) {
   return async (event: unknown): Promise<LoadSummary> => {
-    const env = options.env ?? process.env;
     const parsed = parseObjectEvent(event);
     if (parsed.kind === 'refused') throw new Error(`snowstage loader: event refused: ${parsed.message}`);
+    const env = await withSecrets(options.env ?? process.env);
     const model = await loadModel(lambdaSettings(env, process.cwd()).metadataDir, env);
     const results = await loadObjects(model, parsed.objects, env);
     const summary = withBatchFailures(event, parsed.objects, results);
     console.log(JSON.stringify({ snowstage: 'load', ...summary }));
+    // Without SQS there is no batch to report: a failed file fails the invocation, so Lambda's asynchronous
+    // retries (and then the on-failure destination) see it. A retry is safe: COPY skips files it already loaded.
+    const failed = summary.objects.filter((o) => o.outcome === 'failed');
+    if (summary.batchItemFailures === undefined && failed.length > 0)
+      throw new LoadFailedError(summary, failed);
     return summary;
   };
 }

@@ -4,7 +4,7 @@
  * Shapes: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html, …/AmazonS3/latest/userguide/ev-events.html
  */
-import type { PipelineModel, TableModel } from '../model/types.js';
+import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 
 export interface NotifiedObject {
   /** the SQS message that carried it (for batchItemFailures); undefined for direct and EventBridge delivery */
@@ -92,5 +92,8 @@ export function classifyObject(model: PipelineModel, bucket: string, key: string
   // state, manifests and leases live under <prefix>_snowstage/, outside every data folder
   if (!table) return { kind: 'ignored', reason: "not under a table's data folder" };
   if (!key.endsWith('.csv.gz')) return { kind: 'ignored', reason: 'not a .csv.gz data file' };
+  // a file is loaded by one loader only: a pipe and a COPY would each load it (separate load histories)
+  if (hasPipe(table))
+    return { kind: 'ignored', reason: `table ${table.name} is loaded by its pipe (loader: snowpipe)` };
   return { kind: 'data', table, file: key.slice(table.dataKeyPrefix.length) };
 }

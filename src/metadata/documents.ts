@@ -8,6 +8,7 @@ export interface ScheduleDoc {
 
 export interface TableSettingsDoc {
   merge_schedule?: ScheduleDoc;
+  loader?: 'snowpipe' | 'lambda';
   null_cursor?: 'oldest' | 'fail';
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
@@ -59,6 +60,8 @@ export interface LambdaDoc {
   memory_mb?: number;
   timeout_seconds?: number;
   deadline_margin_seconds?: number;
+  credentials?: 'parameters' | 'secrets_manager';
+  loader?: { memory_mb?: number; timeout_seconds?: number };
 }
 
 export interface AirflowDoc {
@@ -97,6 +100,7 @@ export interface TableDoc {
   zero_date?: 'as_null' | 'fail';
   commit_lag_seconds?: number;
   lookback_seconds?: number;
+  loader?: 'snowpipe' | 'lambda';
   live_view?: boolean;
   tombstone_retention_days?: number;
   max_merge_lag_minutes?: number;

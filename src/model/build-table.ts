@@ -29,6 +29,7 @@ export const TABLE_DEFAULTS = {
   maxMergeLagMinutes: 120,
   /** a day: extract schedules are not in the metadata, and a daily extract must not be reported every day */
   maxExtractAgeMinutes: 1440,
+  loader: 'snowpipe',
 } as const;
 
 export const LIVE_VIEW_SUFFIX = '_LIVE';
@@ -111,6 +112,8 @@ export function buildTable(
   const timeZone = doc.cursor.time_zone;
   if (timeZone !== undefined && cursor) checkCursorTimeZone(timeZone, cursor, report);
   const softDelete = buildSoftDelete(doc, find, report);
+  const loader = settings.loader ?? TABLE_DEFAULTS.loader;
+  if (loader === 'lambda' && doc.delete_detection) checkLoaderDeletes(doc.loader !== undefined, report);
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
   checkName(
@@ -139,6 +142,7 @@ export function buildTable(
     nullCursor: doc.cursor.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
     softDelete,
     deleteDetection: doc.delete_detection ? { everyMinutes: doc.delete_detection.every_minutes } : undefined,
+    loader,
     zeroDate: settings.zero_date === 'as_null' ? 'null' : TABLE_DEFAULTS.zeroDate,
     mergeSchedule: schedule ?? DEFAULT_SCHEDULE,
     commitLagSeconds: settings.commit_lag_seconds ?? TABLE_DEFAULTS.commitLagSeconds,
@@ -160,6 +164,17 @@ export function buildTable(
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
   };
+}
+
+/**
+ * Key snapshots are loaded by two pipes of their own (7_delete_detection.sql), told apart by PATTERN; the Lambda
+ * loader loads data files only, so a Lambda-loaded table with delete_detection would never see its snapshots.
+ */
+function checkLoaderDeletes(ownSetting: boolean, report: Report): void {
+  report(
+    ownSetting ? '/loader' : '/delete_detection',
+    `found loader: lambda${ownSetting ? '' : ' (from defaults in pipeline.yaml)'} with delete_detection, expected loader: snowpipe for a table with delete_detection (its key snapshots are loaded by pipes; the Lambda loader loads data files only) or no delete_detection`,
+  );
 }
 
 const TEMPORAL_ENCODINGS: ReadonlySet<Encoding> = new Set(['date', 'datetime', 'timestamp_utc']);
@@ -189,6 +204,7 @@ function pick(doc: TableDoc): TableSettingsDoc {
   if (doc.commit_lag_seconds !== undefined) settings.commit_lag_seconds = doc.commit_lag_seconds;
   if (doc.lookback_seconds !== undefined) settings.lookback_seconds = doc.lookback_seconds;
   if (doc.live_view !== undefined) settings.live_view = doc.live_view;
+  if (doc.loader !== undefined) settings.loader = doc.loader;
   if (doc.tombstone_retention_days !== undefined)
     settings.tombstone_retention_days = doc.tombstone_retention_days;
   if (doc.max_merge_lag_minutes !== undefined) settings.max_merge_lag_minutes = doc.max_merge_lag_minutes;

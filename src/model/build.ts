@@ -46,6 +46,7 @@ export function buildModel(metadata: LoadedMetadata): {
   checkAllowedLocations(doc, dataUrl, report);
   const airflow = buildAirflow(doc.airflow, report);
   const lambda = buildLambda(doc.lambda, report);
+  if (!lambda) checkLoaderFunction(metadata, built, diagnostics);
   if (diagnostics.length > 0 || built.length !== tables.length) return { model: undefined, diagnostics };
   const integration = doc.snowflake.storage_integration;
   const model: PipelineModel = {
@@ -204,6 +205,24 @@ function checkTablesTogether(
         );
       }
     }
+  }
+}
+
+/** A table loaded by the Lambda COPY loader needs the `lambda:` block whose template deploys that function. */
+function checkLoaderFunction(
+  metadata: LoadedMetadata,
+  tables: readonly TableModel[],
+  diagnostics: Diagnostic[],
+): void {
+  const expected =
+    'expected an enabled lambda: block in pipeline.yaml (its generated template deploys the loader function) or loader: snowpipe';
+  const { doc, source } = metadata.pipeline;
+  if (doc.defaults?.loader === 'lambda')
+    diagnostics.push(source.at('/defaults/loader', `found loader: lambda, ${expected}`));
+  for (const file of metadata.tables) {
+    const table = tables.find((t) => t.file === file.source.file);
+    if (table?.loader === 'lambda' && file.doc.loader === 'lambda')
+      diagnostics.push(file.source.at('/loader', `found loader: lambda, ${expected}`));
   }
 }
 

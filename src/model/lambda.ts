@@ -8,6 +8,8 @@ export const LAMBDA_DEFAULTS = {
   memoryMb: 1024,
   timeoutSeconds: 900,
   deadlineMarginSeconds: 60,
+  loaderMemoryMb: 256,
+  loaderTimeoutSeconds: 300,
 } as const;
 
 export function buildLambda(
@@ -21,6 +23,11 @@ export function buildLambda(
     memoryMb: doc.memory_mb ?? LAMBDA_DEFAULTS.memoryMb,
     timeoutSeconds: doc.timeout_seconds ?? LAMBDA_DEFAULTS.timeoutSeconds,
     deadlineMarginSeconds: doc.deadline_margin_seconds ?? LAMBDA_DEFAULTS.deadlineMarginSeconds,
+    secrets: doc.credentials ?? 'parameters',
+    loader: {
+      memoryMb: doc.loader?.memory_mb ?? LAMBDA_DEFAULTS.loaderMemoryMb,
+      timeoutSeconds: doc.loader?.timeout_seconds ?? LAMBDA_DEFAULTS.loaderTimeoutSeconds,
+    },
   };
   if (!isTimeZone(model.timeZone))
     report(

@@ -134,8 +134,21 @@ export interface TableModel {
   /** a last successful extract older than this is a problem (status) */
   readonly maxExtractAgeMinutes: number;
   readonly stream: QualifiedName;
+  /**
+   * What loads the data files into the landing table: `snowpipe`, the pipe `pipe` with S3 auto-ingest, or `lambda`,
+   * the COPY loader function (src/lambda/loader.ts), in which case no pipe exists and `pipe` is only the name a
+   * pipe of this table has or had (a migration drops it when a table switches to the Lambda loader).
+   */
+  readonly loader: LoaderKind;
   readonly pipe: QualifiedName;
   readonly task: QualifiedName;
+}
+
+export type LoaderKind = 'snowpipe' | 'lambda';
+
+/** The tables a pipe loads (every other table is loaded by the Lambda COPY loader). */
+export function hasPipe(table: TableModel): boolean {
+  return table.loader === 'snowpipe';
 }
 
 export interface SecretRef {
@@ -229,6 +242,10 @@ export interface LambdaModel {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly deadlineMarginSeconds: number;
+  /** how the template hands secrets to the functions: NoEcho parameters, or Secrets Manager secrets */
+  readonly secrets: 'parameters' | 'secrets_manager';
+  /** the COPY loader function, deployed when a table has loader: lambda */
+  readonly loader: { readonly memoryMb: number; readonly timeoutSeconds: number };
 }
 
 /** How an orchestrator task runs the snowstage CLI. */

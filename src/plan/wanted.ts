@@ -2,7 +2,7 @@
  * What the pipeline wants to exist in Snowflake, derived from the model through the same view models and templates
  * `generate` renders, so plan compares the account with exactly what apply would run.
  */
-import type { MergeSchedule, PipelineModel, TableModel } from '../model/types.js';
+import { hasPipe, type MergeSchedule, type PipelineModel, type TableModel } from '../model/types.js';
 import { monitoringView } from '../render/monitoring-view.js';
 import { type RenderedFile, render, type Templates } from '../render/render.js';
 import { landingTableView, targetTableView } from '../render/views.js';
@@ -42,7 +42,10 @@ export function wantedState(model: PipelineModel, templates: Templates): WantedS
       },
     ]),
     streams: model.tables.map((t) => ({ name: t.stream, label: `${t.name}: stream`, source: t.rawTable })),
-    pipes: model.tables.map((t) => wantedPipe(t, file(t, '4_pipe.sql'), model.snowflake.errorIntegration)),
+    // a table loaded by the Lambda COPY loader has no pipe
+    pipes: model.tables
+      .filter(hasPipe)
+      .map((t) => wantedPipe(t, file(t, '4_pipe.sql'), model.snowflake.errorIntegration)),
     tasks: model.tables.map((t) => wantedTask(model, t, file(t, '5_merge_task.sql'))),
     views: wantedViews(model),
   };

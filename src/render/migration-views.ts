@@ -5,7 +5,7 @@
 import type { ManifestTable } from '../generated/manifest.js';
 import { COPY_COLUMN_PREFIX, type TypeChange } from '../generated/model-diff.js';
 import { META } from '../model/names.js';
-import type { PipelineModel, TableModel } from '../model/types.js';
+import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
 import {
   executeImmediate,
   identifier as id,
@@ -61,22 +61,47 @@ export function recreatePipesView(
       // session variables are plain identifiers; one per pipe, numbered, so no name can break them
       refreshVariable: `SNOWSTAGE_REFRESH_${i + 1}`,
       refreshPrefix: literal(`ALTER PIPE ${qualified(table.pipe)} REFRESH MODIFIED_AFTER = '`),
-      pausedGate: pipeGate(templates, table, 'PAUSED'),
-      runningGate: pipeGate(templates, table, 'RUNNING'),
+      pausedGate: pipeGate(templates, table.pipe, 'PAUSED'),
+      runningGate: pipeGate(templates, table.pipe, 'RUNNING'),
+    })),
+  };
+}
+
+/**
+ * Pipes of tables that switched to the Lambda COPY loader: paused, drained (the gate), dropped. `tables` come from
+ * the committed model.json, so the names are those of the pipes that exist.
+ */
+export function retirePipesView(
+  tables: readonly ManifestTable[],
+  header: MigrationHeader,
+  templates: Templates,
+) {
+  return {
+    ...header,
+    many: tables.length > 1,
+    pipes: tables.map((table) => ({
+      name: qualified(table.pipe),
+      label: lineCommentText(`pipe ${table.pipe.name} (table ${table.name})`),
+      pausedGate: pipeGate(templates, table.pipe, 'PAUSED', 'dropped'),
     })),
   };
 }
 
 /** A block that raises unless SYSTEM$PIPE_STATUS reports `state` (and, for PAUSED, no pending file). */
-function pipeGate(templates: Templates, table: TableModel, state: 'PAUSED' | 'RUNNING'): string {
-  const name = qualified(table.pipe);
+function pipeGate(
+  templates: Templates,
+  pipe: QualifiedName,
+  state: 'PAUSED' | 'RUNNING',
+  undone = 'recreated',
+): string {
+  const name = qualified(pipe);
   const message =
     state === 'PAUSED'
-      ? `snowstage: pipe ${name} is not PAUSED with pendingFileCount 0 (SYSTEM$PIPE_STATUS); nothing was recreated. ` +
+      ? `snowstage: pipe ${name} is not PAUSED with pendingFileCount 0 (SYSTEM$PIPE_STATUS); nothing was ${undone}. ` +
         'Stop the extractor, resume the pipe until pendingFileCount is 0, then run this migration again.'
       : `snowstage: pipe ${name} does not report RUNNING after it was resumed; read SYSTEM$PIPE_STATUS for its error.`;
   const block = templates['migration/pipe_gate']({
-    nameLiteral: qualifiedNameLiteral(table.pipe),
+    nameLiteral: qualifiedNameLiteral(pipe),
     state: literal(state),
     noPending: state === 'PAUSED',
     message: literal(message),

@@ -1,5 +1,5 @@
 /** View model of the monitoring views (templates/monitoring/views.sql.hbs): every name already quoted. */
-import type { PipelineModel } from '../model/types.js';
+import { hasPipe, type PipelineModel } from '../model/types.js';
 import { identifier as id, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
 
 /** The pipeline's table in every monitoring view; no Snowflake system function returns a column of this name. */
@@ -59,9 +59,13 @@ export function monitoringView(model: PipelineModel) {
     taskHistoryColumns: TASK_HISTORY_COLUMNS,
     databaseLiteral: literal(database),
     rawSchemaLiteral: literal(rawSchema),
-    tables: model.tables.map((t) => ({
+    // tables loaded by the Lambda COPY loader have no pipe; COPY_HISTORY shows their bulk COPY loads as well
+    pipes: model.tables.filter(hasPipe).map((t) => ({
       tableLiteral: literal(t.name),
       pipeLiteral: qualifiedNameLiteral(t.pipe),
+    })),
+    tables: model.tables.map((t) => ({
+      tableLiteral: literal(t.name),
       landingLiteral: qualifiedNameLiteral(t.rawTable),
       taskNameLiteral: literal(t.task.name),
     })),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
-import type { PipelineModel, TableModel } from '../model/types.js';
+import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
 import { airflowDagPath, airflowDagView } from './airflow-dag.js';
@@ -44,6 +44,7 @@ const TEMPLATE_NAMES = [
   'migration/recreate_pipes.sql',
   'migration/change_column_types.sql',
   'migration/retire_table.sql',
+  'migration/retire_pipes.sql',
   'migration/pipe_gate',
   'migration/copy_gate',
   'airflow/dag.py',
@@ -193,7 +194,10 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
       views.targetTableView(table),
     ),
     sql(`${dir}/3_stream.sql`, 'table/stream.sql', title('stream'), sources, views.streamView(table)),
-    sql(`${dir}/4_pipe.sql`, 'table/pipe.sql', title('pipe'), sources, views.pipeView(model, table)),
+    // a table loaded by the Lambda COPY loader has no pipe (its COPY is the pipe's, run by the loader)
+    ...(hasPipe(table)
+      ? [sql(`${dir}/4_pipe.sql`, 'table/pipe.sql', title('pipe'), sources, views.pipeView(model, table))]
+      : []),
     sql(
       `${dir}/5_merge_task.sql`,
       'table/merge_task.sql',

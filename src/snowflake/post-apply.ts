@@ -7,7 +7,7 @@
 import type { NotificationChange } from '../aws/notifications.js';
 import { trustPolicy } from '../aws/policies.js';
 import { keySnapshotNotification, keySnapshotPipes } from '../model/key-snapshot-pipes.js';
-import type { PipelineModel, TableModel } from '../model/types.js';
+import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { failureOf } from './apply.js';
 import { formatFailure } from './apply-report.js';
 import type { SqlClient } from './client.js';
@@ -43,7 +43,8 @@ export async function readPipeChannels(
 ): Promise<{ channels: Map<string, string>; problems: string[] }> {
   const channels = new Map<string, string>();
   const problems: string[] = [];
-  for (const table of model.tables) {
+  // a table loaded by the Lambda COPY loader has no pipe and no notification of ours
+  for (const table of model.tables.filter(hasPipe)) {
     let described: Described<string>;
     try {
       described = await describePipeChannel(client, table.pipe);

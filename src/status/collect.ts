@@ -9,7 +9,7 @@ import { leaseKey, stateKey } from '../extract/naming.js';
 import { loadState } from '../extract/state.js';
 import { identityOf, stateProblems } from '../extract/state-check.js';
 import type { ObjectStore } from '../extract/store.js';
-import type { PipelineModel, TableModel } from '../model/types.js';
+import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { failureOf } from '../snowflake/apply.js';
 import { formatFailure } from '../snowflake/apply-report.js';
 import type { SqlClient } from '../snowflake/client.js';
@@ -137,16 +137,18 @@ export async function readSnowflakeStatuses(
     sql: (t: TableModel) => string,
     read: (t: TableModel) => (rows: Record<string, unknown>[]) => Check<T>,
   ) => mapConcurrently(tables, FALLBACK_CONCURRENCY, (t) => query(client, sql(t), read(t)));
+  const piped = tables.filter(hasPipe);
   const [pipes, streams, loads, tasks, taskStates, lags] = await Promise.all([
-    batched(client, tables, pipeStatusBatchSql(tables), pipeStatusSql, readPipeStatus),
+    batched(client, piped, pipeStatusBatchSql(piped), pipeStatusSql, readPipeStatus),
     readStreams(client, tables),
     batched(client, tables, copyHistoryBatchSql(model, tables), (t) => copyHistorySql(model, t), loadsOf),
     batched(client, tables, taskHistoryBatchSql(model, tables), (t) => taskHistorySql(model, t), tasksOf),
     perTable(taskStateSql, (t) => (rows) => readTaskState(rows, t.task.name)),
     perTable(mergeLagSql, () => readMergeLag),
   ]);
-  return tables.map((_, i) => ({
-    pipe: pipes[i] as Check<PipeStatus>,
+  const pipeOf = new Map(piped.map((t, i) => [t, pipes[i] as Check<PipeStatus>]));
+  return tables.map((t, i) => ({
+    pipe: pipeOf.get(t) ?? null,
     task: taskStates[i] as Check<TaskState>,
     lag: lags[i] as Check<MergeLag>,
     stream: streams[i] as Check<StreamStatus>,

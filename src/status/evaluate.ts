@@ -120,8 +120,9 @@ function leaseFindings(lease: ExtractorStatus['lease'], problems: string[], note
 function snowflakeFindings(status: SnowflakeTableStatus, judge: Judge): void {
   const { problems, notes } = judge;
   const { pipe, stream, loads, tasks } = status;
-  if (!pipe.ok) problems.push(`pipe status could not be read: ${pipe.error}`);
-  else {
+  // null: loaded by the Lambda COPY loader, no pipe to check (its failed loads show in COPY_HISTORY, `loads`)
+  if (pipe !== null && !pipe.ok) problems.push(`pipe status could not be read: ${pipe.error}`);
+  else if (pipe?.ok) {
     if (pipe.value.executionState !== 'RUNNING') {
       problems.push(`pipe is ${pipe.value.executionState}, not RUNNING`);
     }

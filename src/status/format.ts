@@ -85,8 +85,8 @@ function snowflakeCells(status: TableStatus): string[] {
   const { pipe, stream, loads, tasks, task, lag } = snowflake;
   const last = tasks.ok ? tasks.value[0] : undefined;
   return [
-    pipe.ok ? pipe.value.executionState : 'unreadable',
-    pipe.ok ? String(pipe.value.pendingFileCount) : '-',
+    pipe === null ? 'lambda' : pipe.ok ? pipe.value.executionState : 'unreadable',
+    pipe?.ok ? String(pipe.value.pendingFileCount) : '-',
     pair(loads, (l) => [l.lastHour.loaded, l.lastDay.loaded]),
     pair(loads, (l) => [l.lastHour.failed, l.lastDay.failed]),
     task.ok ? task.value.state : 'unreadable',

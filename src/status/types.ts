@@ -117,7 +117,8 @@ export interface MergeLag {
 }
 
 export interface SnowflakeTableStatus {
-  readonly pipe: Check<PipeStatus>;
+  /** null for a table loaded by the Lambda COPY loader: it has no pipe (its loads show in COPY_HISTORY) */
+  readonly pipe: Check<PipeStatus> | null;
   /** the MERGE task's state (SHOW TASKS) */
   readonly task: Check<TaskState>;
   /** how long loaded rows have waited for the MERGE */

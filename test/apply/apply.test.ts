@@ -319,6 +319,38 @@ describe('apply', () => {
     expect(s3.puts).toEqual([]);
   });
 
+  it('a table switched to the Lambda loader: no pipe created or described, its queue entry removed, EventBridge on', async () => {
+    // as deployed with both tables on Snowpipe
+    await startFake(postApplyRules({ books: QUEUE_ARN, book_reviews: OTHER_QUEUE_ARN }));
+    expect((await apply()).code).toBe(0);
+    await fake.close();
+    const books = join(work, 'metadata/tables/books.yaml');
+    await writeFile(books, `${await readFile(books, 'utf8')}loader: lambda\n`);
+    const { generateCommand } = await import('../../src/cli/commands/generate.js');
+    const quiet = { write: () => true };
+    const generated = await generateCommand(
+      { stdout: quiet, stderr: quiet, env: {}, cwd: work },
+      { metadata: 'metadata', out: 'generated', check: false },
+    );
+    expect(generated).toBe(0);
+
+    await startFake(postApplyRules({ book_reviews: OTHER_QUEUE_ARN }));
+    const run = await apply();
+    expect(run.code, run.stderr).toBe(0);
+    expect(fake.statements.filter((s) => s.includes('BOOKS_PIPE'))).toEqual([]);
+    expect(fake.statements).toContain('DESC PIPE "ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE"');
+    // the migration that drops the pipe is written, never run by a normal apply
+    expect(fake.statements.some((s) => s.startsWith('DROP PIPE'))).toBe(false);
+    const put = s3.puts.at(-1) ?? '';
+    expect(put).toContain('<Id>snowstage-bookstore-d6a96a151756-book_reviews</Id>');
+    expect(put).not.toContain('bookstore/data/books/');
+    expect(put).toContain('<EventBridgeConfiguration');
+    expect(run.stdout).toMatch(
+      /removed +snowstage-bookstore-d6a96a151756-books +prefix bookstore\/data\/books\//,
+    );
+    expect(run.stdout).toMatch(/added +EventBridge/);
+  });
+
   it('refuses to touch notifications that would overlap, explaining the SNS alternative', async () => {
     s3.configurations.set(
       BUCKET,

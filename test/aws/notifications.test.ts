@@ -430,11 +430,73 @@ describe('notification ids', () => {
     expect(wantedNotifications(model, channels)).toEqual({
       pipeline: 'bookstore',
       pipelinePrefix: 'bookstore/',
+      eventBridge: false,
       queues: [
         { table: 'book_reviews', prefix: 'bookstore/data/book_reviews/', queueArn: OTHER_QUEUE },
         { table: 'books', prefix: 'bookstore/data/books/', queueArn: QUEUE },
       ],
     });
+  });
+});
+
+describe('tables loaded by the Lambda COPY loader (loader: lambda)', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const modelOf = async () => {
+    const dir = `${root}test/golden/cases/lambda-loader/metadata`;
+    const { model } = await loadPipeline({ dir, env: {}, cwd: dir });
+    if (!model) throw new Error('metadata did not load');
+    return model;
+  };
+
+  it('get no queue configuration, and ask for the bucket to send its events to EventBridge', async () => {
+    const model = await modelOf();
+    const channels = new Map([
+      ['customers', QUEUE],
+      ['customers.keys', OTHER_QUEUE],
+      // a stale channel of a table that is now loaded by the loader is not used
+      ['orders', QUEUE],
+    ]);
+    const wanted = wantedNotifications(model, channels);
+    expect(wanted.queues.map((q) => q.prefix)).toEqual([
+      'mysql/shop/data/customers/',
+      'mysql/shop/data/_keys/customers/',
+    ]);
+    expect(wanted.eventBridge).toBe(true);
+  });
+
+  it("turns EventBridge on once, keeps someone else's, removes the queue entry of a table that switched", () => {
+    const owner = { pipeline: 'shop', pipelinePrefix: 'mysql/shop/' };
+    const before = {
+      QueueConfigurations: [
+        queueConfiguration(owner, {
+          table: 'customers',
+          prefix: 'mysql/shop/data/customers/',
+          queueArn: QUEUE,
+        }),
+        queueConfiguration(owner, { table: 'orders', prefix: 'mysql/shop/data/orders/', queueArn: QUEUE }),
+      ],
+    };
+    const wanted = {
+      ...owner,
+      queues: [{ table: 'customers', prefix: 'mysql/shop/data/customers/', queueArn: QUEUE }],
+      eventBridge: true,
+    };
+    const merged = ok(mergeNotifications(before, wanted));
+    expect(merged.configuration.EventBridgeConfiguration).toEqual({});
+    expect(merged.configuration.QueueConfigurations?.map((q) => q.Id)).toEqual([
+      notificationId(owner, 'customers'),
+    ]);
+    expect(merged.changes.map((c) => [c.kind, c.id])).toEqual([
+      ['unchanged', notificationId(owner, 'customers')],
+      ['removed', notificationId(owner, 'orders')],
+      ['added', 'EventBridge'],
+    ]);
+    const rerun = ok(mergeNotifications(merged.configuration, wanted));
+    expect(rerun.changed).toBe(false);
+    // without a lambda table an EventBridge configuration someone else turned on stays as it is
+    const kept = ok(mergeNotifications({ ...merged.configuration }, { ...wanted, eventBridge: false }));
+    expect(kept.configuration.EventBridgeConfiguration).toEqual({});
+    expect(kept.changed).toBe(false);
   });
 });
 
@@ -508,6 +570,25 @@ describe('syncBucketNotifications against a recording S3 endpoint (real SDK)', (
       expect(rerun).toMatchObject({ ok: true, changed: false, written: false });
       expect(s3.puts).toHaveLength(1);
       expect(s3.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'PUT', 'GET', 'GET']);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('turns on EventBridge delivery for a pipeline with a Lambda-loaded table, once', async () => {
+    s3 = await startRecordingS3({ 'snowstage-bookstore': notificationXml({}) });
+    const client = recordingS3Client(s3.endpoint);
+    try {
+      const wanted = { ...WANTED, eventBridge: true };
+      const first = await syncBucketNotifications(client, 'snowstage-bookstore', wanted);
+      expect(first).toMatchObject({ ok: true, changed: true, written: true });
+      expect(s3.puts[0]).toContain('<EventBridgeConfiguration');
+      expect((await readBucketNotifications(client, 'snowstage-bookstore')).EventBridgeConfiguration).toEqual(
+        {},
+      );
+      const rerun = await syncBucketNotifications(client, 'snowstage-bookstore', wanted);
+      expect(rerun).toMatchObject({ ok: true, changed: false, written: false });
+      expect(s3.puts).toHaveLength(1);
     } finally {
       client.destroy();
     }

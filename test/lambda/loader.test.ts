@@ -4,9 +4,12 @@
  * unrelated keys, folder markers, manifests and state files send nothing; repeated delivery is reported as already
  * loaded; a failed file fails only its SQS message.
  */
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dataFileKey, manifestKey, newRunId, stateKey } from '../../src/extract/naming.js';
-import { createLoader, type LoadSummary } from '../../src/lambda/loader.js';
+import { createLoader, LoadFailedError, type LoadSummary } from '../../src/lambda/loader.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { copyFilesStatements } from '../../src/render/copy-files.js';
@@ -19,12 +22,27 @@ let fake: FakeSnowflake;
 let model: PipelineModel;
 let env: Record<string, string>;
 const loaded = new Set<string>();
+let workDir: string;
+/** the example metadata with both tables on `loader: lambda`, and with only books on it */
+let lambdaDir: string;
+let mixedDir: string;
+
+/** A copy of the example metadata whose named tables are loaded by the Lambda loader (no pipe). */
+async function metadataWithLoader(name: string, tables: readonly string[]): Promise<string> {
+  const dir = join(workDir, name);
+  await cp(`${ROOT}metadata`, dir, { recursive: true });
+  for (const t of tables) await appendFile(join(dir, 'tables', `${t}.yaml`), 'loader: lambda\n');
+  return dir;
+}
 
 beforeAll(async () => {
   fake = await startFakeSnowflake();
+  workDir = await mkdtemp(join(tmpdir(), 'snowstage-loader-'));
+  lambdaDir = await metadataWithLoader('lambda', ['books', 'book_reviews']);
+  mixedDir = await metadataWithLoader('mixed', ['books']);
   env = {
     S3_BUCKET: BUCKET,
-    SNOWSTAGE_METADATA_DIR: `${ROOT}metadata`,
+    SNOWSTAGE_METADATA_DIR: lambdaDir,
     SNOWFLAKE_ACCOUNT: 'testacct',
     SNOWFLAKE_USER: 'loader',
     SNOWFLAKE_PASSWORD: 'secret',
@@ -43,6 +61,7 @@ beforeEach(() => {
 
 afterAll(async () => {
   await fake?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 /**
@@ -139,10 +158,37 @@ function sqsMessage(id: string, body: unknown) {
 }
 
 const copies = () => fake.statements.filter((s) => s.startsWith('COPY INTO'));
-const invoke = (event: unknown): Promise<LoadSummary> => createLoader({ env })(event);
+const invoke = (event: unknown, metadataDir = lambdaDir): Promise<LoadSummary> =>
+  createLoader({ env: { ...env, SNOWSTAGE_METADATA_DIR: metadataDir } })(event);
+
+function eventBridgeEvent(objectKey: string) {
+  return {
+    version: '0',
+    id: '17793124-05d4-b198-2fde-7ededc63b103',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-11-30T07:00:02Z',
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${BUCKET}`],
+    detail: {
+      version: '0',
+      bucket: { name: BUCKET },
+      object: {
+        key: objectKey,
+        size: 5,
+        etag: 'b1946ac92492d2347c6235b4d2611184',
+        sequencer: '00617F08299329D189',
+      },
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: '123456789012',
+      reason: 'PutObject',
+    },
+  };
+}
 
 describe('COPY loader', () => {
-  it('sends the pipe COPY with FILES naming exactly the new file of an S3 notification', async () => {
+  it('sends the COPY the pipe would run, with FILES naming exactly the new file of an S3 notification', async () => {
     const summary = await invoke({ Records: [s3Record(key('books', 1))] });
     expect(summary.objects).toEqual([
       { bucket: BUCKET, key: key('books', 1), outcome: 'loaded', table: 'books', rowsLoaded: 3 },
@@ -153,7 +199,7 @@ describe('COPY loader', () => {
     const [copy] = copies();
     expect(copies()).toHaveLength(1);
     expect(copy).toContain(`  FILES = ('${file}')\n`);
-    // everything but the FILES line is the pipe's COPY, character for character
+    // everything but the FILES line is the COPY of the pipe books has with loader: snowpipe, character for character
     expect(pipe).toContain(copy?.replace(`  FILES = ('${file}')\n`, '') ?? 'missing');
   });
 
@@ -218,31 +264,39 @@ describe('COPY loader', () => {
   });
 
   it('an EventBridge "Object Created" event loads its object', async () => {
-    const summary = await invoke({
-      version: '0',
-      id: '17793124-05d4-b198-2fde-7ededc63b103',
-      'detail-type': 'Object Created',
-      source: 'aws.s3',
-      account: '123456789012',
-      time: '2026-11-30T07:00:02Z',
-      region: 'us-east-1',
-      resources: [`arn:aws:s3:::${BUCKET}`],
-      detail: {
-        version: '0',
-        bucket: { name: BUCKET },
-        object: {
-          key: key('books', 4),
-          size: 5,
-          etag: 'b1946ac92492d2347c6235b4d2611184',
-          sequencer: '00617F08299329D189',
-        },
-        'request-id': 'N4N7GDK58NMKJ12R',
-        requester: '123456789012',
-        reason: 'PutObject',
-      },
-    });
+    const summary = await invoke(eventBridgeEvent(key('books', 4)));
     expect(summary.objects.map((o) => o.outcome)).toEqual(['loaded']);
     expect(summary.batchItemFailures).toBeUndefined();
+  });
+
+  it('an EventBridge event whose file fails to load fails the invocation (Lambda retries it), safely repeatable', async () => {
+    const bad = key('books', 5, '-bad');
+    const attempt = () => invoke(eventBridgeEvent(bad));
+    await expect(attempt()).rejects.toThrow(
+      /1 of 1 object\(s\) failed to load: .*-bad\.csv\.gz: LOAD_FAILED/,
+    );
+    // the retry Lambda makes sends the same COPY for the same single file
+    await expect(attempt()).rejects.toThrow(LoadFailedError);
+    expect(copies()).toHaveLength(2);
+    expect(copies()[0]).toBe(copies()[1]);
+  });
+
+  it('never loads a file of a table that has a pipe (loader: snowpipe), even in the same event', async () => {
+    const summary = await invoke(
+      { Records: [s3Record(key('book_reviews', 7)), s3Record(key('books', 7))] },
+      mixedDir,
+    );
+    expect(summary.objects.map((o) => [o.outcome, o.detail])).toEqual([
+      ['ignored', 'table book_reviews is loaded by its pipe (loader: snowpipe)'],
+      ['loaded', undefined],
+    ]);
+    expect(copies()).toHaveLength(1);
+    expect(copies()[0]).toContain('"BOOKS"');
+    expect(copies()[0]).not.toContain('BOOK_REVIEWS');
+    // with the example metadata (both tables on Snowpipe) nothing is sent at all
+    const none = await invoke({ Records: [s3Record(key('books', 8))] }, `${ROOT}metadata`);
+    expect(none.objects.map((o) => o.outcome)).toEqual(['ignored']);
+    expect(copies()).toHaveLength(1);
   });
 
   it('refuses an event that is no notification, before connecting', async () => {

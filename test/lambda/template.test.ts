@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScheduleEvent } from '../../src/lambda/events.js';
-import type { PipelineModel } from '../../src/model/types.js';
+import * as loaderModule from '../../src/lambda/loader.js';
+import type { LambdaModel, PipelineModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { lambdaTemplatePath } from '../../src/render/lambda-template.js';
 import { loadTemplates, render } from '../../src/render/render.js';
@@ -56,10 +57,28 @@ function references(node: Json, path = ''): { name: string; at: string }[] {
   return found;
 }
 
-function statements(template: Record<string, Json>): Record<string, Json>[] {
-  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>).ExtractFunction;
-  const policies = fn?.Properties?.Policies as { Statement: Record<string, Json>[] }[];
+function statements(template: Record<string, Json>, resource = 'ExtractFunction'): Record<string, Json>[] {
+  const fn = (template.Resources as Record<string, Record<string, Record<string, Json>>>)[resource];
+  const policies = (fn?.Properties?.Policies ?? []) as { Statement: Record<string, Json>[] }[];
   return policies.flatMap((p) => p.Statement);
+}
+
+/**
+ * A Secrets Manager statement reads exactly the secrets the template's parameters name (ARNs by AllowedPattern,
+ * the #field cut off), nothing else; the function gets each as SNOWSTAGE_SECRET_<variable>.
+ */
+function checkSecretStatement(template: Record<string, Json>, statement: Record<string, Json>): void {
+  expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+  const parameters = template.Parameters as Record<string, Record<string, Json>>;
+  type Select = { 'Fn::Select': [number, { 'Fn::Split': [string, { Ref: string }] }] };
+  for (const resource of statement.Resource as unknown as Select[]) {
+    const [index, split] = resource['Fn::Select'];
+    expect(index).toBe(0);
+    expect(split['Fn::Split'][0]).toBe('#');
+    const parameter = parameters[split['Fn::Split'][1].Ref];
+    expect(String(parameter?.AllowedPattern)).toMatch(/^\^arn:aws/);
+    expect(new RegExp(String(parameter?.AllowedPattern)).test('*')).toBe(false);
+  }
 }
 
 const asList = (value: Json | undefined): string[] =>
@@ -92,7 +111,15 @@ function check(model: PipelineModel): void {
   const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
   expect(Number(variables.SNOWSTAGE_DEADLINE_MARGIN_SECONDS)).toBe(lambda.deadlineMarginSeconds);
   expect(lambda.deadlineMarginSeconds).toBeLessThan(lambda.timeoutSeconds);
-  if (model.source.password) expect(variables[model.source.password.env]).toEqual({ Ref: 'MysqlPassword' });
+  if (model.source.password && lambda.secrets === 'parameters')
+    expect(variables[model.source.password.env]).toEqual({ Ref: 'MysqlPassword' });
+  if (model.source.password && lambda.secrets === 'secrets_manager') {
+    expect(variables[model.source.password.env]).toBeUndefined();
+    expect(variables[`SNOWSTAGE_SECRET_${model.source.password.env}`]).toEqual({
+      Ref: 'MysqlPasswordSecret',
+    });
+    expect(statements(template).map((s) => s.Sid)).toContain('ReadSecrets');
+  }
 
   const schedule = (props.Events as Record<string, { Type: string; Properties: Record<string, Json> }>)
     .Schedule;
@@ -106,6 +133,10 @@ function check(model: PipelineModel): void {
   const bucketArn = `arn:${partition}:s3:::${model.s3.bucket}`;
   for (const statement of statements(template)) {
     expect(statement.Effect).toBe('Allow');
+    if (statement.Sid === 'ReadSecrets') {
+      checkSecretStatement(template, statement);
+      continue;
+    }
     for (const action of asList(statement.Action))
       expect(action, JSON.stringify(statement)).toMatch(/^s3:[A-Za-z]+$/);
     for (const resource of asList(statement.Resource)) {
@@ -122,6 +153,71 @@ function check(model: PipelineModel): void {
   }
 }
 
+/**
+ * The loader: handler export, memory and timeout from the metadata, Snowflake login from parameters, an
+ * EventBridge rule for Object Created in the pipeline's bucket under exactly the lambda tables' data folders (each
+ * inside the pipeline's prefix; a snowpipe table's folder is never matched), no S3 permissions at all (Snowflake
+ * reads the files), and failed events kept in a queue of the template.
+ */
+function checkLoader(model: PipelineModel): void {
+  const lambda = model.lambda;
+  if (!lambda) throw new Error('lambda not enabled');
+  const template = templateOf(model);
+  const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, Json> }>;
+  const loader = resources.LoaderFunction;
+  expect(loader?.Type).toBe('AWS::Serverless::Function');
+  const props = loader?.Properties ?? {};
+  expect(props.Handler).toBe('app/lambda/index.loader');
+  expect(props.MemorySize).toBe(lambda.loader.memoryMb);
+  expect(props.Timeout).toBe(lambda.loader.timeoutSeconds);
+  // no S3 access at all: Snowflake reads the files; with Secrets Manager, reading exactly the key's secret
+  const loaderStatements = statements(template, 'LoaderFunction');
+  if (lambda.secrets === 'parameters') expect(props.Policies).toBeUndefined();
+  else {
+    expect(loaderStatements.map((s) => s.Sid)).toEqual(['ReadSecrets']);
+    for (const statement of loaderStatements) checkSecretStatement(template, statement);
+  }
+  const variables = (props.Environment as { Variables: Record<string, Json> }).Variables;
+  expect(variables).toEqual({
+    SNOWFLAKE_ACCOUNT: { Ref: 'SnowflakeAccount' },
+    SNOWFLAKE_USER: { Ref: 'SnowflakeUser' },
+    ...(lambda.secrets === 'secrets_manager'
+      ? { SNOWSTAGE_SECRET_SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKeySecret' } }
+      : { SNOWFLAKE_PRIVATE_KEY: { Ref: 'SnowflakePrivateKey' } }),
+  });
+  const destination = (props.EventInvokeConfig as Record<string, Record<string, Record<string, Json>>>)
+    .DestinationConfig?.OnFailure;
+  expect(destination?.Type).toBe('SQS');
+  expect(resources.LoaderFailedEvents?.Type).toBe('AWS::SQS::Queue');
+
+  const events = props.Events as Record<string, { Type: string; Properties: Record<string, Json> }>;
+  expect(Object.values(events).map((e) => e.Type)).toEqual(['EventBridgeRule']);
+  const pattern = events.ObjectCreated?.Properties.Pattern as {
+    source: string[];
+    'detail-type': string[];
+    detail: { bucket: { name: string[] }; object: { key: { prefix: string }[] } };
+  };
+  expect(pattern.source).toEqual(['aws.s3']);
+  expect(pattern['detail-type']).toEqual(['Object Created']);
+  expect(pattern.detail.bucket.name).toEqual([model.s3.bucket]);
+  const prefixes = pattern.detail.object.key.map((k) => k.prefix);
+  expect(prefixes.sort()).toEqual(
+    model.tables
+      .filter((t) => t.loader === 'lambda')
+      .map((t) => t.dataKeyPrefix)
+      .sort(),
+  );
+  for (const prefix of prefixes) expect(prefix.startsWith(`${model.s3.prefix}data/`)).toBe(true);
+  for (const table of model.tables.filter((t) => t.loader === 'snowpipe')) {
+    for (const prefix of prefixes) {
+      expect(table.dataKeyPrefix.startsWith(prefix) || prefix.startsWith(table.dataKeyPrefix)).toBe(false);
+      expect(table.keysKeyPrefix.startsWith(prefix)).toBe(false);
+    }
+  }
+  // the bundle's loader export is the handler the template names
+  expect(typeof (loaderModule as { loader?: unknown }).loader).toBe('function');
+}
+
 describe('generated Lambda SAM template', () => {
   it('the example pipeline: references resolve, settings and policy match the metadata', async () => {
     check(await modelOf('metadata'));
@@ -131,6 +227,29 @@ describe('generated Lambda SAM template', () => {
     const model = await modelOf('test/golden/cases/serverless-cron-exact-names/metadata', { DB_USER: 'r' });
     check(model);
     expect(templateOf(model).Parameters).toBeUndefined();
+  });
+
+  it('the lambda-loader case: the loader function, its EventBridge rule on exactly the lambda tables, no S3 access', async () => {
+    const model = await modelOf('test/golden/cases/lambda-loader/metadata', { SHOP_MYSQL_PASSWORD: 'x' });
+    check(model);
+    checkLoader(model);
+    // the same pipeline with secrets as parameters (NoEcho, passed as the variables themselves)
+    const withParameters = {
+      ...model,
+      lambda: { ...(model.lambda as LambdaModel), secrets: 'parameters' as const },
+    };
+    check(withParameters);
+    checkLoader(withParameters);
+    expect(model.tables.filter((t) => t.loader === 'lambda').map((t) => t.name)).toEqual([
+      'order_lines',
+      'orders',
+    ]);
+  });
+
+  it('has no loader resources when every table has a pipe', async () => {
+    const template = templateOf(await modelOf('metadata'));
+    expect(Object.keys(template.Resources as object)).toEqual(['ExtractFunction']);
+    expect(Object.keys((template.Parameters as object | undefined) ?? {})).not.toContain('SnowflakeAccount');
   });
 
   it('is not written without a lambda block', async () => {

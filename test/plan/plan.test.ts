@@ -441,6 +441,27 @@ describe('snowstage plan', () => {
     expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 6 orphaned.\n');
   });
 
+  it('a table switched to the Lambda COPY loader: no pipe wanted; its live pipe names the retire_pipe migration', async () => {
+    await writeFile(
+      join(work, 'metadata/tables/book_reviews.yaml'),
+      `${await readFile(join(work, 'metadata/tables/book_reviews.yaml'), 'utf8')}loader: lambda\n`,
+    );
+    const generate = await runCli(['generate'], { cwd: work });
+    expect(generate.code).toBe(0);
+    const run = await plan();
+    expect(run.code).toBe(3);
+    expect(linesWith(run.stdout, '  - ')).toEqual([
+      `  - pipe ${RAW}."BOOK_REVIEWS_PIPE"  # made by snowstage, no longer generated; apply leaves it: review and run ` +
+        'generated/bookstore/migrations/001_retire_pipe_book_reviews.sql with apply --migration 001_retire_pipe_book_reviews (it drops it)',
+    ]);
+    expect(run.stdout).toContain('Plan: 0 to create, 0 to change, 1 orphaned.\n');
+    // once the migration has dropped it, the account matches: no pipe is expected for the table
+    catalog.pipes = catalog.pipes.filter((p) => p.name !== 'BOOK_REVIEWS_PIPE');
+    const after = await plan();
+    expect(after.stdout).toBe('No changes: the account matches pipeline bookstore.\n');
+    expect(after.code).toBe(0);
+  });
+
   it('a column retyped in the metadata after apply: plan names the change_column_types migration generate wrote', async () => {
     const tableFile = join(work, 'metadata/tables/books.yaml');
     await writeFile(

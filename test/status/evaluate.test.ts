@@ -195,7 +195,7 @@ describe('evaluateTable', () => {
     for (const state of ['PAUSED', 'STALLED_EXECUTION_ERROR', 'STOPPED_MISSING_TABLE']) {
       const pipe = {
         ok: true as const,
-        value: { ...(healthy.pipe.ok ? healthy.pipe.value : never()), executionState: state },
+        value: { ...(healthy.pipe?.ok ? healthy.pipe.value : never()), executionState: state },
       };
       const status = evaluateTable(
         { table: 't', limits, extractor: { ok: true, value: extractor }, snowflake: { ...healthy, pipe } },

@@ -518,7 +518,7 @@ describe('status', () => {
     const run = await status(['--json'], snowflakeEnv(server));
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as StatusReport;
-    expect(tableOf(report, 'books').snowflake?.pipe.ok).toBe(true);
+    expect(tableOf(report, 'books').snowflake?.pipe?.ok).toBe(true);
     expect(tableOf(report, 'books').snowflake?.tasks).toMatchObject({
       ok: false,
       error: expect.stringContaining('Snowflake error 003001 (SQL state 42501): Insufficient privileges'),

@@ -86,6 +86,8 @@ describe('type change classification', () => {
       columnsAdded: [],
       columnsRemoved: [],
       typeChanges: [],
+      pipesRetired: [],
+      pipesAdded: [],
     });
   });
 });

@@ -14,7 +14,7 @@ import { s3ClientFromEnv } from '../../extract/s3-store.js';
 import { withMigrations } from '../../generated/migrations.js';
 import { diffTree, readTree, type TreeChange } from '../../generated/tree.js';
 import { keySnapshotNotification } from '../../model/key-snapshot-pipes.js';
-import type { PipelineModel } from '../../model/types.js';
+import { hasPipe, type PipelineModel } from '../../model/types.js';
 import { loadTemplates, render } from '../../render/render.js';
 import {
   type ApplyPlan,
@@ -277,7 +277,7 @@ function notImplementedHelp(
 
 /** Each S3 prefix apply wires to a pipe's queue: a table's data folder, and its key snapshots' folder if any. */
 function notificationTargets(model: PipelineModel): { name: string; prefix: string; pipes: string }[] {
-  return model.tables.flatMap((t) => [
+  return model.tables.filter(hasPipe).flatMap((t) => [
     { name: t.name, prefix: t.dataKeyPrefix, pipes: `${t.name}'s pipe` },
     ...(t.deleteDetection
       ? [

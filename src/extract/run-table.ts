@@ -3,7 +3,7 @@
  * manifest → state. State advances only after the files it covers are uploaded; a crash anywhere leaves state
  * where it was (or at the last uploaded backfill file), and the rerun's duplicates are absorbed by the MERGE.
  */
-import type { TableModel } from '../model/types.js';
+import { cursorOf, type TableModel } from '../model/types.js';
 import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
@@ -12,7 +12,7 @@ import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
-import { makeRowPlan } from './row-plan.js';
+import { makeRowPlan, type RowPlanOptions } from './row-plan.js';
 import {
   DEFAULT_STALE_LOCK_MS,
   type ExtractDeps,
@@ -22,7 +22,7 @@ import {
 } from './run-types.js';
 import { cursorWarning, keyProblem, type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
 import { groupIndexes, type IndexColumnRow } from './source-indexes.js';
-import { loadState } from './state.js';
+import { loadState, saveState, type TableState } from './state.js';
 import { futureProblems, identityOf, stateProblems } from './state-check.js';
 import { TableRun } from './table-run.js';
 
@@ -111,7 +111,7 @@ async function runOnce(
   refuseState(where, stateProblems(loaded.state, table, identity));
   const source = await deps.connect();
   try {
-    refuseState(where, futureProblems(loaded.state, table, source.clock));
+    if (table.mode === 'incremental') refuseState(where, futureProblems(loaded.state, table, source.clock));
     const live = await source.query<LiveColumn>(
       queries.describeColumns(table).sql,
       queries.describeColumns(table).values,
@@ -119,6 +119,11 @@ async function runOnce(
     const problems = schemaProblems(table, live);
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     const warnings = await checkIndexes(table, source, live);
+    if (table.mode === 'snapshot') {
+      const rowPlan = { serverFormatting: deps.settings.serverFormatting ?? true, charsets: liveCharsets(live) };
+      const state = { ...loaded.state, identity };
+      return await snapshotRun(table, deps, { lease, source, runId, rowPlan }, state, loaded.etag, warnings);
+    }
     const future = await futureRowsWarning(table, source);
     if (future) warnings.push(future);
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
@@ -148,6 +153,45 @@ async function runOnce(
   }
 }
 
+/**
+ * A mode: snapshot table: every run takes (or, keyed, resumes) one whole-table snapshot; no window, no watermark.
+ * The result reports its files as the run's; state records the snapshot as with key snapshots.
+ */
+async function snapshotRun(
+  table: TableModel,
+  deps: ExtractDeps,
+  attempt: { lease: Lease; source: MysqlSource; runId: string; rowPlan: RowPlanOptions },
+  state: TableState,
+  etag: string | undefined,
+  warnings: string[],
+): Promise<TableRunResult> {
+  const started = deps.now();
+  let current = { state, etag };
+  const handle = {
+    get state() {
+      return current.state;
+    },
+    save: async (next: TableState) => {
+      current = { state: next, etag: await saveState(deps.stateStore, stateKey(table), next, current.etag) };
+    },
+  };
+  const snapshot = await takeKeySnapshot(table, deps, attempt, handle, 'table');
+  const result: TableRunResult = {
+    table: table.name,
+    status: 'ok',
+    runId: attempt.runId,
+    mode: 'snapshot',
+    rows: snapshot.rows,
+    files: snapshot.files,
+    bytes: 0,
+    compressedBytes: snapshot.compressedBytes,
+    window: { lower: null, upper: null },
+    durationMs: deps.now().getTime() - started.getTime(),
+    keySnapshot: snapshot,
+  };
+  return warnings.length > 0 ? { ...result, warnings } : result;
+}
+
 /** A key MySQL does not keep unique stops the table; a cursor without an index only warns (the run is slower). */
 async function checkIndexes(
   table: TableModel,
@@ -156,7 +200,8 @@ async function checkIndexes(
 ): Promise<string[]> {
   const statement = queries.describeIndexes(table);
   const indexes = groupIndexes(await source.query<IndexColumnRow>(statement.sql, statement.values));
-  const problem = keyProblem(table, live, indexes);
+  // a keyless snapshot table has no key to check: it is read whole, never paged by key
+  const problem = table.primaryKey.length > 0 ? keyProblem(table, live, indexes) : undefined;
   if (problem) throw new RunFailure(problem);
   const warning = cursorWarning(table, indexes);
   return warning ? [warning] : [];
@@ -176,7 +221,7 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
   const count = Number(row?.n ?? 0);
   if (count > 0) {
     throw new RunFailure(
-      `${count} rows of ${table.sourceTable} have a NULL ${table.cursor.source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
+      `${count} rows of ${table.sourceTable} have a NULL ${cursorOf(table).source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
     );
   }
 }

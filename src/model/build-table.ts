@@ -85,7 +85,11 @@ export function buildTable(
       );
     return column;
   };
-  const primaryKey = doc.primary_key.map((name, i) => find(name, `/primary_key/${i}`, 'primary key column'));
+  const mode = doc.mode ?? 'incremental';
+  checkModeFields(doc, mode, report);
+  const primaryKey = (doc.primary_key ?? []).map((name, i) =>
+    find(name, `/primary_key/${i}`, 'primary key column'),
+  );
   primaryKey.forEach((column, i) => {
     if (column && !KEY_ENCODINGS.has(column.encoding)) {
       report(
@@ -101,14 +105,14 @@ export function buildTable(
   });
   const settings = { ...context.pipeline.defaults, ...pick(doc) };
   if (settings.zero_date === 'as_null') checkZeroDateKeys(primaryKey, doc.zero_date !== undefined, report);
-  const cursor = find(doc.cursor.column, '/cursor/column', 'cursor column');
+  const cursor = doc.cursor ? find(doc.cursor.column, '/cursor/column', 'cursor column') : undefined;
   if (cursor && !CURSOR_ENCODINGS.has(cursor.encoding)) {
     report(
       '/cursor/column',
       `found cursor "${cursor.source}" of type ${cursor.mysqlType.text}, expected an integer, decimal, date, datetime or timestamp column`,
     );
   }
-  const timeZone = doc.cursor.time_zone;
+  const timeZone = doc.cursor?.time_zone;
   if (timeZone !== undefined && cursor) checkCursorTimeZone(timeZone, cursor, report);
   const softDelete = buildSoftDelete(doc, find, report);
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
@@ -121,7 +125,8 @@ export function buildTable(
     report,
   );
   diagnostics.push(...problems);
-  if (problems.length > 0 || !cursor || primaryKey.some((c) => c === undefined)) return undefined;
+  if (problems.length > 0 || (mode === 'incremental' && !cursor) || primaryKey.some((c) => c === undefined))
+    return undefined;
   const stagePath = `${(doc.s3_path ?? doc.name).replace(/\/$/, '')}/`;
   const raw = (name: string): QualifiedName => ({
     database: context.database,
@@ -129,6 +134,7 @@ export function buildTable(
     name,
   });
   return {
+    mode,
     name: doc.name,
     file: source.file,
     sourceTable: doc.source_table,
@@ -136,7 +142,8 @@ export function buildTable(
     primaryKey: primaryKey as ColumnModel[],
     cursor,
     cursorTimeZone: timeZone,
-    nullCursor: doc.cursor.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
+    nullCursor:
+      doc.cursor?.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
     softDelete,
     deleteDetection: doc.delete_detection ? { everyMinutes: doc.delete_detection.every_minutes } : undefined,
     zeroDate: settings.zero_date === 'as_null' ? 'null' : TABLE_DEFAULTS.zeroDate,
@@ -160,6 +167,41 @@ export function buildTable(
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
   };
+}
+
+/**
+ * incremental needs a key and a cursor; snapshot reads the whole table, so a cursor would be ignored (refused
+ * instead, so nobody believes it is followed), and delete detection is what a snapshot already does.
+ */
+function checkModeFields(doc: TableDoc, mode: 'incremental' | 'snapshot', report: Report): void {
+  if (mode === 'incremental') {
+    if (doc.primary_key === undefined)
+      report(
+        '',
+        'found no primary_key, expected primary_key (the MERGE key) in mode: incremental, or mode: snapshot for a table without a unique key',
+      );
+    if (doc.cursor === undefined)
+      report(
+        '',
+        'found no cursor, expected cursor (a column that grows on every insert and update) in mode: incremental, or mode: snapshot for a table without one',
+      );
+    return;
+  }
+  if (doc.cursor !== undefined)
+    report(
+      '/cursor',
+      'found cursor in mode: snapshot, expected none (every run reads the whole table; remove cursor, or use mode: incremental)',
+    );
+  if (doc.delete_detection !== undefined)
+    report(
+      '/delete_detection',
+      'found delete_detection in mode: snapshot, expected none (each complete snapshot already removes the rows that disappeared)',
+    );
+  if (doc.soft_delete !== undefined)
+    report(
+      '/soft_delete',
+      'found soft_delete in mode: snapshot, expected none (a snapshot copies the rows as they are; filter the column in queries)',
+    );
 }
 
 const TEMPORAL_ENCODINGS: ReadonlySet<Encoding> = new Set(['date', 'datetime', 'timestamp_utc']);

@@ -109,6 +109,33 @@ async function loadInBatches(h: E2eHarness, random: Random, table: string): Prom
   expect(await targetRows(h, table)).toEqual(before);
 }
 
+/** Runs the extractor for one table and SIGKILLs it once state records its first data file; loads what it wrote. */
+async function crashMidSnapshot(h: E2eHarness, table: string): Promise<string[]> {
+  await h.waitForLeaseExpiry();
+  const killed = await h.extract({
+    tables: [table],
+    chunkRows: 10,
+    fileSizeMb: 0.0001,
+    leaseTtlSeconds: 2,
+    killWhen: ({ kill }) => {
+      let dataFile: string | undefined;
+      return h.onS3Event((event) => {
+        if (!event.name.startsWith('ObjectCreated')) return;
+        if (DATA_FILE.test(event.key)) dataFile = event.key;
+        else if (dataFile && event.key.endsWith('/state.json')) kill(`state saved after ${dataFile}`);
+      });
+    },
+  });
+  expect(killed.signal, killed.stderr).toBe('SIGKILL');
+  const files = await h.pendingFiles(table);
+  expect(files.filter((k) => k.endsWith('/complete.csv.gz'))).toEqual([]);
+  expect(files.length).toBeGreaterThan(0);
+  await h.load(table);
+  await h.applySnapshot(table);
+  await h.waitForLeaseExpiry();
+  return files;
+}
+
 /** Until the snapshot is complete and loaded, the target keeps the previous snapshot's rows. */
 const previous = new Map<string, unknown[]>();
 async function expectUnchangedOrEqual(h: E2eHarness, table: string): Promise<void> {
@@ -146,36 +173,21 @@ it('snapshot tables: the target equals the latest complete snapshot; incomplete 
   // A crash in the middle of a snapshot: killed once state records the first data file, before the marker. (The
   // churn comes first: rows a resumed snapshot read before the crash show the table as it was then, like any
   // chunked read; the next snapshot brings changes made since.)
-  const killed = await h.extract({
-    tables: ['currencies'],
-    chunkRows: 10,
-    fileSizeMb: 0.0001,
-    leaseTtlSeconds: 2,
-    killWhen: ({ kill }) => {
-      let dataFile: string | undefined;
-      return h.onS3Event((event) => {
-        if (!event.name.startsWith('ObjectCreated')) return;
-        if (DATA_FILE.test(event.key)) dataFile = event.key;
-        else if (dataFile && event.key.endsWith('/state.json')) kill(`state saved after ${dataFile}`);
-      });
-    },
-  });
-  expect(killed.signal, killed.stderr).toBe('SIGKILL');
-  const unfinished = await h.pendingFiles('currencies');
-  expect(unfinished.filter((k) => k.endsWith('/complete.csv.gz'))).toEqual([]);
-  expect(unfinished.length).toBeGreaterThan(0);
-  await h.load('currencies');
-  await h.applySnapshot('currencies');
-  // nothing changed: the only complete snapshot is the previous one
-  expect(await targetRows(h, 'currencies')).toEqual(previous.get('currencies'));
-  expect((await h.compare('currencies')).length).toBeGreaterThan(0);
-
-  await h.waitForLeaseExpiry();
+  const unfinished = new Map<string, string[]>();
+  for (const table of TABLES) {
+    unfinished.set(table, await crashMidSnapshot(h, table));
+    // nothing changed: the only complete snapshot is the previous one
+    expect(await targetRows(h, table)).toEqual(previous.get(table));
+    expect((await h.compare(table)).length).toBeGreaterThan(0);
+  }
   await h.extractOk({ tables: TABLES, chunkRows: 25, fileSizeMb: 0.0001 });
-  const markers = (await h.pendingFiles('currencies')).filter((k) => k.endsWith('/complete.csv.gz'));
-  expect(markers).toHaveLength(1);
-  // the keyed snapshot was resumed: same snapshot id as the killed run's files
-  expect(markers[0]?.split('/').at(-2)).toBe(unfinished[0]?.split('/').at(-2));
+  const snapshotIds = async (table: string) =>
+    (await h.pendingFiles(table)).filter((k) => k.endsWith('/complete.csv.gz')).map((k) => k.split('/').at(-2));
+  // the keyed snapshot was resumed (same id as the killed run's files); the keyless one started again (new id)
+  expect(await snapshotIds('currencies')).toEqual([unfinished.get('currencies')?.[0]?.split('/').at(-2)]);
+  const zones = await snapshotIds('zones');
+  expect(zones).toHaveLength(1);
+  expect(zones[0]).not.toBe(unfinished.get('zones')?.[0]?.split('/').at(-2));
   for (const table of TABLES) await loadInBatches(h, random, table);
   await remember(h);
 

@@ -120,7 +120,10 @@ async function runOnce(
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     const warnings = await checkIndexes(table, source, live);
     if (table.mode === 'snapshot') {
-      const rowPlan = { serverFormatting: deps.settings.serverFormatting ?? true, charsets: liveCharsets(live) };
+      const rowPlan = {
+        serverFormatting: deps.settings.serverFormatting ?? true,
+        charsets: liveCharsets(live),
+      };
       const state = { ...loaded.state, identity };
       return await snapshotRun(table, deps, { lease, source, runId, rowPlan }, state, loaded.etag, warnings);
     }

@@ -197,11 +197,14 @@ function liveRows(table: TableModel): string {
 /** By key; a keyless table (mode: snapshot) by the whole row, a repeated row numbered (the rows are a multiset). */
 function keyed(table: TableModel, rows: readonly Row[]): Map<string, Row> {
   const keyless = table.primaryKey.length === 0;
-  const keyIndexes = keyless ? table.columns.map((_, i) => i) : table.primaryKey.map((k) => table.columns.indexOf(k));
+  const keyIndexes = keyless
+    ? table.columns.map((_, i) => i)
+    : table.primaryKey.map((k) => table.columns.indexOf(k));
   const map = new Map<string, Row>();
   for (const row of rows) {
     let key = JSON.stringify(keyIndexes.map((i) => row[i]));
-    if (keyless) for (let n = 2; map.has(key); n++) key = `${JSON.stringify(keyIndexes.map((i) => row[i]))} #${n}`;
+    if (keyless)
+      for (let n = 2; map.has(key); n++) key = `${JSON.stringify(keyIndexes.map((i) => row[i]))} #${n}`;
     if (map.has(key)) throw new Error(`${table.name}: key ${key} appears twice`);
     map.set(key, row);
   }

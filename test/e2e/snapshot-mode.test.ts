@@ -58,7 +58,7 @@ function code(i: number): string {
 }
 
 function country(i: number): string {
-  return String.fromCharCode(65 + Math.floor(i / 26) % 26, 65 + (i % 26));
+  return String.fromCharCode(65 + (Math.floor(i / 26) % 26), 65 + (i % 26));
 }
 
 async function insertCurrency(h: E2eHarness, i: number, random: Random): Promise<void> {
@@ -68,7 +68,9 @@ async function insertCurrency(h: E2eHarness, i: number, random: Random): Promise
 
 /** Deletes, re-inserts and updates in both tables (the zones table has repeated rows, and no key). */
 async function churn(h: E2eHarness, random: Random, round: number): Promise<void> {
-  const codes = ((await h.sql('SELECT code FROM currencies ORDER BY code')) as { code: string }[]).map((r) => r.code);
+  const codes = ((await h.sql('SELECT code FROM currencies ORDER BY code')) as { code: string }[]).map(
+    (r) => r.code,
+  );
   const gone = random.sample(0, codes.length - 1, 10).map((i) => codes[i] as string);
   await h.sql('DELETE FROM currencies WHERE code IN (?)', [gone]);
   for (const i of random.sample(0, 119, 8)) {
@@ -182,7 +184,9 @@ it('snapshot tables: the target equals the latest complete snapshot; incomplete 
   }
   await h.extractOk({ tables: TABLES, chunkRows: 25, fileSizeMb: 0.0001 });
   const snapshotIds = async (table: string) =>
-    (await h.pendingFiles(table)).filter((k) => k.endsWith('/complete.csv.gz')).map((k) => k.split('/').at(-2));
+    (await h.pendingFiles(table))
+      .filter((k) => k.endsWith('/complete.csv.gz'))
+      .map((k) => k.split('/').at(-2));
   // the keyed snapshot was resumed (same id as the killed run's files); the keyless one started again (new id)
   expect(await snapshotIds('currencies')).toEqual([unfinished.get('currencies')?.[0]?.split('/').at(-2)]);
   const zones = await snapshotIds('zones');

@@ -119,7 +119,8 @@ export class Warehouse {
       if (errors.length > 0) throw new Error(`${file.path}: ${JSON.stringify(errors)}`);
       for (const statement of statements) await this.#applyStatement(file.path, statement.text);
     }
-    for (const table of model.tables.filter((t) => t.mode === 'incremental')) await this.#syncStreamColumns(table);
+    for (const table of model.tables.filter((t) => t.mode === 'incremental'))
+      await this.#syncStreamColumns(table);
   }
 
   async #applyStatement(path: string, text: string): Promise<void> {
@@ -264,7 +265,10 @@ export class Warehouse {
         `CREATE OR REPLACE TEMP TABLE e2e_batch AS SELECT ${[...columns, 'ordinality'].join(', ')} FROM ${source}`,
       );
       // a snapshot table has no stream: its task reads the landing table
-      const relations = [qualified(table.rawTable), ...(table.mode === 'incremental' ? [qualified(table.stream)] : [])];
+      const relations = [
+        qualified(table.rawTable),
+        ...(table.mode === 'incremental' ? [qualified(table.stream)] : []),
+      ];
       for (const relation of relations) {
         await this.db.run(`INSERT INTO ${relation} (${target}) SELECT ${values} FROM e2e_batch`);
       }

@@ -7,7 +7,7 @@ import { cursorOf, type TableModel } from '../model/types.js';
 import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
-import { keySnapshotDue, takeKeySnapshot } from './key-snapshot.js';
+import { keySnapshotDue, markerKey, takeKeySnapshot } from './key-snapshot.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
@@ -179,6 +179,28 @@ async function snapshotRun(
     },
   };
   const snapshot = await takeKeySnapshot(table, deps, attempt, handle, 'table');
+  // the run's record, which status reads (its "manifest" is the snapshot's completion marker)
+  const totals = current.state.totals;
+  await handle.save({
+    ...current.state,
+    lastRun: {
+      runId: attempt.runId,
+      startedAt: started.toISOString(),
+      finishedAt: deps.now().toISOString(),
+      lowerBound: null,
+      upperBound: null,
+      rows: snapshot.rows,
+      files: snapshot.files,
+      bytes: 0,
+      manifest: markerKey(table, snapshot.id, 'table'),
+    },
+    totals: {
+      runs: totals.runs + 1,
+      rows: totals.rows + snapshot.rows,
+      files: totals.files + snapshot.files,
+      bytes: totals.bytes,
+    },
+  });
   const result: TableRunResult = {
     table: table.name,
     status: 'ok',

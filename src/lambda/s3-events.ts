@@ -92,5 +92,10 @@ export function classifyObject(model: PipelineModel, bucket: string, key: string
   // state, manifests and leases live under <prefix>_snowstage/, outside every data folder
   if (!table) return { kind: 'ignored', reason: "not under a table's data folder" };
   if (!key.endsWith('.csv.gz')) return { kind: 'ignored', reason: 'not a .csv.gz data file' };
+  if (table.mode === 'snapshot' && key.endsWith('/complete.csv.gz'))
+    return {
+      kind: 'ignored',
+      reason: 'a snapshot completion marker: only its Snowpipe (<TARGET>_SNAPSHOTS_PIPE) loads it',
+    };
   return { kind: 'data', table, file: key.slice(table.dataKeyPrefix.length) };
 }

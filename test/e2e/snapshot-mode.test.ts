@@ -181,7 +181,11 @@ it('snapshot tables: the target equals the latest complete snapshot; incomplete 
   expect(await h.pendingFiles('zones_by_country')).toEqual([]);
 
   for (let round = 1; round <= 4; round++) {
-    await h.extractOk({ tables: TABLES, chunkRows: 25, fileSizeMb: 0.0001 });
+    const run = await h.extractOk({ tables: TABLES, chunkRows: 25, fileSizeMb: 0.0001 });
+    if (round === 1) {
+      expect(run.stdout + run.stderr).toMatch(/currencies: ok snapshot \S+ complete: 120 rows, \d+ files/);
+      expect(run.stdout + run.stderr).toMatch(/zones: ok snapshot \S+ complete: 80 rows, \d+ files/);
+    }
     for (const table of TABLES) await loadInBatches(h, random, table);
     await remember(h);
     await churn(h, random, round);

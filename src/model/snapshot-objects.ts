@@ -5,15 +5,19 @@
  */
 import type { QualifiedName, TableModel } from './types.js';
 
-export function snapshotObjects(table: TableModel): {
-  markers: QualifiedName;
-  markersPipe: QualifiedName;
-  pruneTask: QualifiedName;
-} {
-  const raw = (suffix: string): QualifiedName => ({
-    ...table.rawTable,
-    name: `${table.targetTable.name}${suffix}`,
-  });
+export interface SnapshotObjects {
+  readonly markers: QualifiedName;
+  readonly markersPipe: QualifiedName;
+  readonly pruneTask: QualifiedName;
+}
+
+export function snapshotObjects(table: TableModel): SnapshotObjects {
+  return snapshotObjectsOf(table.rawTable, table.targetTable.name);
+}
+
+/** The same names from the landing table and target name alone (a retired table's model.json entry). */
+export function snapshotObjectsOf(landing: QualifiedName, targetName: string): SnapshotObjects {
+  const raw = (suffix: string): QualifiedName => ({ ...landing, name: `${targetName}${suffix}` });
   return {
     markers: raw('_SNAPSHOTS'),
     markersPipe: raw('_SNAPSHOTS_PIPE'),

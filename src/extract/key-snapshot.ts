@@ -24,7 +24,7 @@ import type { Lease } from './lease.js';
 import type { MysqlSource } from './mysql-source.js';
 import { newRunId } from './naming.js';
 import * as queries from './queries.js';
-import { makeRowPlan, type RowPlanOptions } from './row-plan.js';
+import { makeRowPlan, type RowPlan, type RowPlanOptions } from './row-plan.js';
 import type { ExtractDeps } from './run-types.js';
 import type { KeySnapshotProgress, TableState } from './state.js';
 import { PreconditionFailedError } from './store.js';
@@ -145,28 +145,12 @@ export async function takeKeySnapshot(
   );
   try {
     const write = (row: unknown[]) => sink.write(plan.encodeRow(row), row);
-    if (keyless) {
-      const statement = queries.wholeTable(read, plan.selectList);
-      await attempt.source.streamRows(statement.sql, statement.values, write, { raw: plan.wholeLine });
-    } else {
-      let after = current.lastKey;
-      for (;;) {
-        deps.signal.throwIfAborted();
-        const statement = queries.backfillChunk(read, plan.selectList, after, deps.settings.chunkRows);
-        let last: unknown[] | undefined;
-        const count = await attempt.source.streamRows(
-          statement.sql,
-          statement.values,
-          (row) => {
-            last = row;
-            return write(row);
-          },
-          { raw: plan.wholeLine },
-        );
-        if (last) after = [...plan.positionOf(last).key];
-        if (count < deps.settings.chunkRows) break;
-      }
-    }
+    await readRows(
+      read,
+      plan,
+      { source: attempt.source, deps, after: keyless ? undefined : current.lastKey },
+      write,
+    );
     await sink.finish();
   } catch (error) {
     sink.abort(error instanceof Error ? error : new Error(String(error)));
@@ -196,6 +180,41 @@ export async function takeKeySnapshot(
     compressedBytes: current.compressedBytes,
     durationMs: finishedAt.getTime() - started.getTime(),
   };
+}
+
+/**
+ * Every row of the snapshot's table view into `write`: keyless, one streamed pass (`after` undefined); keyed, in
+ * key order in `--chunk-rows` chunks behind `after` (the last key durably uploaded, or null from the start).
+ */
+async function readRows(
+  read: TableModel,
+  plan: RowPlan,
+  from: { source: MysqlSource; deps: ExtractDeps; after: readonly string[] | null | undefined },
+  write: (row: unknown[]) => Promise<void> | undefined,
+): Promise<void> {
+  const { source, deps } = from;
+  if (from.after === undefined) {
+    const statement = queries.wholeTable(read, plan.selectList);
+    await source.streamRows(statement.sql, statement.values, write, { raw: plan.wholeLine });
+    return;
+  }
+  let after = from.after;
+  for (;;) {
+    deps.signal.throwIfAborted();
+    const statement = queries.backfillChunk(read, plan.selectList, after, deps.settings.chunkRows);
+    let last: unknown[] | undefined;
+    const count = await source.streamRows(
+      statement.sql,
+      statement.values,
+      (row) => {
+        last = row;
+        return write(row);
+      },
+      { raw: plan.wholeLine },
+    );
+    if (last) after = [...plan.positionOf(last).key];
+    if (count < deps.settings.chunkRows) return;
+  }
 }
 
 /**

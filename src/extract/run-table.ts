@@ -7,12 +7,12 @@ import { cursorOf, type TableModel } from '../model/types.js';
 import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
-import { keySnapshotDue, markerKey, takeKeySnapshot } from './key-snapshot.js';
+import { keySnapshotDue, takeKeySnapshot } from './key-snapshot.js';
 import { acquireLease, type Lease, LeaseHeldError } from './lease.js';
 import { isTransientMysqlError, type MysqlSource } from './mysql-source.js';
 import { leaseKey, newRunId, stateKey } from './naming.js';
 import * as queries from './queries.js';
-import { makeRowPlan, type RowPlanOptions } from './row-plan.js';
+import { makeRowPlan } from './row-plan.js';
 import {
   DEFAULT_STALE_LOCK_MS,
   type ExtractDeps,
@@ -21,8 +21,9 @@ import {
   type TableRunResult,
 } from './run-types.js';
 import { cursorWarning, keyProblem, type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
+import { snapshotRun } from './snapshot-run.js';
 import { groupIndexes, type IndexColumnRow } from './source-indexes.js';
-import { loadState, saveState, type TableState } from './state.js';
+import { loadState } from './state.js';
 import { futureProblems, identityOf, stateProblems } from './state-check.js';
 import { TableRun } from './table-run.js';
 
@@ -154,67 +155,6 @@ async function runOnce(
   } finally {
     await source.close();
   }
-}
-
-/**
- * A mode: snapshot table: every run takes (or, keyed, resumes) one whole-table snapshot; no window, no watermark.
- * The result reports its files as the run's; state records the snapshot as with key snapshots.
- */
-async function snapshotRun(
-  table: TableModel,
-  deps: ExtractDeps,
-  attempt: { lease: Lease; source: MysqlSource; runId: string; rowPlan: RowPlanOptions },
-  state: TableState,
-  etag: string | undefined,
-  warnings: string[],
-): Promise<TableRunResult> {
-  const started = deps.now();
-  let current = { state, etag };
-  const handle = {
-    get state() {
-      return current.state;
-    },
-    save: async (next: TableState) => {
-      current = { state: next, etag: await saveState(deps.stateStore, stateKey(table), next, current.etag) };
-    },
-  };
-  const snapshot = await takeKeySnapshot(table, deps, attempt, handle, 'table');
-  // the run's record, which status reads (its "manifest" is the snapshot's completion marker)
-  const totals = current.state.totals;
-  await handle.save({
-    ...current.state,
-    lastRun: {
-      runId: attempt.runId,
-      startedAt: started.toISOString(),
-      finishedAt: deps.now().toISOString(),
-      lowerBound: null,
-      upperBound: null,
-      rows: snapshot.rows,
-      files: snapshot.files,
-      bytes: 0,
-      manifest: markerKey(table, snapshot.id, 'table'),
-    },
-    totals: {
-      runs: totals.runs + 1,
-      rows: totals.rows + snapshot.rows,
-      files: totals.files + snapshot.files,
-      bytes: totals.bytes,
-    },
-  });
-  const result: TableRunResult = {
-    table: table.name,
-    status: 'ok',
-    runId: attempt.runId,
-    mode: 'snapshot',
-    rows: snapshot.rows,
-    files: snapshot.files,
-    bytes: 0,
-    compressedBytes: snapshot.compressedBytes,
-    window: { lower: null, upper: null },
-    durationMs: deps.now().getTime() - started.getTime(),
-    keySnapshot: snapshot,
-  };
-  return warnings.length > 0 ? { ...result, warnings } : result;
 }
 
 /** A key MySQL does not keep unique stops the table; a cursor without an index only warns (the run is slower). */

@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { ColumnDoc, PipelineDoc, TableDoc, TableSettingsDoc } from '../metadata/documents.js';
 import type { LoadedFile } from '../metadata/load.js';
+import { checkModeFields } from './mode-checks.js';
 import { parseMysqlType } from './mysql-type.js';
 import { snowflakeNameProblem } from './name-checks.js';
 import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
@@ -167,41 +168,6 @@ export function buildTable(
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
   };
-}
-
-/**
- * incremental needs a key and a cursor; snapshot reads the whole table, so a cursor would be ignored (refused
- * instead, so nobody believes it is followed), and delete detection is what a snapshot already does.
- */
-function checkModeFields(doc: TableDoc, mode: 'incremental' | 'snapshot', report: Report): void {
-  if (mode === 'incremental') {
-    if (doc.primary_key === undefined)
-      report(
-        '',
-        'found no primary_key, expected primary_key (the MERGE key) in mode: incremental, or mode: snapshot for a table without a unique key',
-      );
-    if (doc.cursor === undefined)
-      report(
-        '',
-        'found no cursor, expected cursor (a column that grows on every insert and update) in mode: incremental, or mode: snapshot for a table without one',
-      );
-    return;
-  }
-  if (doc.cursor !== undefined)
-    report(
-      '/cursor',
-      'found cursor in mode: snapshot, expected none (every run reads the whole table; remove cursor, or use mode: incremental)',
-    );
-  if (doc.delete_detection !== undefined)
-    report(
-      '/delete_detection',
-      'found delete_detection in mode: snapshot, expected none (each complete snapshot already removes the rows that disappeared)',
-    );
-  if (doc.soft_delete !== undefined)
-    report(
-      '/soft_delete',
-      'found soft_delete in mode: snapshot, expected none (a snapshot copies the rows as they are; filter the column in queries)',
-    );
 }
 
 const TEMPORAL_ENCODINGS: ReadonlySet<Encoding> = new Set(['date', 'datetime', 'timestamp_utc']);

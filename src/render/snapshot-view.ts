@@ -16,15 +16,6 @@ const ABSENT = '_SNOWSTAGE_ABSENT';
 export function snapshotView(model: PipelineModel, table: TableModel) {
   if (table.mode !== 'snapshot') return undefined;
   const keyed = table.primaryKey.length > 0;
-  const objects = snapshotObjects(table);
-  const keys = new Set(table.primaryKey.map((c) => c.name));
-  const nonKey = table.columns.filter((c) => !keys.has(c.name));
-  const versions = [id(META.file), id(META.fileRow)];
-  const s = (c: ColumnModel) => `s.${id(c.name)}`;
-  // keyless rows are identified by where they came from: file and row of their snapshot
-  const on = keyed
-    ? table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND ')
-    : versions.map((v) => `t.${v} = s.${v}`).join(' AND ');
   return {
     chunking: keyed
       ? lineCommentText(`read in key order in chunks (${table.primaryKey.map((c) => c.source).join(', ')})`)
@@ -33,7 +24,16 @@ export function snapshotView(model: PipelineModel, table: TableModel) {
     pipeName: qualified(table.pipe),
     keyed,
     keyText: lineCommentText(table.primaryKey.map((c) => c.source).join(', ')),
-    failurePolicy: failurePolicyOf(model),
+    ...markersView(model, table),
+    ...tasksView(model, table),
+    ...mergeView(table),
+  };
+}
+
+/** The completion markers' table and pipe. */
+function markersView(model: PipelineModel, table: TableModel) {
+  const objects = snapshotObjects(table);
+  return {
     markersTable: qualified(objects.markers),
     markerColumns: [
       ...Object.values(MARKER).map((name) => ({ name: id(name), type: 'VARCHAR' })),
@@ -52,8 +52,15 @@ export function snapshotView(model: PipelineModel, table: TableModel) {
       `${id(META.file)} = METADATA$FILENAME`,
       `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`,
     ],
+  };
+}
+
+/** The apply task and its prune task: names, schedule, failure handling. */
+function tasksView(model: PipelineModel, table: TableModel) {
+  return {
+    failurePolicy: failurePolicyOf(model),
     task: qualified(table.task),
-    pruneTask: qualified(objects.pruneTask),
+    pruneTask: qualified(snapshotObjects(table).pruneTask),
     warehouse: optionalId(model.snowflake.warehouse),
     schedule: scheduleLiteralOf(table.mergeSchedule),
     errorIntegration: optionalId(model.snowflake.errorIntegration),
@@ -63,6 +70,20 @@ export function snapshotView(model: PipelineModel, table: TableModel) {
       `snowstage: makes ${table.targetTable.name} equal to the latest complete snapshot of ${table.sourceTable}`,
     ),
     pruneComment: literal(`snowstage: drops snapshots of ${table.name} older than the latest complete one`),
+  };
+}
+
+/**
+ * The MERGE's parts. Keyed: rows match by key; keyless: by where they came from (file and row of their
+ * snapshot), so a snapshot's rows replace every row of an older one.
+ */
+function mergeView(table: TableModel) {
+  const keyed = table.primaryKey.length > 0;
+  const keys = new Set(table.primaryKey.map((c) => c.name));
+  const nonKey = table.columns.filter((c) => !keys.has(c.name));
+  const versions = [id(META.file), id(META.fileRow)];
+  const s = (c: ColumnModel) => `s.${id(c.name)}`;
+  return {
     target: qualified(table.targetTable),
     landing: qualified(table.rawTable),
     snapshotId: id(MARKER.snapshotId),
@@ -83,7 +104,9 @@ export function snapshotView(model: PipelineModel, table: TableModel) {
       ...versions.map((v) => `o.${v} AS ${v}`),
     ],
     keyMatch: table.primaryKey.map((c) => `sr.${id(c.name)} = o.${id(c.name)}`).join(' AND '),
-    on,
+    on: keyed
+      ? table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND ')
+      : versions.map((v) => `t.${v} = s.${v}`).join(' AND '),
     changed:
       nonKey.length === 0
         ? 'FALSE'

@@ -171,8 +171,18 @@ export function targetTableView(table: TableModel) {
     columns: [...columns, ...meta],
     primaryKey: table.primaryKey.map((c) => id(c.name)).join(', '),
     liveView: table.liveView ? qualified(table.liveView) : undefined,
+    snapshotNote: snapshotNote(table),
     comment: comment(`MySQL table ${table.sourceTable}, merged from ${table.rawTable.name} landing rows`),
   };
+}
+
+/** How a snapshot table's target differs from the incremental description above it. */
+function snapshotNote(table: TableModel): string | undefined {
+  if (table.mode !== 'snapshot') return undefined;
+  if (table.primaryKey.length > 0) {
+    return 'Snapshot table (mode: snapshot): 5_snapshot.sql makes it equal to the latest complete snapshot; keys absent from it are tombstones.';
+  }
+  return 'Keyless snapshot table (mode: snapshot): no key and no tombstones; 5_snapshot.sql replaces its rows with each complete snapshot (a row is identified by its file and row), and _SNOWSTAGE_DELETED stays FALSE.';
 }
 
 export function streamView(table: TableModel) {

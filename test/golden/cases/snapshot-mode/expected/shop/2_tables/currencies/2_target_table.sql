@@ -4,6 +4,7 @@
 -- each row holds (file and row number), which the MERGE compares so replayed files change nothing. Deleted keys
 -- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
 -- bring them back. The view "LAKE"."SHOP"."CURRENCIES_LIVE" shows the rows that are not deleted.
+-- Snapshot table (mode: snapshot): 5_snapshot.sql makes it equal to the latest complete snapshot; keys absent from it are tombstones.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
 -- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
 -- multiple columns in the same command", so one statement adds them all).

@@ -4,6 +4,7 @@
 -- each row holds (file and row number), which the MERGE compares so replayed files change nothing. Deleted keys
 -- stay as rows flagged _SNOWSTAGE_DELETED = TRUE (tombstones), so an older version arriving later cannot
 -- bring them back.
+-- Keyless snapshot table (mode: snapshot): no key and no tombstones; 5_snapshot.sql replaces its rows with each complete snapshot (a row is identified by its file and row), and _SNOWSTAGE_DELETED stays FALSE.
 -- Syntax, clauses in the documented order: https://docs.snowflake.com/en/sql-reference/sql/create-table (the table),
 -- https://docs.snowflake.com/en/sql-reference/sql/alter-table (ADD COLUMN: "ADD COLUMN operations can be performed on
 -- multiple columns in the same command", so one statement adds them all).

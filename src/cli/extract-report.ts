@@ -196,6 +196,10 @@ export function summaryLine(result: TableRunResult): string {
   const detail = result.message ? `: ${result.message}` : '';
   const warnings = (result.warnings ?? []).map((w) => `; warning: ${w}`).join('');
   const keys = result.keySnapshot;
+  if (result.mode === 'snapshot' && keys) {
+    // a snapshot table (mode: snapshot): the run is its whole-table snapshot, sized in gzip only
+    return `${result.table}: ${result.status} snapshot ${keys.id} complete: ${keys.rows} rows, ${keys.files} files, ${mb(keys.compressedBytes)} MB gz in ${seconds}s${detail}${warnings}`;
+  }
   const keyText = keys
     ? `; key snapshot ${keys.id} complete: ${keys.rows} keys, ${keys.files} files, ${mb(keys.compressedBytes)} MB gz in ${(keys.durationMs / 1000).toFixed(1)}s`
     : '';

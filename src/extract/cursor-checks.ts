@@ -2,7 +2,7 @@
  * Checks of the cursor contract that cost one query per run (or nothing per row) and only warn: the run itself is
  * still correct for what it reads, but rows will reach the target late or not at all.
  */
-import type { TableModel } from '../model/types.js';
+import { cursorOf, type TableModel } from '../model/types.js';
 import type { MysqlSource } from './mysql-source.js';
 import * as queries from './queries.js';
 import { datetimeNow, FUTURE_TOLERANCE_SECONDS, futureBound } from './window.js';
@@ -23,14 +23,14 @@ export async function futureRowsWarning(table: TableModel, source: MysqlSource):
   if (count === 0) return undefined;
   const slack = Math.max(table.commitLagSeconds, FUTURE_TOLERANCE_SECONDS);
   const now =
-    table.cursor.encoding === 'timestamp_utc'
+    cursorOf(table).encoding === 'timestamp_utc'
       ? `${source.clock.utcNow} UTC`
-      : table.cursor.encoding === 'datetime'
+      : cursorOf(table).encoding === 'datetime'
         ? `${datetimeNow(table, source.clock)} ${table.cursorTimeZone ?? "in the server's time zone"}`
         : `${source.clock.localNow} in the server's time zone`;
   const zone =
-    table.cursor.encoding === 'datetime'
-      ? `the application writes ${table.cursor.source} in a time zone ahead of ${table.cursorTimeZone ?? "the server's"} (set cursor.time_zone in ${table.file})`
-      : `the application writes ${table.cursor.source} in a time zone ahead of the server's`;
-  return `${count} rows of ${table.sourceTable} have ${table.cursor.source} later than ${bound} (now is ${now}, plus ${slack} seconds): they are read only once the clock passes them. Likely causes: ${zone}, or a client clock ahead of the server's, or a placeholder date in the future; an update that then stamps the real time moves the cursor backwards and the target keeps the old row`;
+    cursorOf(table).encoding === 'datetime'
+      ? `the application writes ${cursorOf(table).source} in a time zone ahead of ${table.cursorTimeZone ?? "the server's"} (set cursor.time_zone in ${table.file})`
+      : `the application writes ${cursorOf(table).source} in a time zone ahead of the server's`;
+  return `${count} rows of ${table.sourceTable} have ${cursorOf(table).source} later than ${bound} (now is ${now}, plus ${slack} seconds): they are read only once the clock passes them. Likely causes: ${zone}, or a client clock ahead of the server's, or a placeholder date in the future; an update that then stamps the real time moves the cursor backwards and the target keeps the old row`;
 }

@@ -9,6 +9,11 @@
  * crashed run's successor continues behind it. Key file names carry the run id of the attempt that wrote them, so
  * a file uploaded just before a crash (and not yet in state) is never overwritten by a different one of the same
  * name (which Snowpipe would not load again): both are loaded, and a key listed twice only prevents a delete.
+ *
+ * The same machinery takes the snapshots of a `mode: snapshot` table (`kind: 'table'`): every column, under the
+ * table's own data folder (`<prefix>data/<table>/<snapshot id>/`), no START_CURSOR. A keyless table is read in one
+ * pass with no resume point: a snapshot interrupted there is abandoned and the next run starts a new one (its
+ * files are pruned in Snowflake once a newer snapshot is complete).
  */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -19,7 +24,7 @@ import type { Lease } from './lease.js';
 import type { MysqlSource } from './mysql-source.js';
 import { newRunId } from './naming.js';
 import * as queries from './queries.js';
-import { makeRowPlan, type RowPlanOptions } from './row-plan.js';
+import { makeRowPlan, type RowPlan, type RowPlanOptions } from './row-plan.js';
 import type { ExtractDeps } from './run-types.js';
 import type { KeySnapshotProgress, TableState } from './state.js';
 import { PreconditionFailedError } from './store.js';
@@ -59,12 +64,34 @@ export function keySnapshotDue(table: TableModel, state: TableState, now: Date, 
   return !last || now.getTime() - Date.parse(last.startedAt) >= every * 60_000;
 }
 
-export function keyFileKey(table: TableModel, snapshotId: string, runId: string, sequence: number): string {
-  return `${table.keysKeyPrefix}${snapshotId}/${runId}-${String(sequence).padStart(6, '0')}.csv.gz`;
+/** keys: the key snapshot of delete_detection; table: the whole-table snapshot of a mode: snapshot table. */
+export type SnapshotKind = 'keys' | 'table';
+
+function folderOf(table: TableModel, kind: SnapshotKind): string {
+  return kind === 'keys' ? table.keysKeyPrefix : table.dataKeyPrefix;
 }
 
-export function markerKey(table: TableModel, snapshotId: string): string {
-  return `${table.keysKeyPrefix}${snapshotId}/complete.csv.gz`;
+export function keyFileKey(
+  table: TableModel,
+  snapshotId: string,
+  runId: string,
+  sequence: number,
+  kind: SnapshotKind = 'keys',
+): string {
+  return `${folderOf(table, kind)}${snapshotId}/${runId}-${String(sequence).padStart(6, '0')}.csv.gz`;
+}
+
+export function markerKey(table: TableModel, snapshotId: string, kind: SnapshotKind = 'keys'): string {
+  return `${folderOf(table, kind)}${snapshotId}/complete.csv.gz`;
+}
+
+/**
+ * The table view a snapshot reads: keys only (the data files' encoding, so keys compare) or every column. The
+ * row plan's position needs a cursor; a snapshot pages by key only, so the first key column stands in.
+ */
+function snapshotTable(table: TableModel, kind: SnapshotKind): TableModel {
+  const columns = kind === 'keys' ? table.primaryKey : table.columns;
+  return { ...table, columns, cursor: table.primaryKey[0] ?? table.cursor };
 }
 
 /**
@@ -76,22 +103,25 @@ export async function takeKeySnapshot(
   deps: ExtractDeps,
   attempt: { lease: Lease; source: MysqlSource; runId: string; rowPlan: RowPlanOptions },
   handle: StateHandle,
+  kind: SnapshotKind = 'keys',
 ): Promise<KeySnapshotResult> {
   const started = deps.now();
-  const progress: KeySnapshotProgress = handle.state.keySnapshot ?? {
+  const keyless = table.primaryKey.length === 0;
+  // a keyless snapshot has no resume point: an interrupted one is abandoned, a new one starts
+  const resumable = keyless ? null : (handle.state.keySnapshot ?? null);
+  const progress: KeySnapshotProgress = resumable ?? {
     id: newRunId(started),
     startedAt: started.toISOString(),
     // rows whose version is below this existed, committed, before the first key was read
-    startCursor: await upperBound(table, attempt.source),
+    startCursor: kind === 'keys' ? await upperBound(table, attempt.source) : null,
     lastKey: null,
     rows: 0,
     files: [],
     compressedBytes: 0,
   };
-  if (!handle.state.keySnapshot) await handle.save({ ...handle.state, keySnapshot: progress });
-  // Only the key columns: a table view whose columns are its key (the data files' encoding, so keys compare).
-  const keysOnly = { ...table, columns: table.primaryKey, cursor: table.primaryKey[0] ?? table.cursor };
-  const plan = makeRowPlan(keysOnly, attempt.rowPlan);
+  if (resumable === null) await handle.save({ ...handle.state, keySnapshot: progress });
+  const read = snapshotTable(table, kind);
+  const plan = makeRowPlan(read, attempt.rowPlan);
   let sequence = 0;
   const current = { ...progress, files: [...progress.files] };
   const sink = new FileSink(
@@ -100,9 +130,9 @@ export async function takeKeySnapshot(
       header: plan.header,
       targetBytes: deps.settings.targetFileBytes,
       gzipLevel: deps.settings.gzipLevel,
-      nextKey: () => keyFileKey(table, current.id, attempt.runId, ++sequence),
+      nextKey: () => keyFileKey(table, current.id, attempt.runId, ++sequence, kind),
       onFile: async (file: FileRecord) => {
-        current.lastKey = [...file.last.key];
+        current.lastKey = keyless ? null : [...file.last.key];
         current.rows += file.rows;
         current.files.push({ name: file.key.slice(file.key.lastIndexOf('/') + 1), rows: file.rows });
         current.compressedBytes += file.compressedBytes;
@@ -114,30 +144,20 @@ export async function takeKeySnapshot(
     plan.positionOf,
   );
   try {
-    let after = current.lastKey;
-    for (;;) {
-      deps.signal.throwIfAborted();
-      const statement = queries.backfillChunk(keysOnly, plan.selectList, after, deps.settings.chunkRows);
-      let last: unknown[] | undefined;
-      const count = await attempt.source.streamRows(
-        statement.sql,
-        statement.values,
-        (row) => {
-          last = row;
-          return sink.write(plan.encodeRow(row), row);
-        },
-        { raw: plan.wholeLine },
-      );
-      if (last) after = [...plan.positionOf(last).key];
-      if (count < deps.settings.chunkRows) break;
-    }
+    const write = (row: unknown[]) => sink.write(plan.encodeRow(row), row);
+    await readRows(
+      read,
+      plan,
+      { source: attempt.source, deps, after: keyless ? undefined : current.lastKey },
+      write,
+    );
     await sink.finish();
   } catch (error) {
     sink.abort(error instanceof Error ? error : new Error(String(error)));
     throw error;
   }
   await attempt.lease.assertHeld();
-  await writeMarker(table, deps, current);
+  await writeMarker(table, deps, current, kind);
   const finishedAt = deps.now();
   await handle.save({
     ...handle.state,
@@ -163,6 +183,41 @@ export async function takeKeySnapshot(
 }
 
 /**
+ * Every row of the snapshot's table view into `write`: keyless, one streamed pass (`after` undefined); keyed, in
+ * key order in `--chunk-rows` chunks behind `after` (the last key durably uploaded, or null from the start).
+ */
+async function readRows(
+  read: TableModel,
+  plan: RowPlan,
+  from: { source: MysqlSource; deps: ExtractDeps; after: readonly string[] | null | undefined },
+  write: (row: unknown[]) => Promise<void> | undefined,
+): Promise<void> {
+  const { source, deps } = from;
+  if (from.after === undefined) {
+    const statement = queries.wholeTable(read, plan.selectList);
+    await source.streamRows(statement.sql, statement.values, write, { raw: plan.wholeLine });
+    return;
+  }
+  let after = from.after;
+  for (;;) {
+    deps.signal.throwIfAborted();
+    const statement = queries.backfillChunk(read, plan.selectList, after, deps.settings.chunkRows);
+    let last: unknown[] | undefined;
+    const count = await source.streamRows(
+      statement.sql,
+      statement.values,
+      (row) => {
+        last = row;
+        return write(row);
+      },
+      { raw: plan.wholeLine },
+    );
+    if (last) after = [...plan.positionOf(last).key];
+    if (count < deps.settings.chunkRows) return;
+  }
+}
+
+/**
  * Uploads are create-only: a marker already there was written by an attempt that crashed before saving state. It
  * lists files that all exist (state is saved before the marker), so it stands; keys read since then were inserted
  * after the snapshot started and are not needed.
@@ -171,10 +226,11 @@ async function writeMarker(
   table: TableModel,
   deps: ExtractDeps,
   progress: KeySnapshotProgress,
+  kind: SnapshotKind,
 ): Promise<void> {
   try {
     await deps.dataStore.upload(
-      markerKey(table, progress.id),
+      markerKey(table, progress.id, kind),
       Readable.from([gzipSync(markerText(progress))]),
       {
         contentType: 'text/csv',

@@ -7,7 +7,7 @@
  * tables with `null_cursor: oldest`, so memory stays bounded and other tables pay nothing. A cursor cleared
  * between runs is not detected (see README, cursor contract).
  */
-import type { TableModel } from '../model/types.js';
+import { cursorOf, type TableModel } from '../model/types.js';
 import type { RowPosition } from './file-sink.js';
 
 /** At most this many keys are remembered per run (a few MB); rows past it are not compared. */
@@ -39,7 +39,7 @@ export class NulledCursors {
   warning(table: TableModel): string | undefined {
     if (this.#count === 0) return undefined;
     const more = this.#count > this.#found.length ? ', …' : '';
-    return `${this.#count} rows of ${table.sourceTable} had ${table.cursor.source} set to NULL while this run read them (keys ${this.#found.join(', ')}${more}): the MERGE ranks a NULL cursor below any other, so the target keeps the version with a cursor for good. The cursor must not be set back to NULL (cursor contract); set it to the time of the change instead`;
+    return `${this.#count} rows of ${table.sourceTable} had ${cursorOf(table).source} set to NULL while this run read them (keys ${this.#found.join(', ')}${more}): the MERGE ranks a NULL cursor below any other, so the target keeps the version with a cursor for good. The cursor must not be set back to NULL (cursor contract); set it to the time of the change instead`;
   }
 }
 

@@ -2,7 +2,7 @@
  * The MySQL statements of an extraction, built from the table model. Pure: returns SQL text with `?`
  * placeholders and the values to bind. Names go through mysqlIdentifier; values are never part of the text.
  */
-import type { ColumnModel, TableModel } from '../model/types.js';
+import { type ColumnModel, cursorOf, type TableModel } from '../model/types.js';
 import { mysqlIdentifier as q } from '../sql/quote.js';
 
 export interface Statement {
@@ -91,6 +91,11 @@ export function backfillChunk(
   };
 }
 
+/** A keyless snapshot: every row in one streamed pass (no key to page by, so no order and no resume point). */
+export function wholeTable(table: TableModel, select: string): Statement {
+  return { sql: `SELECT ${select} FROM ${q(table.sourceTable)}`, values: [] };
+}
+
 function atMost(columns: readonly ColumnModel[], values: readonly string[]): Statement {
   const [column] = columns;
   const [value] = values;
@@ -120,7 +125,7 @@ export function incrementalChunk(
   upper: string,
   limit: number,
 ): Statement {
-  const cursor = table.cursor;
+  const cursor = cursorOf(table);
   const conditions: Statement[] = [{ sql: `${q(cursor.source)} IS NOT NULL`, values: [] }];
   if (lower?.key) conditions.push(greaterThan([cursor, ...table.primaryKey], [lower.cursor, ...lower.key]));
   else if (lower)
@@ -145,21 +150,21 @@ export function nullCursorChunk(
 ): Statement {
   const keyed = afterKey ? greaterThan(table.primaryKey, afterKey) : { sql: '1 = 1', values: [] };
   return {
-    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL AND ${keyed.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
+    sql: `SELECT ${select} FROM ${q(table.sourceTable)} WHERE ${q(cursorOf(table).source)} IS NULL AND ${keyed.sql} ORDER BY ${orderBy(table.primaryKey)} LIMIT ${limit}`,
     values: keyed.values,
   };
 }
 
 export function countNullCursors(table: TableModel): Statement {
   return {
-    sql: `SELECT COUNT(*) AS n FROM ${q(table.sourceTable)} WHERE ${q(table.cursor.source)} IS NULL`,
+    sql: `SELECT COUNT(*) AS n FROM ${q(table.sourceTable)} WHERE ${q(cursorOf(table).source)} IS NULL`,
     values: [],
   };
 }
 
 /** Rows whose cursor lies past `bound` (window.ts futureBound): one range count on the cursor's index. */
 export function countCursorsAfter(table: TableModel, bound: string): Statement {
-  const cursor = table.cursor;
+  const cursor = cursorOf(table);
   return {
     sql: `SELECT COUNT(*) AS n FROM ${q(table.sourceTable)} WHERE ${q(cursor.source)} > ${parameter(cursor)}`,
     values: [bindValue(cursor, bound)],
@@ -169,7 +174,7 @@ export function countCursorsAfter(table: TableModel, bound: string): Statement {
 /** For integer and decimal cursors the upper bound is the largest value present when the run starts. */
 export function maxCursor(table: TableModel): Statement {
   return {
-    sql: `SELECT CAST(MAX(${q(table.cursor.source)}) AS CHAR) AS m FROM ${q(table.sourceTable)}`,
+    sql: `SELECT CAST(MAX(${q(cursorOf(table).source)}) AS CHAR) AS m FROM ${q(table.sourceTable)}`,
     values: [],
   };
 }

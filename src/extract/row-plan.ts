@@ -147,8 +147,9 @@ function rawSelect(column: ColumnModel): string {
 }
 
 export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan {
+  // a snapshot table has no cursor
   const ordered = [...table.primaryKey, table.cursor, ...table.columns].filter(
-    (c, i, all) => all.indexOf(c) === i,
+    (c, i, all): c is ColumnModel => c !== undefined && all.indexOf(c) === i,
   );
   const server: { column: ColumnModel; sql: string }[] = [];
   let budget = SERVER_BUDGET_BYTES;
@@ -204,7 +205,7 @@ export function makeRowPlan(table: TableModel, options: RowPlanOptions): RowPlan
     return (jsEncoders[jsIndex] as (v: unknown) => string | null)(row[jsIndex + offset]);
   };
   const positionOf = (row: unknown[]): RowPosition => ({
-    cursor: fieldOf(table.cursor, row),
+    cursor: table.cursor ? fieldOf(table.cursor, row) : null,
     key: table.primaryKey.map((k) => fieldOf(k, row) ?? ''),
   });
   const hasLimits = jsColumns.some((c) => valueCheck(c) !== undefined);

@@ -3,7 +3,7 @@
  * manifest → state. State advances only after the files it covers are uploaded; a crash anywhere leaves state
  * where it was (or at the last uploaded backfill file), and the rerun's duplicates are absorbed by the MERGE.
  */
-import type { TableModel } from '../model/types.js';
+import { cursorOf, type TableModel } from '../model/types.js';
 import { futureRowsWarning } from './cursor-checks.js';
 import { explainFailure } from './failure-side.js';
 import type { FileRecord } from './file-sink.js';
@@ -21,6 +21,7 @@ import {
   type TableRunResult,
 } from './run-types.js';
 import { cursorWarning, keyProblem, type LiveColumn, liveCharsets, schemaProblems } from './schema-check.js';
+import { snapshotRun } from './snapshot-run.js';
 import { groupIndexes, type IndexColumnRow } from './source-indexes.js';
 import { loadState } from './state.js';
 import { futureProblems, identityOf, stateProblems } from './state-check.js';
@@ -111,7 +112,7 @@ async function runOnce(
   refuseState(where, stateProblems(loaded.state, table, identity));
   const source = await deps.connect();
   try {
-    refuseState(where, futureProblems(loaded.state, table, source.clock));
+    if (table.mode === 'incremental') refuseState(where, futureProblems(loaded.state, table, source.clock));
     const live = await source.query<LiveColumn>(
       queries.describeColumns(table).sql,
       queries.describeColumns(table).values,
@@ -119,6 +120,14 @@ async function runOnce(
     const problems = schemaProblems(table, live);
     if (problems.length > 0) throw new RunFailure(problems.join('; '));
     const warnings = await checkIndexes(table, source, live);
+    if (table.mode === 'snapshot') {
+      const rowPlan = {
+        serverFormatting: deps.settings.serverFormatting ?? true,
+        charsets: liveCharsets(live),
+      };
+      const state = { ...loaded.state, identity };
+      return await snapshotRun(table, deps, { lease, source, runId, rowPlan }, state, loaded.etag, warnings);
+    }
     const future = await futureRowsWarning(table, source);
     if (future) warnings.push(future);
     if (table.nullCursor === 'fail') await failOnNullCursors(table, source);
@@ -156,7 +165,8 @@ async function checkIndexes(
 ): Promise<string[]> {
   const statement = queries.describeIndexes(table);
   const indexes = groupIndexes(await source.query<IndexColumnRow>(statement.sql, statement.values));
-  const problem = keyProblem(table, live, indexes);
+  // a keyless snapshot table has no key to check: it is read whole, never paged by key
+  const problem = table.primaryKey.length > 0 ? keyProblem(table, live, indexes) : undefined;
   if (problem) throw new RunFailure(problem);
   const warning = cursorWarning(table, indexes);
   return warning ? [warning] : [];
@@ -176,7 +186,7 @@ async function failOnNullCursors(table: TableModel, source: MysqlSource): Promis
   const count = Number(row?.n ?? 0);
   if (count > 0) {
     throw new RunFailure(
-      `${count} rows of ${table.sourceTable} have a NULL ${table.cursor.source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
+      `${count} rows of ${table.sourceTable} have a NULL ${cursorOf(table).source} (null_policy: fail): fill the cursor in MySQL, or set cursor.null_policy: oldest in ${table.file}`,
     );
   }
 }

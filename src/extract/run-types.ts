@@ -84,7 +84,8 @@ export interface TableRunResult {
   readonly table: string;
   readonly status: RunStatus;
   readonly runId: string;
-  readonly mode: 'backfill' | 'incremental' | 'none';
+  /** snapshot: a mode: snapshot table's whole-table snapshot (its files are the run's) */
+  readonly mode: 'backfill' | 'incremental' | 'snapshot' | 'none';
   readonly rows: number;
   readonly files: number;
   readonly bytes: number;

@@ -39,6 +39,7 @@ export function keyProblem(
 /** Without an index that starts with the cursor, every run reads the whole table to find the changed rows. */
 export function cursorWarning(table: TableModel, indexes: readonly SourceIndex[]): string | undefined {
   const key = table.primaryKey.map((c) => c.source);
+  if (table.cursor === undefined) return undefined;
   if (cursorIndexing(table.cursor.source, key, indexes) !== 'none') return undefined;
   return `cursor ${table.cursor.source} of MySQL table ${table.sourceTable} is not the first column of any index, so every run scans the whole table; add an index on (${[table.cursor.source, ...key].join(', ')})`;
 }

@@ -4,7 +4,7 @@
  * the future, an impossible date (MySQL turns it into NULL and every run then reads nothing), backfill ranges
  * with a gap, or the state of another pipeline or source that happens to share the bucket and prefix. Pure.
  */
-import type { ColumnModel, TableModel } from '../model/types.js';
+import { type ColumnModel, cursorOf, type TableModel } from '../model/types.js';
 import { formatDate, formatDateTime, parseWallClock } from './cursor-time.js';
 import type { WallClock } from './mysql-source.js';
 import { canSlice } from './slices.js';
@@ -54,7 +54,7 @@ function describeSource(source: StateIdentity['source']): string {
 function valueProblems(state: TableState, table: TableModel): string[] {
   const problems: string[] = [];
   const cursor = (value: string | null, path: string) => {
-    const problem = value === null ? undefined : valueProblem(table.cursor, value);
+    const problem = value === null ? undefined : valueProblem(cursorOf(table), value);
     if (problem) problems.push(`${path} ${JSON.stringify(value)} ${problem}`);
   };
   const key = (values: readonly string[] | null, path: string, allowEmpty: boolean) => {
@@ -204,7 +204,7 @@ export function futureProblems(state: TableState, table: TableModel, clock: Wall
 }
 
 function currentCursor(table: TableModel, clock: WallClock): bigint | undefined {
-  switch (table.cursor.encoding) {
+  switch (cursorOf(table).encoding) {
     case 'datetime':
       return parseWallClock(datetimeNow(table, clock));
     case 'date':

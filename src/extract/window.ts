@@ -1,5 +1,5 @@
 /** The bounds of an extraction window, per cursor type. */
-import type { TableModel } from '../model/types.js';
+import { cursorOf, type TableModel } from '../model/types.js';
 import {
   formatDate,
   MICROS_PER_DAY,
@@ -20,7 +20,7 @@ import * as queries from './queries.js';
  */
 export async function upperBound(table: TableModel, source: MysqlSource): Promise<string | null> {
   const lag = table.commitLagSeconds;
-  switch (table.cursor.encoding) {
+  switch (cursorOf(table).encoding) {
     case 'datetime':
       return minusSeconds(datetimeNow(table, source.clock), lag);
     case 'timestamp_utc':
@@ -58,7 +58,7 @@ export const FUTURE_TOLERANCE_SECONDS = 60;
  */
 export function futureBound(table: TableModel, clock: WallClock): string | null {
   const slack = Math.max(table.commitLagSeconds, FUTURE_TOLERANCE_SECONDS);
-  switch (table.cursor.encoding) {
+  switch (cursorOf(table).encoding) {
     case 'datetime':
       return plusSeconds(datetimeNow(table, clock), slack);
     case 'timestamp_utc':
@@ -75,7 +75,7 @@ export function futureBound(table: TableModel, clock: WallClock): string | null 
 export function lookbackLower(table: TableModel, cursor: string): string | null {
   const seconds = table.lookbackSeconds;
   if (seconds <= 0) return null;
-  switch (table.cursor.encoding) {
+  switch (cursorOf(table).encoding) {
     case 'datetime':
       return minusSeconds(cursor, seconds);
     case 'timestamp_utc':

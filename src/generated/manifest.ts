@@ -24,6 +24,8 @@ export interface ManifestColumn {
 
 export interface ManifestTable {
   readonly name: string;
+  /** written only for mode: snapshot (its absence is incremental, as in trees written before modes existed) */
+  readonly mode?: 'snapshot';
   readonly landingTable: QualifiedName;
   readonly targetTable: QualifiedName;
   readonly stream: QualifiedName;
@@ -62,6 +64,7 @@ function manifestTable(table: TableModel): ManifestTable {
   const keys = new Set(table.primaryKey.map((c) => c.name));
   return {
     name: table.name,
+    ...(table.mode === 'snapshot' ? { mode: 'snapshot' as const } : {}),
     landingTable: name(table.rawTable),
     targetTable: name(table.targetTable),
     stream: name(table.stream),

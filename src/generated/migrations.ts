@@ -20,7 +20,7 @@ import {
 import type { RenderedFile, Templates } from '../render/render.js';
 import { normalize } from '../render/render.js';
 import { splitStatements } from '../sql/split.js';
-import { type ManifestTable, manifestOf, previousManifest } from './manifest.js';
+import { type ManifestTable, type ModelManifest, manifestOf, previousManifest } from './manifest.js';
 import { diffModels, type ModelDiff, type TypeChange } from './model-diff.js';
 
 export const MIGRATIONS_DIR = 'migrations/';
@@ -68,7 +68,7 @@ export function withMigrations(
   const diff = diffModels(previous, manifestOf(model));
   const stage = stageMove(model, existing, rendered, previous?.stageUrl);
   const pipes = pipesToRecreate(model, existing, rendered, stage.changed);
-  const problems = [...refusals(model, diff.typeChanges), ...stage.problems];
+  const problems = [...refusals(model, diff.typeChanges), ...modeChanges(model, previous), ...stage.problems];
   if (problems.length > 0) return { files: [...rendered], diff, added: [], recreatedPipes: pipes, problems };
 
   const context: BuildContext = { model, templates, options, number: counter(kept.length) };
@@ -222,6 +222,23 @@ function refusals(model: PipelineModel, changes: readonly TypeChange[]): Migrati
         message: `column ${c.column} of table ${c.table} changes from ${c.from} to ${c.to} in the target table, which snowstage will not do: ${c.reason}`,
       };
     });
+}
+
+/**
+ * A table that switches between mode: incremental and mode: snapshot keeps its names but not its objects' shape
+ * (a stream or none, a pipe with or without PATTERN, which only a recreated pipe can change, another task), and
+ * its target's rows carry versions of the other kind. snowstage does not migrate that in place.
+ */
+function modeChanges(model: PipelineModel, previous: ModelManifest | undefined): MigrationProblem[] {
+  const before = new Map((previous?.tables ?? []).map((t) => [t.name, t.mode ?? 'incremental']));
+  return model.tables
+    .filter((t) => before.has(t.name) && before.get(t.name) !== t.mode)
+    .map((t) => ({
+      file: t.file,
+      // mode: incremental is usually left out (the default), and then the file is the place
+      pointer: t.mode === 'snapshot' ? '/mode' : '',
+      message: `table ${t.name} changes from mode: ${before.get(t.name)} to mode: ${t.mode}, which snowstage will not migrate in place (the stream, pipe and task differ): keep the mode, or remove the table (generate writes its retirement), apply, and add it again under another name or after dropping its Snowflake tables`,
+    }));
 }
 
 const STAGE_FILE = '1_pipeline/4_stage.sql';

@@ -33,6 +33,11 @@ export interface TableSuggestion {
   readonly warnings: readonly string[];
   readonly softDelete: Choice | undefined;
   readonly columns: readonly ColumnSuggestion[];
+  /**
+   * Why the table is suggested as `mode: snapshot` (no usable key, or no update-time cursor: it cannot be followed
+   * incrementally); undefined for an incremental table. A snapshot suggestion has no cursor and no soft delete.
+   */
+  readonly snapshot: string | undefined;
   /** why no metadata can be written for this table until someone decides */
   readonly problems: readonly string[];
 }
@@ -40,22 +45,27 @@ export interface TableSuggestion {
 export function suggestTable(table: SourceTable): TableSuggestion {
   const key = suggestKey(table);
   const cursor = suggestCursor(table, key?.columns ?? []);
-  const problems: string[] = [];
-  if (!key) {
-    problems.push(
-      `no PRIMARY KEY and no UNIQUE index on NOT NULL columns: extraction pages through rows by key, and rows sharing a key would be lost; add a PRIMARY KEY or UNIQUE index in MySQL`,
-    );
-  }
-  if ('problem' in cursor) problems.push(cursor.problem);
-  return {
+  const base = {
     sourceTable: table.name,
     name: tableName(table.name),
     key,
+    columns: table.columns.map(suggestColumn),
+    problems: [],
+  };
+  const snapshot = !key
+    ? 'no PRIMARY KEY and no UNIQUE index on NOT NULL columns, so rows can be neither paged nor merged by key: every run copies the whole table and the target is replaced by the latest complete snapshot (or add a PRIMARY KEY or UNIQUE index in MySQL and use mode: incremental)'
+    : 'problem' in cursor
+      ? `${cursor.problem.replace(/: choose cursor.column by hand$/, '')}: every run copies the whole table in key order and the target is made equal to it, deleted rows included (or name cursor.column by hand and use mode: incremental)`
+      : undefined;
+  if (snapshot !== undefined) {
+    return { ...base, cursor: undefined, warnings: [], softDelete: undefined, snapshot };
+  }
+  return {
+    ...base,
     cursor: cursor.choice,
     warnings: 'warning' in cursor && cursor.warning ? [cursor.warning] : [],
     softDelete: suggestSoftDelete(table.columns),
-    columns: table.columns.map(suggestColumn),
-    problems,
+    snapshot: undefined,
   };
 }
 

@@ -35,16 +35,18 @@ export function newTableText(s: TableSuggestion, schemaComment: string): string 
   const doc = new Document({
     name: s.name,
     source_table: s.sourceTable,
-    primary_key: s.key?.columns ?? [],
-    cursor: { column: s.cursor?.columns[0] ?? '' },
+    ...(s.snapshot ? { mode: 'snapshot' } : {}),
+    ...(s.key ? { primary_key: s.key.columns } : {}),
+    ...(s.snapshot ? {} : { cursor: { column: s.cursor?.columns[0] ?? '' } }),
     ...(s.softDelete ? { soft_delete: { column: s.softDelete.columns[0] } } : {}),
     columns: s.columns.map(columnEntry),
   });
   doc.commentBefore = ` ${schemaComment}\n Written by snowstage introspect; edit freely: introspect --write keeps what you change.`;
   const root = doc.contents as YAMLMap;
+  commentOn(root, 'mode', s.snapshot);
   commentOn(root, 'primary_key', s.key?.reason);
-  const key = root.get('primary_key', true) as unknown as YAMLSeq;
-  key.flow = true;
+  const key = root.get('primary_key', true) as unknown as YAMLSeq | undefined;
+  if (key) key.flow = true;
   const cursorNote = [s.cursor?.reason, ...s.warnings.map((w) => `warning: ${w}`)]
     .filter(Boolean)
     .join('\n ');

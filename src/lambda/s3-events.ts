@@ -95,5 +95,10 @@ export function classifyObject(model: PipelineModel, bucket: string, key: string
   // a file is loaded by one loader only: a pipe and a COPY would each load it (separate load histories)
   if (hasPipe(table))
     return { kind: 'ignored', reason: `table ${table.name} is loaded by its pipe (loader: snowpipe)` };
+  if (table.mode === 'snapshot' && key.endsWith('/complete.csv.gz'))
+    return {
+      kind: 'ignored',
+      reason: 'a snapshot completion marker: only its Snowpipe (<TARGET>_SNAPSHOTS_PIPE) loads it',
+    };
   return { kind: 'data', table, file: key.slice(table.dataKeyPrefix.length) };
 }

@@ -92,8 +92,11 @@ export interface TableDoc {
   source_table: string;
   target_table?: string;
   s3_path?: string;
-  primary_key: string[];
-  cursor: { column: string; null_policy?: 'oldest' | 'fail'; time_zone?: string };
+  mode?: 'incremental' | 'snapshot';
+  /** required in mode: incremental (build-table reports its absence), optional in mode: snapshot */
+  primary_key?: string[];
+  /** required in mode: incremental, refused in mode: snapshot */
+  cursor?: { column: string; null_policy?: 'oldest' | 'fail'; time_zone?: string };
   soft_delete?: { column: string; when?: 'not_null' | 'true' };
   delete_detection?: { every_minutes: number };
   merge_schedule?: ScheduleDoc;

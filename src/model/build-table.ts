@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../metadata/diagnostics.js';
 import type { ColumnDoc, PipelineDoc, TableDoc, TableSettingsDoc } from '../metadata/documents.js';
 import type { LoadedFile } from '../metadata/load.js';
+import { checkModeFields } from './mode-checks.js';
 import { parseMysqlType } from './mysql-type.js';
 import { snowflakeNameProblem } from './name-checks.js';
 import { isReservedColumn, resolveSnowflakeName, snowflakeColumnName } from './names.js';
@@ -86,7 +87,11 @@ export function buildTable(
       );
     return column;
   };
-  const primaryKey = doc.primary_key.map((name, i) => find(name, `/primary_key/${i}`, 'primary key column'));
+  const mode = doc.mode ?? 'incremental';
+  checkModeFields(doc, mode, report);
+  const primaryKey = (doc.primary_key ?? []).map((name, i) =>
+    find(name, `/primary_key/${i}`, 'primary key column'),
+  );
   primaryKey.forEach((column, i) => {
     if (column && !KEY_ENCODINGS.has(column.encoding)) {
       report(
@@ -102,18 +107,19 @@ export function buildTable(
   });
   const settings = { ...context.pipeline.defaults, ...pick(doc) };
   if (settings.zero_date === 'as_null') checkZeroDateKeys(primaryKey, doc.zero_date !== undefined, report);
-  const cursor = find(doc.cursor.column, '/cursor/column', 'cursor column');
+  const cursor = doc.cursor ? find(doc.cursor.column, '/cursor/column', 'cursor column') : undefined;
   if (cursor && !CURSOR_ENCODINGS.has(cursor.encoding)) {
     report(
       '/cursor/column',
       `found cursor "${cursor.source}" of type ${cursor.mysqlType.text}, expected an integer, decimal, date, datetime or timestamp column`,
     );
   }
-  const timeZone = doc.cursor.time_zone;
+  const timeZone = doc.cursor?.time_zone;
   if (timeZone !== undefined && cursor) checkCursorTimeZone(timeZone, cursor, report);
   const softDelete = buildSoftDelete(doc, find, report);
   const loader = settings.loader ?? TABLE_DEFAULTS.loader;
   if (loader === 'lambda' && doc.delete_detection) checkLoaderDeletes(doc.loader !== undefined, report);
+  if (loader === 'lambda' && mode === 'snapshot') checkLoaderSnapshots(doc.loader !== undefined, report);
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
   checkName(
@@ -124,7 +130,8 @@ export function buildTable(
     report,
   );
   diagnostics.push(...problems);
-  if (problems.length > 0 || !cursor || primaryKey.some((c) => c === undefined)) return undefined;
+  if (problems.length > 0 || (mode === 'incremental' && !cursor) || primaryKey.some((c) => c === undefined))
+    return undefined;
   const stagePath = `${(doc.s3_path ?? doc.name).replace(/\/$/, '')}/`;
   const raw = (name: string): QualifiedName => ({
     database: context.database,
@@ -132,6 +139,7 @@ export function buildTable(
     name,
   });
   return {
+    mode,
     name: doc.name,
     file: source.file,
     sourceTable: doc.source_table,
@@ -139,7 +147,8 @@ export function buildTable(
     primaryKey: primaryKey as ColumnModel[],
     cursor,
     cursorTimeZone: timeZone,
-    nullCursor: doc.cursor.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
+    nullCursor:
+      doc.cursor?.null_policy ?? context.pipeline.defaults?.null_cursor ?? TABLE_DEFAULTS.nullCursor,
     softDelete,
     deleteDetection: doc.delete_detection ? { everyMinutes: doc.delete_detection.every_minutes } : undefined,
     loader,
@@ -174,6 +183,14 @@ function checkLoaderDeletes(ownSetting: boolean, report: Report): void {
   report(
     ownSetting ? '/loader' : '/delete_detection',
     `found loader: lambda${ownSetting ? '' : ' (from defaults in pipeline.yaml)'} with delete_detection, expected loader: snowpipe for a table with delete_detection (its key snapshots are loaded by pipes; the Lambda loader loads data files only) or no delete_detection`,
+  );
+}
+
+/** A snapshot table's completion markers are loaded by a pipe of their own (5_snapshot.sql), as key snapshots are. */
+function checkLoaderSnapshots(ownSetting: boolean, report: Report): void {
+  report(
+    ownSetting ? '/loader' : '/mode',
+    `found loader: lambda${ownSetting ? '' : ' (from defaults in pipeline.yaml)'} with mode: snapshot, expected loader: snowpipe for a snapshot table (its completion markers are loaded by a pipe; the Lambda loader loads data files only)`,
   );
 }
 

@@ -90,15 +90,25 @@ export interface SoftDelete {
   readonly when: 'not_null' | 'true';
 }
 
+/**
+ * incremental: each run copies rows whose cursor moved, the MERGE task folds them in. snapshot: each run copies
+ * the whole table as one snapshot (files + completion marker), and a task makes the target equal to the latest
+ * complete, fully loaded snapshot (keyed: MERGE plus tombstones for absent keys; keyless: rows replaced).
+ */
+export type TableMode = 'incremental' | 'snapshot';
+
 export interface TableModel {
+  readonly mode: TableMode;
   /** the table's key in the pipeline: lower-case [a-z][a-z0-9_]*; used in S3 paths, state and CLI flags */
   readonly name: string;
   /** metadata file this table came from (relative to the metadata directory) */
   readonly file: string;
   readonly sourceTable: string;
   readonly columns: readonly ColumnModel[];
+  /** empty only in mode: snapshot (a keyless table, replaced whole from each snapshot) */
   readonly primaryKey: readonly ColumnModel[];
-  readonly cursor: ColumnModel;
+  /** undefined exactly in mode: snapshot; use `cursorOf` where only incremental tables can arrive */
+  readonly cursor: ColumnModel | undefined;
   /** IANA zone in which the application writes a DATETIME cursor; undefined: the MySQL server's zone */
   readonly cursorTimeZone: string | undefined;
   readonly nullCursor: NullCursorPolicy;
@@ -268,4 +278,14 @@ export interface AirflowModel {
   readonly mergeNow: boolean;
   readonly snowflakeConnId: string;
   readonly runner: CliRunner;
+}
+
+/** The cursor of an incremental table; a snapshot table reaching incremental-only code is a bug. */
+export function cursorOf(table: TableModel): ColumnModel {
+  if (table.cursor === undefined) {
+    throw new Error(
+      `table ${table.name} is in mode: snapshot and has no cursor (an incremental-only path reached it)`,
+    );
+  }
+  return table.cursor;
 }

@@ -283,7 +283,7 @@ function orphans(wanted: WantedState, live: LiveState, migrations: MigrationFile
   return kinds.flatMap(([object, objects, names]) =>
     objects
       .filter((o) => o.comment.startsWith(SNOWSTAGE_COMMENT_PREFIX))
-      .filter((o) => !names.some((n) => sameName(n, o.name)))
+      .filter((o) => ![...names, ...wanted.unchecked].some((n) => sameName(n, o.name)))
       .map((o): PlanChange => {
         const base = {
           action: 'orphan',

@@ -93,6 +93,11 @@ export interface WantedState {
   readonly pipes: readonly WantedPipe[];
   readonly tasks: readonly WantedTask[];
   readonly views: readonly WantedView[];
+  /**
+   * Generated objects plan does not compare (a snapshot table's markers table, pipe and prune task; delete
+   * detection's key tables, pipes and tasks): never orphans.
+   */
+  readonly unchecked: readonly QualifiedName[];
 }
 
 /** Every live object carries its COMMENT: the `snowstage:` prefix is how plan recognises objects it made. */

@@ -2,7 +2,13 @@
  * What the pipeline wants to exist in Snowflake, derived from the model through the same view models and templates
  * `generate` renders, so plan compares the account with exactly what apply would run.
  */
-import { hasPipe, type MergeSchedule, type PipelineModel, type TableModel } from '../model/types.js';
+import {
+  hasPipe,
+  type MergeSchedule,
+  type PipelineModel,
+  type QualifiedName,
+  type TableModel,
+} from '../model/types.js';
 import { monitoringView } from '../render/monitoring-view.js';
 import { type RenderedFile, render, type Templates } from '../render/render.js';
 import { landingTableView, targetTableView } from '../render/views.js';
@@ -41,14 +47,36 @@ export function wantedState(model: PipelineModel, templates: Templates): WantedS
         columns: columnsOf(targetTableView(t)),
       },
     ]),
-    streams: model.tables.map((t) => ({ name: t.stream, label: `${t.name}: stream`, source: t.rawTable })),
+    // a snapshot table has no stream; its task (the first in 5_snapshot.sql) is named like a MERGE task. Its
+    // markers table, pipe and prune task are not compared, as delete detection's are not.
+    streams: model.tables
+      .filter((t) => t.mode === 'incremental')
+      .map((t) => ({ name: t.stream, label: `${t.name}: stream`, source: t.rawTable })),
     // a table loaded by the Lambda COPY loader has no pipe
     pipes: model.tables
       .filter(hasPipe)
       .map((t) => wantedPipe(t, file(t, '4_pipe.sql'), model.snowflake.errorIntegration)),
-    tasks: model.tables.map((t) => wantedTask(model, t, file(t, '5_merge_task.sql'))),
+    tasks: model.tables.map((t) =>
+      wantedTask(model, t, file(t, t.mode === 'snapshot' ? '5_snapshot.sql' : '5_merge_task.sql')),
+    ),
     views: wantedViews(model),
+    unchecked: [...files]
+      .filter(([path]) => /^2_tables\/[^/]+\/(5_snapshot|7_delete_detection)\.sql$/.test(path))
+      .flatMap(([, sql]) => createdNames(sql)),
   };
+}
+
+const CREATED =
+  /^CREATE\s+(?:TABLE\s+IF\s+NOT\s+EXISTS|PIPE\s+IF\s+NOT\s+EXISTS|OR\s+ALTER\s+TASK)\s+("(?:[^"]|"")*"\."(?:[^"]|"")*"\."(?:[^"]|"")*")/i;
+
+/** The objects a rendered file creates (tables, pipes, tasks), by their generated 3-part names. */
+function createdNames(sql: string): QualifiedName[] {
+  return splitStatements(sql).statements.flatMap((s) => {
+    const quoted = CREATED.exec(s.text)?.[1];
+    if (quoted === undefined) return [];
+    const [database = '', schema = '', name = ''] = nameParts(quoted);
+    return [{ database, schema, name }];
+  });
 }
 
 /** Each table's live view (when not turned off), then the monitoring views, named as their view models name them. */
@@ -91,7 +119,8 @@ function wantedTask(model: PipelineModel, table: TableModel, sql: string): Wante
     label: `${table.name}: MERGE task`,
     schedule: scheduleText(table.mergeSchedule),
     warehouse: model.snowflake.warehouse,
-    condition: /^\s*WHEN\s+(.*)$/m.exec(create)?.[1]?.trim() ?? '',
+    // only among the properties: a MERGE body has lines starting with WHEN MATCHED
+    condition: /^\s*WHEN\s+(.*)$/m.exec(as ? create.slice(0, as.index) : create)?.[1]?.trim() ?? '',
     definition: as ? create.slice(as.index + as[0].length).trim() : '',
     landing: table.rawTable,
     errorIntegration: model.snowflake.errorIntegration,

@@ -4,7 +4,7 @@
  * with RESULT_SCAN(SNOWFLAKE.ALERT.GET_CONDITION_QUERY_UUID()) and sends them as one message.
  */
 import { META } from '../model/names.js';
-import type { PipelineModel } from '../model/types.js';
+import type { PipelineModel, TableModel } from '../model/types.js';
 import {
   executeImmediate,
   identifier as id,
@@ -68,18 +68,24 @@ export function alertsView(model: PipelineModel) {
     streamStaleWithinHours: model.alerts.streamStaleWithinHours,
     loadedAt: id(META.loadedAt),
     mergedAt: id(META.mergedAt),
-    tables: model.tables.map((t) => ({
-      tableLiteral: literal(t.name),
-      landingLiteral: qualifiedNameLiteral(t.rawTable),
-      taskNameLiteral: literal(t.task.name),
-      streamNameLiteral: literal(t.stream.name),
-      stream: qualified(t.stream),
-      target: qualified(t.targetTable),
-      maxMergeLagMinutes: t.maxMergeLagMinutes,
-      lagText: literal(
-        ` loaded rows wait for the MERGE, for more than ${t.maxMergeLagMinutes} minutes, since `,
-      ),
-    })),
+    // the merge-lag alert reads each table's stream: snapshot tables have none
+    lagTables: model.tables.filter((t) => t.mode === 'incremental').map((t) => tableView(t)),
+    tables: model.tables.map((t) => tableView(t)),
+  };
+}
+
+function tableView(t: TableModel) {
+  return {
+    tableLiteral: literal(t.name),
+    landingLiteral: qualifiedNameLiteral(t.rawTable),
+    taskNameLiteral: literal(t.task.name),
+    streamNameLiteral: literal(t.stream.name),
+    stream: qualified(t.stream),
+    target: qualified(t.targetTable),
+    maxMergeLagMinutes: t.maxMergeLagMinutes,
+    lagText: literal(
+      ` loaded rows wait for the MERGE, for more than ${t.maxMergeLagMinutes} minutes, since `,
+    ),
   };
 }
 

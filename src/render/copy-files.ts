@@ -17,7 +17,10 @@ export function copyFilesStatements(
   files: readonly string[],
   templates: Templates,
 ): string[] {
-  const lines = templates['table/pipe_copy'](pipeView(model, table)).trimEnd().split('\n');
+  // FILES names exactly the data files: a snapshot table's PATTERN (data files, not markers) is left out
+  const lines = templates['table/pipe_copy']({ ...pipeView(model, table), pattern: undefined })
+    .trimEnd()
+    .split('\n');
   const from = lines.findIndex((line) => line.startsWith('  FROM '));
   if (from < 0) throw new Error('the pipe COPY has no FROM line');
   const statements: string[] = [];

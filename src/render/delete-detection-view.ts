@@ -5,22 +5,22 @@
 
 import { keySnapshotPipes } from '../model/key-snapshot-pipes.js';
 import { META } from '../model/names.js';
-import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
+import { cursorOf, type PipelineModel, type QualifiedName, type TableModel } from '../model/types.js';
 import { identifier as id, lineCommentText, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
 import { convertExpression } from './conversions.js';
-import { optionalId } from './views.js';
+import { MARKER_FILE_PATTERN, optionalId, SNAPSHOT_FILE_PATTERN } from './views.js';
 
 /** Marker columns, as the extractor's complete.csv.gz header names them (src/extract/key-snapshot.ts). */
-const MARKER = {
+export const MARKER = {
   snapshotId: 'SNAPSHOT_ID',
   startCursor: 'START_CURSOR',
   keyFile: 'KEY_FILE',
   keyFileRows: 'KEY_FILE_ROWS',
 } as const;
 
-/** Key files are `<run id>-<sequence>.csv.gz` (run ids like 20261125T153012345Z-a1b2c3), the marker complete.csv.gz. */
-const KEY_FILE_PATTERN = '.*/[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}-[0-9]{6}[.]csv[.]gz';
-const MARKER_PATTERN = '.*/complete[.]csv[.]gz';
+/** Key files and markers are named like a snapshot table's files (views.ts). */
+const KEY_FILE_PATTERN = SNAPSHOT_FILE_PATTERN;
+const MARKER_PATTERN = MARKER_FILE_PATTERN;
 
 export function deleteDetectionView(model: PipelineModel, table: TableModel) {
   const every = table.deleteDetection;
@@ -76,8 +76,8 @@ export function deleteDetectionView(model: PipelineModel, table: TableModel) {
     deleted: id(META.deleted),
     mergedAt: id(META.mergedAt),
     live: `COALESCE(t.${id(META.deleted)}, FALSE) = FALSE`,
-    cursor: id(table.cursor.name),
-    snapshotStart: convertExpression(table.cursor, `snap.${id(MARKER.startCursor)}`),
+    cursor: id(cursorOf(table).name),
+    snapshotStart: convertExpression(cursorOf(table), `snap.${id(MARKER.startCursor)}`),
     keyMatch: table.primaryKey.map((c) => `${convertExpression(c, `k.${id(c.name)}`)} = t.${id(c.name)}`),
     snapshotId: id(MARKER.snapshotId),
     startCursor: id(MARKER.startCursor),

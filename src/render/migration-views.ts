@@ -5,6 +5,7 @@
 import type { ManifestTable } from '../generated/manifest.js';
 import { COPY_COLUMN_PREFIX, type TypeChange } from '../generated/model-diff.js';
 import { META } from '../model/names.js';
+import { snapshotObjectsOf } from '../model/snapshot-objects.js';
 import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
 import {
   executeImmediate,
@@ -40,6 +41,17 @@ export function retireTableView(table: ManifestTable, header: MigrationHeader, d
       table.dataKeyPrefix === '' ? "the table's data folder" : table.dataKeyPrefix,
     ),
     dropTables,
+    // a snapshot table's markers pipe and prune task go with it (its markers table with the other tables)
+    snapshot: table.mode === 'snapshot' ? snapshotRetireView(table) : undefined,
+  };
+}
+
+function snapshotRetireView(table: ManifestTable) {
+  const objects = snapshotObjectsOf(table.landingTable, table.targetTable.name);
+  return {
+    markersPipe: qualified(objects.markersPipe),
+    pruneTask: qualified(objects.pruneTask),
+    markersTable: qualified(objects.markers),
   };
 }
 

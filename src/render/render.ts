@@ -16,6 +16,7 @@ import { deleteDetectionView } from './delete-detection-view.js';
 import { grantsView } from './grants-view.js';
 import { lambdaTemplate, lambdaTemplatePath } from './lambda-template.js';
 import { monitoringView } from './monitoring-view.js';
+import { snapshotView } from './snapshot-view.js';
 import * as views from './views.js';
 
 export interface RenderedFile {
@@ -37,6 +38,7 @@ const TEMPLATE_NAMES = [
   'table/merge_task.sql',
   'table/live_view.sql',
   'table/delete_detection.sql',
+  'table/snapshot.sql',
   'monitoring/views.sql',
   'monitoring/alerts.sql',
   'maintenance/purge_tombstones.sql',
@@ -178,6 +180,7 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
   const title = (what: string) => `${what} of table ${table.name}`;
   const live = views.liveView(table);
   const deletes = deleteDetectionView(model, table);
+  const snapshot = snapshotView(model, table);
   return [
     sql(
       `${dir}/1_landing_table.sql`,
@@ -193,18 +196,23 @@ function tableFiles(model: PipelineModel, table: TableModel, sql: SqlFile): Rend
       sources,
       views.targetTableView(table),
     ),
-    sql(`${dir}/3_stream.sql`, 'table/stream.sql', title('stream'), sources, views.streamView(table)),
+    // a snapshot table has no stream: its task reads the latest complete snapshot from the landing table
+    ...(snapshot
+      ? []
+      : [sql(`${dir}/3_stream.sql`, 'table/stream.sql', title('stream'), sources, views.streamView(table))]),
     // a table loaded by the Lambda COPY loader has no pipe (its COPY is the pipe's, run by the loader)
     ...(hasPipe(table)
       ? [sql(`${dir}/4_pipe.sql`, 'table/pipe.sql', title('pipe'), sources, views.pipeView(model, table))]
       : []),
-    sql(
-      `${dir}/5_merge_task.sql`,
-      'table/merge_task.sql',
-      title('MERGE task'),
-      sources,
-      views.mergeTaskView(model, table),
-    ),
+    snapshot
+      ? sql(`${dir}/5_snapshot.sql`, 'table/snapshot.sql', title('snapshot apply'), sources, snapshot)
+      : sql(
+          `${dir}/5_merge_task.sql`,
+          'table/merge_task.sql',
+          title('MERGE task'),
+          sources,
+          views.mergeTaskView(model, table),
+        ),
     ...(live
       ? [sql(`${dir}/6_live_view.sql`, 'table/live_view.sql', title('live rows view'), sources, live)]
       : []),

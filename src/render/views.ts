@@ -3,7 +3,13 @@
  * templates only lay text out.
  */
 import { META } from '../model/names.js';
-import type { ColumnModel, MergeSchedule, PipelineModel, TableModel } from '../model/types.js';
+import {
+  type ColumnModel,
+  cursorOf,
+  type MergeSchedule,
+  type PipelineModel,
+  type TableModel,
+} from '../model/types.js';
 import {
   identifier as id,
   lineCommentText,
@@ -13,6 +19,11 @@ import {
   qualifiedSchema,
 } from '../sql/quote.js';
 import { convertExpression } from './conversions.js';
+
+/** Snapshot (and key snapshot) files are `<run id>-<sequence>.csv.gz`, run ids like 20261125T153012345Z-a1b2c3. */
+export const SNAPSHOT_FILE_PATTERN = '.*/[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}-[0-9]{6}[.]csv[.]gz';
+/** A snapshot's completion marker. */
+export const MARKER_FILE_PATTERN = '.*/complete[.]csv[.]gz';
 
 export interface Header {
   readonly pipeline: string;
@@ -125,6 +136,7 @@ const landingMetaColumns = [
 export function landingTableView(table: TableModel) {
   return {
     name: qualified(table.rawTable),
+    // snapshot files carry _SNOWSTAGE_OP too (the same row encoding), always empty: absence from a snapshot is the delete
     columns: [...table.columns.map((c) => ({ name: id(c.name), type: c.rawType })), ...landingMetaColumns],
     comment: comment(`landing table for MySQL table ${table.sourceTable}, loaded by Snowpipe`),
   };
@@ -159,8 +171,18 @@ export function targetTableView(table: TableModel) {
     columns: [...columns, ...meta],
     primaryKey: table.primaryKey.map((c) => id(c.name)).join(', '),
     liveView: table.liveView ? qualified(table.liveView) : undefined,
+    snapshotNote: snapshotNote(table),
     comment: comment(`MySQL table ${table.sourceTable}, merged from ${table.rawTable.name} landing rows`),
   };
+}
+
+/** How a snapshot table's target differs from the incremental description above it. */
+function snapshotNote(table: TableModel): string | undefined {
+  if (table.mode !== 'snapshot') return undefined;
+  if (table.primaryKey.length > 0) {
+    return 'Snapshot table (mode: snapshot): 5_snapshot.sql makes it equal to the latest complete snapshot; keys absent from it are tombstones.';
+  }
+  return 'Keyless snapshot table (mode: snapshot): no key and no tombstones; 5_snapshot.sql replaces its rows with each complete snapshot (a row is identified by its file and row), and _SNOWSTAGE_DELETED stays FALSE.';
 }
 
 export function streamView(table: TableModel) {
@@ -176,6 +198,8 @@ export function pipeView(model: PipelineModel, table: TableModel) {
     name: qualified(table.pipe),
     table: qualified(table.rawTable),
     from: `@${qualified(model.snowflake.stage)}/${table.stagePath}`,
+    // a snapshot table's folder also holds the completion markers, loaded by their own pipe (5_snapshot.sql)
+    pattern: table.mode === 'snapshot' ? literal(SNAPSHOT_FILE_PATTERN) : undefined,
     // FORMAT_NAME takes a string in the documented syntax (reference §3); quoted parts keep their case inside it.
     fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
     notificationPrefix: table.dataKeyPrefix,
@@ -201,7 +225,7 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
   return {
     name: qualified(table.task),
     warehouse: model.snowflake.warehouse === undefined ? undefined : id(model.snowflake.warehouse),
-    schedule: scheduleLiteral(table.mergeSchedule),
+    schedule: scheduleLiteralOf(table.mergeSchedule),
     stream: qualified(table.stream),
     streamLiteral: qualifiedNameLiteral(table.stream),
     target: qualified(table.targetTable),
@@ -209,12 +233,13 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
     suspendAfterFailures: String(model.snowflake.taskFailures.suspendAfterFailures),
     autoRetryAttempts: String(model.snowflake.taskFailures.autoRetryAttempts),
     errorIntegration: optionalId(model.snowflake.errorIntegration),
-    failurePolicy: failurePolicy(model),
+    failurePolicy: failurePolicyOf(model),
     selectList: select,
     partitionBy: table.primaryKey.map((c) => `c.${id(c.name)}`).join(', '),
-    orderBy: [`c.${id(table.cursor.name)} DESC NULLS LAST`, ...versionColumns.map((v) => `c.${v} DESC`)].join(
-      ', ',
-    ),
+    orderBy: [
+      `c.${id(cursorOf(table).name)} DESC NULLS LAST`,
+      ...versionColumns.map((v) => `c.${v} DESC`),
+    ].join(', '),
     on: table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND '),
     deletedRule: deletedRule(table),
     newer: newerPredicate(table),
@@ -244,7 +269,7 @@ export function optionalId(name: string | undefined): string | undefined {
 }
 
 /** One comment line a reviewer can check the task's failure clauses against. */
-function failurePolicy(model: PipelineModel): string {
+export function failurePolicyOf(model: PipelineModel): string {
   const { suspendAfterFailures, autoRetryAttempts } = model.snowflake.taskFailures;
   const retries = `a failed run is retried ${autoRetryAttempts} time${autoRetryAttempts === 1 ? '' : 's'}`;
   const suspend =
@@ -258,7 +283,7 @@ function failurePolicy(model: PipelineModel): string {
   return lineCommentText(`${retries}; ${suspend}; ${notify}.`);
 }
 
-function scheduleLiteral(schedule: MergeSchedule): string {
+export function scheduleLiteralOf(schedule: MergeSchedule): string {
   return schedule.kind === 'interval'
     ? literal(`${schedule.minutes} MINUTES`)
     : literal(`USING CRON ${schedule.expression} ${schedule.timeZone}`);
@@ -291,7 +316,7 @@ function deletedRule(table: TableModel): string {
  * the column's declared nullability: under zero_date: as_null a NOT NULL DATETIME cursor arrives as NULL too.
  */
 function newerPredicate(table: TableModel): string {
-  const cursor = id(table.cursor.name);
+  const cursor = id(cursorOf(table).name);
   const [file, row] = [id(META.file), id(META.fileRow)];
   const sameVersionLater = `(s.${file} > t.${file} OR (s.${file} = t.${file} AND s.${row} > t.${row}) OR t.${file} IS NULL)`;
   const branches = [

@@ -7,6 +7,7 @@
 import type { NotificationChange } from '../aws/notifications.js';
 import { trustPolicy } from '../aws/policies.js';
 import { keySnapshotNotification, keySnapshotPipes } from '../model/key-snapshot-pipes.js';
+import { snapshotObjects } from '../model/snapshot-objects.js';
 import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { failureOf } from './apply.js';
 import { formatFailure } from './apply-report.js';
@@ -54,8 +55,35 @@ export async function readPipeChannels(
     if (described.ok) channels.set(table.name, described.value);
     else problems.push(`table ${table.name}: ${described.problem}`);
     if (table.deleteDetection) await readKeySnapshotChannel(client, table, channels, problems);
+    if (table.mode === 'snapshot' && described.ok)
+      await checkMarkersChannel(client, table, described.value, problems);
   }
   return { channels, problems };
+}
+
+/**
+ * A snapshot table's markers pipe watches the data pipe's folder, so it is served by the data pipe's notification
+ * (S3 refuses two configurations on one prefix): that works only when Snowflake gave both pipes the same queue.
+ */
+async function checkMarkersChannel(
+  client: SqlClient,
+  table: TableModel,
+  dataChannel: string,
+  problems: string[],
+): Promise<void> {
+  const markers = snapshotObjects(table).markersPipe;
+  let described: Described<string>;
+  try {
+    described = await describePipeChannel(client, markers);
+  } catch (error) {
+    described = { ok: false, problem: `DESC PIPE failed: ${formatFailure(failureOf(error))}` };
+  }
+  if (!described.ok) problems.push(`table ${table.name} (snapshot markers): ${described.problem}`);
+  else if (described.value !== dataChannel) {
+    problems.push(
+      `table ${table.name} (snapshot markers): pipes ${table.pipe.name} and ${markers.name} have different notification channels (${dataChannel}, ${described.value}); one S3 prefix can notify one queue: point ${table.dataKeyPrefix} at both through an SNS topic by hand`,
+    );
+  }
 }
 
 /**

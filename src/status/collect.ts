@@ -144,7 +144,7 @@ export async function readSnowflakeStatuses(
     batched(client, tables, copyHistoryBatchSql(model, tables), (t) => copyHistorySql(model, t), loadsOf),
     batched(client, tables, taskHistoryBatchSql(model, tables), (t) => taskHistorySql(model, t), tasksOf),
     perTable(taskStateSql, (t) => (rows) => readTaskState(rows, t.task.name)),
-    perTable(mergeLagSql, () => readMergeLag),
+    perTable(mergeLagSql, (t) => (t.mode === 'snapshot' ? readSnapshotLag : readMergeLag)),
   ]);
   const pipeOf = new Map(piped.map((t, i) => [t, pipes[i] as Check<PipeStatus>]));
   return tables.map((t, i) => ({
@@ -176,8 +176,20 @@ async function batched<T>(
   }
 }
 
+/**
+ * A snapshot table (mode: snapshot) has no stream, so nothing waits in one: never stale, no lag, only its last
+ * apply (how far the landing table is ahead of the target is not measured).
+ */
+const NO_STREAM: Check<StreamStatus> = { ok: true, value: { stale: false, staleAfter: null } };
+
+function readSnapshotLag(rows: readonly Record<string, unknown>[]): Check<MergeLag> {
+  const lag = readMergeLag(rows);
+  return lag.ok ? { ok: true, value: { ...lag.value, waitingRows: 0, oldestWaitingAt: null } } : lag;
+}
+
 /** SHOW STREAMS once per schema the tables' streams live in; per table (SHOW STREAMS LIKE) when that fails. */
-async function readStreams(client: SqlClient, tables: readonly TableModel[]): Promise<Check<StreamStatus>[]> {
+async function readStreams(client: SqlClient, all: readonly TableModel[]): Promise<Check<StreamStatus>[]> {
+  const tables = all.filter((t) => t.mode === 'incremental');
   const schemaOf = (t: TableModel) => JSON.stringify([t.stream.database, t.stream.schema]);
   const schemas = [...new Set(tables.map(schemaOf))];
   const readings = await Promise.all(
@@ -195,7 +207,7 @@ async function readStreams(client: SqlClient, tables: readonly TableModel[]): Pr
     }),
   );
   const byTable = new Map(readings.flat());
-  return tables.map((t) => byTable.get(t.name) as Check<StreamStatus>);
+  return all.map((t) => byTable.get(t.name) ?? NO_STREAM);
 }
 
 /** `work` over every item, at most `limit` at once; results in the items' order. */

@@ -157,10 +157,15 @@ export function readTaskState(rows: readonly Record<string, unknown>[], name: st
  * The same condition as the generated alert SNOWSTAGE_ALERT_MERGE_LAG.
  */
 export function mergeLagSql(table: TableModel): string {
+  // a snapshot table has no stream: only its last apply is read (readSnapshotLag)
+  const waiting =
+    table.mode === 'snapshot'
+      ? 'SELECT 0 AS WAITING, NULL AS OLDEST'
+      : `SELECT COUNT(*) AS WAITING, MIN(${identifier(META.loadedAt)}) AS OLDEST FROM ${qualified(table.stream)}`;
   return [
     'SELECT w.WAITING, DATE_PART(EPOCH_MILLISECOND, w.OLDEST) AS OLDEST_MS,',
     '  DATE_PART(EPOCH_MILLISECOND, m.LAST_MERGE) AS LAST_MERGE_MS',
-    `FROM (SELECT COUNT(*) AS WAITING, MIN(${identifier(META.loadedAt)}) AS OLDEST FROM ${qualified(table.stream)}) w,`,
+    `FROM (${waiting}) w,`,
     `  (SELECT MAX(${identifier(META.mergedAt)}) AS LAST_MERGE FROM ${qualified(table.targetTable)}) m`,
   ].join('\n');
 }

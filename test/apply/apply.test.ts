@@ -351,6 +351,38 @@ describe('apply', () => {
     expect(run.stdout).toMatch(/added +EventBridge/);
   });
 
+  it('a snapshot table: its folder notifies the data pipe, whose queue the markers pipe must share', async () => {
+    await writeFile(
+      join(work, 'metadata/tables/currencies.yaml'),
+      'name: currencies\nsource_table: currencies\nmode: snapshot\nprimary_key: [code]\ncolumns:\n  - { name: code, type: char(3), nullable: false }\n',
+    );
+    const { generateCommand } = await import('../../src/cli/commands/generate.js');
+    const quiet = { write: () => true };
+    const generated = await generateCommand(
+      { stdout: quiet, stderr: quiet, env: {}, cwd: work },
+      { metadata: 'metadata', out: 'generated', check: false },
+    );
+    expect(generated).toBe(0);
+    const pipes = (markers: string) => [
+      describePipeRule('CURRENCIES_PIPE', QUEUE_ARN),
+      describePipeRule('CURRENCIES_SNAPSHOTS_PIPE', markers),
+    ];
+    await startFake([...pipes(QUEUE_ARN), ...postApplyRules()]);
+    const run = await apply(['--parallel', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(s3.puts[0] ?? '').toContain('<Value>bookstore/data/currencies/</Value>');
+    await fake.close();
+
+    s3.puts.length = 0;
+    await startFake([...pipes(OTHER_QUEUE_ARN), ...postApplyRules()]);
+    const differing = await apply(['--parallel', '1']);
+    expect(differing.code).toBe(1);
+    expect(differing.stderr).toContain(
+      'table currencies (snapshot markers): pipes CURRENCIES_PIPE and CURRENCIES_SNAPSHOTS_PIPE have different notification channels',
+    );
+    expect(s3.puts).toEqual([]);
+  });
+
   it('refuses to touch notifications that would overlap, explaining the SNS alternative', async () => {
     s3.configurations.set(
       BUCKET,

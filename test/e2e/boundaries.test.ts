@@ -21,7 +21,7 @@ async function tieSpread(h: E2eHarness, tableName: string, runId: string, cursor
   const [row] = await h.warehouse.rows(
     `SELECT count(*) AS n, count(DISTINCT ${key}) AS keys, count(DISTINCT "_SNOWSTAGE_FILE") AS files
      FROM ${qualified(table.rawTable)}
-     WHERE "${table.cursor.name}" = '${cursor}' AND "_SNOWSTAGE_FILE" LIKE '%${runId}%'`,
+     WHERE "${table.cursor?.name}" = '${cursor}' AND "_SNOWSTAGE_FILE" LIKE '%${runId}%'`,
   );
   return { rows: Number(row?.n), keys: Number(row?.keys), files: Number(row?.files) };
 }

@@ -194,11 +194,17 @@ function liveRows(table: TableModel): string {
   return `(SELECT * FROM ${qualified(table.targetTable)} WHERE COALESCE("${META.deleted}", FALSE) = FALSE)`;
 }
 
+/** By key; a keyless table (mode: snapshot) by the whole row, a repeated row numbered (the rows are a multiset). */
 function keyed(table: TableModel, rows: readonly Row[]): Map<string, Row> {
-  const keyIndexes = table.primaryKey.map((k) => table.columns.indexOf(k));
+  const keyless = table.primaryKey.length === 0;
+  const keyIndexes = keyless
+    ? table.columns.map((_, i) => i)
+    : table.primaryKey.map((k) => table.columns.indexOf(k));
   const map = new Map<string, Row>();
   for (const row of rows) {
-    const key = JSON.stringify(keyIndexes.map((i) => row[i]));
+    let key = JSON.stringify(keyIndexes.map((i) => row[i]));
+    if (keyless)
+      for (let n = 2; map.has(key); n++) key = `${JSON.stringify(keyIndexes.map((i) => row[i]))} #${n}`;
     if (map.has(key)) throw new Error(`${table.name}: key ${key} appears twice`);
     map.set(key, row);
   }

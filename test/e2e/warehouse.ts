@@ -11,6 +11,9 @@
  *   a successful MERGE empties it in the same transaction (the stream offset advancing on commit).
  * - CREATE PIPE: `loadFile` (COPY with MATCH_BY_COLUMN_NAME = CASE_SENSITIVE and INCLUDE_METADATA).
  * - CREATE OR ALTER TASK: its MERGE is kept and run by `merge`; WHEN SYSTEM$STREAM_HAS_DATA is the empty check.
+ * - CREATE OR ALTER TASK in 5_snapshot.sql (mode: snapshot): the MERGE and prune task bodies are kept and run in
+ *   that order by `applySnapshot`; the data pipe is `loadFile` (landing table only: no stream), the markers pipe
+ *   `loadKeyFile`.
  * - CREATE OR ALTER TASK in 7_delete_detection.sql: the bodies of the task and its AFTER child are kept and run
  *   in that order by `detectDeletes`; the key and marker pipes are `loadKeyFile` (the harness picks the table by
  *   file name, as the pipes' PATTERNs do).
@@ -74,6 +77,8 @@ export class Warehouse {
   readonly #merges = new Map<string, string>();
   /** per table name, the bodies of the delete-detection task and its prune task, in file order */
   readonly #deleteDetections = new Map<string, string[]>();
+  /** per snapshot table, the bodies of its apply task (the MERGE) and its prune task, in file order */
+  readonly #snapshotApplies = new Map<string, string[]>();
   /** the purge statements of the last applied tree (never run by `apply`) */
   #purge = '';
 
@@ -114,7 +119,8 @@ export class Warehouse {
       if (errors.length > 0) throw new Error(`${file.path}: ${JSON.stringify(errors)}`);
       for (const statement of statements) await this.#applyStatement(file.path, statement.text);
     }
-    for (const table of model.tables) await this.#syncStreamColumns(table);
+    for (const table of model.tables.filter((t) => t.mode === 'incremental'))
+      await this.#syncStreamColumns(table);
   }
 
   async #applyStatement(path: string, text: string): Promise<void> {
@@ -128,6 +134,9 @@ export class Warehouse {
     if (head.startsWith('CREATE STREAM')) return this.#createStream(text);
     if (head.startsWith('CREATE OR ALTER TASK') && path.endsWith('/7_delete_detection.sql')) {
       return this.#keepDeleteDetection(path, text);
+    }
+    if (head.startsWith('CREATE OR ALTER TASK') && path.endsWith('/5_snapshot.sql')) {
+      return this.#keepTaskBody(this.#snapshotApplies, path, text);
     }
     if (head.startsWith('CREATE OR ALTER TASK')) return this.#keepMerge(path, text);
     if (head.startsWith('CREATE OR REPLACE VIEW') && path.startsWith('2_tables/')) {
@@ -188,13 +197,26 @@ export class Warehouse {
 
   /** A delete-detection task's body (after its `AS` line), kept as generated: the task and then its prune task. */
   #keepDeleteDetection(path: string, text: string): void {
+    this.#keepTaskBody(this.#deleteDetections, path, text);
+  }
+
+  /** A task's body (after its `AS` line), kept as generated; a root task starts its table's list again. */
+  #keepTaskBody(kept: Map<string, string[]>, path: string, text: string): void {
     const tableName = /^2_tables\/([^/]+)\//.exec(path)?.[1];
     const as = /^\s*AS\s*$/m.exec(text);
     if (tableName === undefined || !as) throw new Error(`${path}: no task body`);
-    const kept = this.#deleteDetections.get(tableName) ?? [];
-    // a re-apply replaces the table's tasks: the first task of a file starts the list again
-    const bodies = /\bAFTER\b/.test(text.slice(0, as.index)) ? kept : [];
-    this.#deleteDetections.set(tableName, [...bodies, text.slice(as.index + as[0].length).trim()]);
+    const bodies = /\bAFTER\b/.test(text.slice(0, as.index)) ? (kept.get(tableName) ?? []) : [];
+    kept.set(tableName, [...bodies, text.slice(as.index + as[0].length).trim()]);
+  }
+
+  /**
+   * One run of a snapshot table's task graph (5_snapshot.sql): its MERGE, then its prune task. Each body runs as
+   * generated; the MERGE source is first checked to have one row per target row (Snowflake would fail otherwise).
+   */
+  async applySnapshot(table: TableModel): Promise<void> {
+    const bodies = this.#snapshotApplies.get(table.name);
+    if (bodies?.length !== 2) throw new Error(`no snapshot tasks applied for ${table.name}`);
+    for (const body of bodies) await this.db.run(body);
   }
 
   /** The generated delete-detection task, then its prune task (AFTER it), as one task graph run. */
@@ -242,7 +264,12 @@ export class Warehouse {
       await this.db.run(
         `CREATE OR REPLACE TEMP TABLE e2e_batch AS SELECT ${[...columns, 'ordinality'].join(', ')} FROM ${source}`,
       );
-      for (const relation of [qualified(table.rawTable), qualified(table.stream)]) {
+      // a snapshot table has no stream: its task reads the landing table
+      const relations = [
+        qualified(table.rawTable),
+        ...(table.mode === 'incremental' ? [qualified(table.stream)] : []),
+      ];
+      for (const relation of relations) {
         await this.db.run(`INSERT INTO ${relation} (${target}) SELECT ${values} FROM e2e_batch`);
       }
       const rows = await this.db.rows(

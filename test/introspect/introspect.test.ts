@@ -168,17 +168,40 @@ describe('keys', () => {
     );
   });
 
-  it('no PRIMARY KEY and no UNIQUE index on NOT NULL columns: no YAML, a clear note, exit 1, nothing written', async () => {
+  it('no PRIMARY KEY and no UNIQUE index on NOT NULL columns: a keyless mode: snapshot with the reason, valid', async () => {
     const run = await introspect('--table', 'heap');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(
-      'MySQL table heap: no PRIMARY KEY and no UNIQUE index on NOT NULL columns: extraction pages through rows by key, and rows sharing a key would be lost; add a PRIMARY KEY or UNIQUE index in MySQL\n',
-    );
+    expect(run.code).toBe(0);
+    const [doc] = printed(run.stdout);
+    expect(doc?.mode).toBe('snapshot');
+    expect(doc?.primary_key).toBeUndefined();
+    expect(doc?.cursor).toBeUndefined();
+    const reason =
+      'no PRIMARY KEY and no UNIQUE index on NOT NULL columns, so rows can be neither paged nor merged by key: every run copies the whole table and the target is replaced by the latest complete snapshot (or add a PRIMARY KEY or UNIQUE index in MySQL and use mode: incremental)';
+    expect(run.stdout).toContain(`# ${reason}\nmode: snapshot\n`);
+    expect(run.stderr).toBe(`MySQL table heap: mode: snapshot suggested: ${reason}\n`);
     const write = await introspect('--table', 'heap', '--write');
-    expect(write.code).toBe(1);
-    expect(write.stderr).toContain('no file written');
-    await expect(readFile(join(work, 'metadata', 'tables', 'heap.yaml'))).rejects.toThrow();
+    expect(write.code, write.stderr).toBe(0);
+    expect(write.stderr).toContain('metadata/tables/heap.yaml: created');
+    const valid = await runCli(['validate'], { cwd: work, env });
+    expect(valid.stderr).toBe('');
+    expect(valid.code).toBe(0);
+    // the written keyless file is checked again without a key complaint
+    const check = await introspect('--table', 'heap', '--check');
+    expect(check.code, check.stderr).toBe(0);
+    await rm(join(work, 'metadata', 'tables', 'heap.yaml'));
+  });
+
+  it('a key but no update-time column: a keyed mode: snapshot with the reason', async () => {
+    await db.query('CREATE TABLE codes (code CHAR(3) NOT NULL PRIMARY KEY, label VARCHAR(40))');
+    const run = await introspect('--table', 'codes');
+    expect(run.code).toBe(0);
+    const [doc] = printed(run.stdout);
+    expect(doc?.mode).toBe('snapshot');
+    expect(doc?.primary_key).toEqual(['code']);
+    expect(doc?.cursor).toBeUndefined();
+    expect(run.stderr).toContain(
+      'MySQL table codes: mode: snapshot suggested: no DATETIME or TIMESTAMP column looks like an update time (ON UPDATE CURRENT_TIMESTAMP, or named like updated_at / modified_at): every run copies the whole table in key order',
+    );
   });
 
   it('a table file whose primary_key MySQL does not keep unique is refused, naming the key to use', async () => {

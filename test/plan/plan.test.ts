@@ -99,6 +99,34 @@ describe('snowstage plan', () => {
     );
   });
 
+  it('snapshot tables (mode: snapshot, keyed and keyless): applied, no changes; fresh, no stream to create', async () => {
+    await writeFile(
+      join(work, 'metadata/tables/currencies.yaml'),
+      'name: currencies\nsource_table: currencies\nmode: snapshot\nprimary_key: [code]\ncolumns:\n  - { name: code, type: char(3), nullable: false }\n  - { name: rate, type: int }\n',
+    );
+    await writeFile(
+      join(work, 'metadata/tables/zones.yaml'),
+      'name: zones\nsource_table: zones\nmode: snapshot\ncolumns:\n  - { name: zone, type: varchar(16) }\n',
+    );
+    const generated = await runCli(['generate'], { cwd: work, env: {} });
+    expect(generated.code, generated.stderr).toBe(0);
+    catalog = await catalogAfterApply(join(work, 'generated/bookstore'), 'ANALYTICS');
+    const applied = await plan();
+    expect(applied.stdout).toBe('No changes: the account matches pipeline bookstore.\n');
+    await fake?.close();
+    fake = undefined;
+    catalog = emptyCatalog('ANALYTICS');
+    const fresh = await plan();
+    expect(linesWith(fresh.stdout, 'CURRENCIES')).toEqual([
+      `  + table ${RAW}."CURRENCIES" (currencies: landing table)  # apply creates it`,
+      `  + table ${TARGET}."CURRENCIES" (currencies: target table)  # apply creates it`,
+      `  + pipe ${RAW}."CURRENCIES_PIPE" (currencies: pipe)  # apply creates it`,
+      `  + task ${RAW}."CURRENCIES_MERGE" (currencies: MERGE task)  # apply creates it`,
+      `  + view ${TARGET}."CURRENCIES_LIVE" (currencies: live view)  # apply creates it`,
+    ]);
+    expect(linesWith(fresh.stdout, 'STREAM"')).not.toContain(expect.stringContaining('ZONES'));
+  });
+
   it('an account equal to the generated state: no changes, exit 0, read with SHOW … IN SCHEMA only', async () => {
     const run = await plan();
     expect(run.stdout).toBe('No changes: the account matches pipeline bookstore.\n');

@@ -2,7 +2,7 @@
  * `snowstage status` end to end: extractor state written to s3rver (or a local state directory), Snowflake
  * answers from the local fake through the real snowflake-sdk.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -410,6 +410,51 @@ describe('status', () => {
     );
     expect(of('SHOW STREAMS')).toEqual(['SHOW STREAMS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"']);
     expect(run.stdout).not.toContain(PASSWORD);
+  });
+
+  it('a snapshot table (mode: snapshot): no stream read or reported, no merge lag, its task state and last apply', async () => {
+    const file = join(work, 'metadata/tables/currencies.yaml');
+    await writeFile(
+      file,
+      'name: currencies\nsource_table: currencies\nmode: snapshot\nprimary_key: [code]\ncolumns:\n  - { name: code, type: char(3), nullable: false }\n',
+    );
+    try {
+      const running = { executionState: 'RUNNING', pendingFileCount: 0 };
+      // the first rule that matches answers: this pipe status batch before the healthy rules' one
+      const server = await startFake([
+        pipeStatuses({ books: running, book_reviews: running, currencies: running }),
+        ...healthyRules(),
+        showTask('CURRENCIES_MERGE', 'started'),
+        {
+          match: (sql) =>
+            sql.includes('LAST_MERGE_MS') && sql.includes('"ANALYTICS"."BOOKSTORE"."CURRENCIES"'),
+          reply: {
+            columns: [
+              { name: 'WAITING', type: 'fixed' },
+              { name: 'OLDEST_MS', type: 'fixed' },
+              { name: 'LAST_MERGE_MS', type: 'fixed' },
+            ],
+            rows: [{ WAITING: '0', OLDEST_MS: null, LAST_MERGE_MS: at('2025-03-01T12:00:00Z') }],
+          },
+        },
+      ]);
+      const run = await status(['--json'], snowflakeEnv(server));
+      const report = JSON.parse(run.stdout) as StatusReport;
+      const currencies = tableOf(report, 'currencies');
+      expect(currencies.snowflake?.stream).toEqual({ ok: true, value: { stale: false, staleAfter: null } });
+      expect(currencies.snowflake?.lag).toEqual({
+        ok: true,
+        value: { waitingRows: 0, oldestWaitingAt: null, lastMergeAt: '2025-03-01T12:00:00.000Z' },
+      });
+      expect(currencies.snowflake?.task).toEqual({
+        ok: true,
+        value: { name: 'CURRENCIES_MERGE', state: 'started' },
+      });
+      expect(currencies.problems).toEqual([]);
+      expect(server.statements.filter((s) => s.includes('CURRENCIES_STREAM'))).toEqual([]);
+    } finally {
+      await rm(file);
+    }
   });
 
   it('terminal: a readable table, notes, and the problems; exit 1 when a pipe stopped or loads failed', async () => {

@@ -148,13 +148,18 @@ class IntrospectRun {
 
   #print(s: TableSuggestion): void {
     for (const p of s.problems) this.#problem(`MySQL table ${s.sourceTable}: ${p}`);
+    if (s.snapshot) this.#note(`MySQL table ${s.sourceTable}: mode: snapshot suggested: ${s.snapshot}`);
     if (s.problems.length === 0) this.io.stdout.write(`---\n${newTableText(s, SCHEMA_COMMENT)}`);
   }
 
   async #existing(table: SourceTable, s: TableSuggestion, file: TableFile): Promise<void> {
     const shown = this.#show(file.path);
     const nullable = new Set(table.columns.filter((c) => c.nullable).map((c) => c.name.toLowerCase()));
-    const verdict = keyUniqueness(file.primaryKey, nullable, table.indexes);
+    // a file without primary_key is a keyless snapshot table (mode: snapshot): there is no key to check
+    const verdict =
+      file.primaryKey.length > 0
+        ? keyUniqueness(file.primaryKey, nullable, table.indexes)
+        : ({ ok: true } as const);
     if (!verdict.ok) {
       this.#problem(
         `${shown}: primary_key [${file.primaryKey.join(', ')}] is not enforced as unique by MySQL table ${table.name}: ${verdict.reason}; extract refuses it. ${s.key ? `Use [${s.key.columns.join(', ')}] (${s.key.reason})` : 'Add a PRIMARY KEY or UNIQUE index on NOT NULL columns in MySQL'}`,
@@ -177,6 +182,7 @@ class IntrospectRun {
     }
     for (const p of s.problems) this.#problem(`MySQL table ${s.sourceTable}: ${p}; no file written`);
     if (s.problems.length > 0) return;
+    if (s.snapshot) this.#note(`MySQL table ${s.sourceTable}: mode: snapshot suggested: ${s.snapshot}`);
     if (this.files.some((f) => f.path === path)) {
       return this.#problem(
         `${this.#show(path)} exists but is not the file of MySQL table ${s.sourceTable} (it names another source_table, or is not valid YAML); nothing written`,

@@ -92,7 +92,8 @@ ALTER ALERT "Lake"."Raw Zone"."SNOWSTAGE_ALERT_MERGE_FAILURES" RESUME;
 
 -- 3. Loaded rows that wait in the stream for the MERGE longer than the table's max_merge_lag_minutes: the task
 -- is failing, suspended or too slow. A quiet table (empty stream) is never reported, however old its last merge.
--- Selecting from a stream does not consume it (only DML does).
+-- Selecting from a stream does not consume it (only DML does). Snapshot tables (mode: snapshot) have no stream and
+-- are not checked here.
 CREATE OR ALTER ALERT "Lake"."Raw Zone"."SNOWSTAGE_ALERT_MERGE_LAG"
   SCHEDULE = '30 MINUTE'
   COMMENT = 'snowstage lake2: loaded rows wait too long for the MERGE; sends to notification integration Lake "Alerts" $$'

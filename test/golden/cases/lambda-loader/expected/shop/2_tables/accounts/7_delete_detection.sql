@@ -17,7 +17,6 @@
 -- * Applying the same snapshot again changes nothing; the prune task then drops the keys of older snapshots.
 -- Syntax, clauses in the documented order:
 --   CREATE TABLE: https://docs.snowflake.com/en/sql-reference/sql/create-table
---   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
 --   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
 --   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
 --   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
@@ -41,9 +40,10 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."ACCOUNTS_KEY_SNAPSHOTS" (
 )
   COMMENT = 'snowstage: completed key snapshots of MySQL table accounts';
 
--- No pipes (loader: lambda): the Lambda COPY loader runs, for each new key file and marker under
--- mysql/shop/data/_keys/accounts/, the COPY the pipe ACCOUNTS_KEYS_PIPE or ACCOUNTS_KEY_SNAPSHOTS_PIPE would (COPY ... FILES = ('<name>')),
--- into the same two tables; COPY's load metadata of each table keeps a file from loading twice.
+-- No pipes (loader: lambda): for each new key file and marker under mysql/shop/data/_keys/accounts/
+-- the Lambda COPY loader runs the COPY (with FILES = ('<name>')) the pipe ACCOUNTS_KEYS_PIPE
+-- or ACCOUNTS_KEY_SNAPSHOTS_PIPE would run, into the same two tables; the load metadata of each table keeps
+-- a file from loading twice. A marker may load before its key files: the task below waits for all of them.
 
 -- A root task is suspended before it or its child change; the child is resumed before the root.
 ALTER TASK IF EXISTS "LAKE"."SHOP_RAW"."ACCOUNTS_DELETE_DETECTION" SUSPEND;

@@ -14,7 +14,6 @@
 --   prune task then drops the landing rows of older snapshots (markers are one row per file and are kept).
 -- Syntax, clauses in the documented order:
 --   CREATE TABLE: https://docs.snowflake.com/en/sql-reference/sql/create-table
---   CREATE PIPE: https://docs.snowflake.com/en/sql-reference/sql/create-pipe
 --   COPY INTO <table>: https://docs.snowflake.com/en/sql-reference/sql/copy-into-table
 --   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
 --   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
@@ -31,9 +30,9 @@ CREATE TABLE IF NOT EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS" (
 )
   COMMENT = 'snowstage: completed snapshots of MySQL table currencies';
 
--- No pipe (loader: lambda): the Lambda COPY loader runs, for each new completion marker, the COPY the pipe
--- CURRENCIES_SNAPSHOTS_PIPE would (COPY ... FILES = ('<name>')); COPY's load metadata of the table keeps a marker from
--- loading twice. It may load a marker before the snapshot's data files: the task below waits for all of them.
+-- No pipe (loader: lambda): for each new completion marker the Lambda COPY loader runs the COPY (with
+-- FILES = ('<name>')) the pipe CURRENCIES_SNAPSHOTS_PIPE would run; the load metadata of the table keeps a
+-- marker from loading twice. A marker may load before its data files: the task below waits for all of them.
 
 -- A root task is suspended before it or its child change; the child is resumed before the root.
 -- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).

@@ -335,7 +335,10 @@ describe('COPY loader, key snapshots and snapshot tables', () => {
     const pipedDir = join(workDir, 'shop-piped');
     await cp(shopDir, pipedDir, { recursive: true });
     const yaml = await readFile(join(pipedDir, 'pipeline.yaml'), 'utf8');
-    await writeFile(join(pipedDir, 'pipeline.yaml'), yaml.replace('  loader: lambda\n', '  loader: snowpipe\n'));
+    await writeFile(
+      join(pipedDir, 'pipeline.yaml'),
+      yaml.replace('  loader: lambda\n', '  loader: snowpipe\n'),
+    );
     const snowpipe = await modelOf(pipedDir);
     expect(snowpipe.tables.every((t) => t.loader === 'snowpipe')).toBe(true);
     piped = new Map(render(snowpipe, loadTemplates()).map((f) => [f.path, f.content]));

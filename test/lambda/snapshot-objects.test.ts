@@ -7,7 +7,9 @@ import { loadTestModel } from '../support/pipeline.js';
 
 describe('COPY loader, snapshot tables', () => {
   it('sorts a snapshot data file and a marker to their pipes, and copies by name (no PATTERN next to FILES)', async () => {
-    const model = await loadTestModel('test/golden/cases/lambda-loader/metadata', { SHOP_MYSQL_PASSWORD: 'x' });
+    const model = await loadTestModel('test/golden/cases/lambda-loader/metadata', {
+      SHOP_MYSQL_PASSWORD: 'x',
+    });
     const folder = 'mysql/shop/data/currencies/20261130T070000000Z-abcdef/';
     const data = classifyObject(model, 'shop-lake', `${folder}20261130T070000000Z-123456-000001.csv.gz`);
     expect(data.kind === 'data' && data.copy).toBe('data');
@@ -25,7 +27,13 @@ describe('COPY loader, snapshot tables', () => {
     const [copy] = copyFilesStatements(model, data.table, [data.file], loadTemplates());
     expect(copy).toContain(`FILES = ('20261130T070000000Z-abcdef/20261130T070000000Z-123456-000001.csv.gz')`);
     expect(copy).not.toContain('PATTERN');
-    const [markerCopy] = copyFilesStatements(model, marker.table, [marker.file], loadTemplates(), marker.copy);
+    const [markerCopy] = copyFilesStatements(
+      model,
+      marker.table,
+      [marker.file],
+      loadTemplates(),
+      marker.copy,
+    );
     expect(markerCopy).toContain('COPY INTO "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS"\n');
     expect(markerCopy).not.toContain('PATTERN');
   });

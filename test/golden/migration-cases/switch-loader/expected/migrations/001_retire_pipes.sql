@@ -15,17 +15,24 @@
 -- The switch, in this order (README, "AWS Lambda"), so that every file is loaded exactly once:
 -- 1. Stop every extractor writing to these tables and let its uploads finish: no new file appears
 --    while neither the pipe nor the loader listens.
--- 2. Run this migration: it pauses the pipe, stops (the block raises; nothing is dropped) unless the pipe is
---    PAUSED with pendingFileCount 0, that is, every file notified so far was loaded by the pipe, then drops it.
---    If it stops: resume the pipe, wait until SYSTEM$PIPE_STATUS shows pendingFileCount 0, run this again.
+-- 2. Run this migration: it pauses the pipes, stops (a block raises; nothing is dropped) unless every pipe is
+--    PAUSED with pendingFileCount 0, that is, every file notified so far was loaded by its pipe, then drops them.
+--    If it stops: resume the pipe it names, wait until SYSTEM$PIPE_STATUS shows pendingFileCount 0, run this again.
 -- 3. `snowstage apply`: removes the bucket notifications of the table's folders (no pipe listens to them).
 -- 4. Deploy generated/shop/lambda/template.json: the loader's EventBridge rule sees files created from then on.
 -- 5. Start the extractors again. Files loaded by the pipe are never sent to the loader (only new files are).
 
--- 1. Pause pipe CURRENCIES_PIPE (table currencies): it takes no new file from its queue.
+-- 1. Pause every pipe: none takes a new file from its queue.
 ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
+ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
+ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
+ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEYS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
+ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEY_SNAPSHOTS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
+ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
 
--- 2. Stop here (the block raises) unless pipe CURRENCIES_PIPE (table currencies) is PAUSED with pendingFileCount 0.
+-- 2. Stop here (a block raises) unless every pipe is PAUSED with pendingFileCount 0: all gates run before any
+--    drop, so a migration that stops has dropped nothing and can simply be run again.
+-- pipe CURRENCIES_PIPE (table currencies)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -42,13 +49,7 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
-DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_PIPE";
-
--- 1. Pause pipe CURRENCIES_SNAPSHOTS_PIPE (table currencies): it takes no new file from its queue.
-ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
-
--- 2. Stop here (the block raises) unless pipe CURRENCIES_SNAPSHOTS_PIPE (table currencies) is PAUSED with pendingFileCount 0.
+-- pipe CURRENCIES_SNAPSHOTS_PIPE (table currencies)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -65,13 +66,7 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
-DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS_PIPE";
-
--- 1. Pause pipe CUSTOMERS_PIPE (table customers): it takes no new file from its queue.
-ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
-
--- 2. Stop here (the block raises) unless pipe CUSTOMERS_PIPE (table customers) is PAUSED with pendingFileCount 0.
+-- pipe CUSTOMERS_PIPE (table customers)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -88,13 +83,7 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
-DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE";
-
--- 1. Pause pipe CUSTOMERS_KEYS_PIPE (table customers): it takes no new file from its queue.
-ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEYS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
-
--- 2. Stop here (the block raises) unless pipe CUSTOMERS_KEYS_PIPE (table customers) is PAUSED with pendingFileCount 0.
+-- pipe CUSTOMERS_KEYS_PIPE (table customers)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -111,13 +100,7 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
-DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEYS_PIPE";
-
--- 1. Pause pipe CUSTOMERS_KEY_SNAPSHOTS_PIPE (table customers): it takes no new file from its queue.
-ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEY_SNAPSHOTS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
-
--- 2. Stop here (the block raises) unless pipe CUSTOMERS_KEY_SNAPSHOTS_PIPE (table customers) is PAUSED with pendingFileCount 0.
+-- pipe CUSTOMERS_KEY_SNAPSHOTS_PIPE (table customers)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -134,13 +117,7 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
-DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEY_SNAPSHOTS_PIPE";
-
--- 1. Pause pipe ORDERS_PIPE (table orders): it takes no new file from its queue.
-ALTER PIPE IF EXISTS "LAKE"."SHOP_RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE;
-
--- 2. Stop here (the block raises) unless pipe ORDERS_PIPE (table orders) is PAUSED with pendingFileCount 0.
+-- pipe ORDERS_PIPE (table orders)
 EXECUTE IMMEDIATE $$
 DECLARE
   pipe_state VARCHAR;
@@ -157,5 +134,10 @@ BEGIN
 END;
 $$;
 
--- 3. Drop it: the Lambda COPY loader loads the table's files from now on.
+-- 3. Drop them: the Lambda COPY loader loads the tables' files from now on.
+DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_PIPE";
+DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CURRENCIES_SNAPSHOTS_PIPE";
+DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_PIPE";
+DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEYS_PIPE";
+DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."CUSTOMERS_KEY_SNAPSHOTS_PIPE";
 DROP PIPE IF EXISTS "LAKE"."SHOP_RAW"."ORDERS_PIPE";

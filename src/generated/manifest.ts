@@ -7,6 +7,8 @@
  * from the CREATE statements and the column types from the `ADD COLUMN IF NOT EXISTS` statements, which every
  * table file of that format carries one per column (later trees: one statement listing every column).
  */
+import { keySnapshotPipesOf } from '../model/key-snapshot-pipes.js';
+import { snapshotObjectsOf } from '../model/snapshot-objects.js';
 import type { PipelineModel, QualifiedName, TableModel } from '../model/types.js';
 import { splitStatements } from '../sql/split.js';
 
@@ -33,6 +35,11 @@ export interface ManifestTable {
   readonly pipe: QualifiedName;
   /** present only for a table loaded by the Lambda COPY loader; absent means Snowpipe (as in older trees) */
   readonly loader?: 'lambda';
+  /**
+   * written only for a table with delete_detection (it has key-snapshot pipes unless loaded by the Lambda loader);
+   * filled in from the SQL for a model.json written before this field existed (`previousManifest`)
+   */
+  readonly deleteDetection?: true;
   readonly task: QualifiedName;
   readonly dataKeyPrefix: string;
   readonly columns: readonly ManifestColumn[];
@@ -70,6 +77,7 @@ function manifestTable(table: TableModel): ManifestTable {
     stream: name(table.stream),
     pipe: name(table.pipe),
     ...(table.loader === 'lambda' ? { loader: 'lambda' as const } : {}),
+    ...(table.deleteDetection ? { deleteDetection: true as const } : {}),
     task: name(table.task),
     dataKeyPrefix: table.dataKeyPrefix,
     columns: table.columns.map((c) => ({
@@ -80,6 +88,21 @@ function manifestTable(table: TableModel): ManifestTable {
       primaryKey: keys.has(c.name),
     })),
   };
+}
+
+/**
+ * Every pipe a table loaded by Snowpipe has, by its model.json entry: the data pipe, a snapshot table's markers
+ * pipe, and delete detection's key-file and key-marker pipes.
+ */
+export function manifestPipes(table: ManifestTable): QualifiedName[] {
+  const keys = keySnapshotPipesOf(table.landingTable, table.targetTable.name);
+  return [
+    table.pipe,
+    ...(table.mode === 'snapshot'
+      ? [snapshotObjectsOf(table.landingTable, table.targetTable.name).markersPipe]
+      : []),
+    ...(table.deleteDetection ? [keys.keys, keys.markers] : []),
+  ];
 }
 
 /** Only the three parts, in this order, whatever else the object carries. */
@@ -99,12 +122,25 @@ export function previousManifest(tree: ReadonlyMap<string, string>): ModelManife
   const json = tree.get(MANIFEST_FILE);
   if (json !== undefined) {
     try {
-      return JSON.parse(json) as ModelManifest;
+      return withDeleteDetection(JSON.parse(json) as ModelManifest, tree);
     } catch {
       // edited by hand into something unreadable: the SQL next to it says the same, and --check shows the edit
     }
   }
-  return legacyManifest(tree);
+  const legacy = legacyManifest(tree);
+  return legacy && withDeleteDetection(legacy, tree);
+}
+
+/** A table of the tree has delete detection when its 7_delete_detection.sql is there (any format of model.json). */
+function withDeleteDetection(manifest: ModelManifest, tree: ReadonlyMap<string, string>): ModelManifest {
+  return {
+    ...manifest,
+    tables: manifest.tables.map((t) =>
+      t.deleteDetection || !tree.has(`2_tables/${t.name}/7_delete_detection.sql`)
+        ? t
+        : { ...t, deleteDetection: true as const },
+    ),
+  };
 }
 
 const TABLE_DIR = /^2_tables\/([^/]+)\//;

@@ -20,7 +20,13 @@ import {
 import type { RenderedFile, Templates } from '../render/render.js';
 import { normalize } from '../render/render.js';
 import { splitStatements } from '../sql/split.js';
-import { type ManifestTable, type ModelManifest, manifestOf, previousManifest } from './manifest.js';
+import {
+  type ManifestTable,
+  type ModelManifest,
+  manifestOf,
+  manifestPipes,
+  previousManifest,
+} from './manifest.js';
 import { diffModels, type ModelDiff, type TypeChange } from './model-diff.js';
 
 export const MIGRATIONS_DIR = 'migrations/';
@@ -189,7 +195,9 @@ function retirePipes(context: BuildContext, tables: readonly ManifestTable[]): N
   if (tables.length === 0) return [];
   const names = tables.map((t) => t.name);
   const number = context.number();
-  const file = `${number}_retire_${names.length === 1 ? `pipe_${names[0]}` : 'pipes'}`;
+  const pipes = tables.flatMap(manifestPipes).length;
+  const what = names.length > 1 ? 'pipes' : pipes > 1 ? `pipes_${names[0]}` : `pipe_${names[0]}`;
+  const file = `${number}_retire_${what}`;
   const view = retirePipesView(
     tables,
     header(
@@ -204,7 +212,7 @@ function retirePipes(context: BuildContext, tables: readonly ManifestTable[]): N
     {
       path: `${MIGRATIONS_DIR}${file}.sql`,
       kind: 'retire_pipes',
-      covers: `pipe${names.length === 1 ? '' : 's'} of ${names.join(', ')} drained and dropped (loader: lambda)`,
+      covers: `pipe${pipes === 1 ? '' : 's'} of ${names.join(', ')} drained and dropped (loader: lambda)`,
       content: context.templates['migration/retire_pipes.sql'](view),
     },
   ];

@@ -2,6 +2,7 @@
  * What `generate` says about the model, not only about files: tables and columns added, removed or retyped,
  * and what covers each change (a table file, a migration, or nothing, with the reason). Pure text.
  */
+import { manifestPipes } from './manifest.js';
 import type { MigrationResult } from './migrations.js';
 
 export function formatModelChanges(result: MigrationResult, displayDir: string): string {
@@ -43,8 +44,10 @@ export function formatModelChanges(result: MigrationResult, displayDir: string):
     lines.push(`pipes of ${result.recreatedPipes.join(', ')}: recreated by ${where(at('recreate_pipes'))}`);
   }
   for (const table of diff.pipesRetired) {
+    const pipes = manifestPipes(table);
+    const its = pipes.length === 1 ? 'its pipe is' : `its pipes ${pipes.map((p) => p.name).join(', ')} are`;
     lines.push(
-      `table ${table.name}: loader snowpipe -> lambda: its pipe is drained and dropped by ${where(at('retire_pipes'))}; run it before deploying the loader (README, "AWS Lambda")`,
+      `table ${table.name}: loader snowpipe -> lambda: ${its} drained and dropped by ${where(at('retire_pipes'))}; run it before deploying the loader (README, "AWS Lambda")`,
     );
   }
   for (const table of diff.pipesAdded) {

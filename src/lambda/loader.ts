@@ -1,15 +1,18 @@
 /**
  * The COPY loader (`loader` in `snowstage/lambda`): for accounts that cannot use Snowpipe auto-ingest, S3
  * "object created" notifications (direct, through SQS, or through EventBridge) invoke it, and it runs COPY INTO for
- * exactly the new data files through snowflake-sdk, with the pipe's COPY options (render/copy-files.ts). Repeated
- * delivery is harmless: COPY skips files its load metadata says are loaded (64 days). Objects that are not a
- * table's data file (other buckets, folder markers, manifests, state, leases) are ignored, and so are the files of
+ * exactly the new files through snowflake-sdk: for each file, the COPY of the pipe that would load it with
+ * loader: snowpipe (data files; a snapshot table's completion markers; delete detection's key files and key
+ * markers), from the same view models (render/copy-files.ts). Repeated delivery is harmless: COPY skips files the
+ * target table's load metadata says are loaded (64 days). A marker may arrive before the files it lists: the tasks
+ * act only once every listed file is loaded. Objects that are not such a file (other buckets, folder markers,
+ * manifests, state, leases) are ignored, and so are the files of
  * tables loaded by a pipe (loader: snowpipe), so no file is loaded by both. Per-object results are returned; with
  * SQS, the messages whose files failed are returned as batchItemFailures so only they are retried (needs
  * FunctionResponseTypes: [ReportBatchItemFailures]); otherwise a failed file fails the invocation.
  */
 import type { PipelineModel, TableModel } from '../model/types.js';
-import { copyFilesStatements } from '../render/copy-files.js';
+import { type CopyKind, copyFilesStatements } from '../render/copy-files.js';
 import { loadTemplates } from '../render/render.js';
 import { connectSnowflake, type SqlClient } from '../snowflake/client.js';
 import { connectionDefaults } from '../snowflake/connection.js';
@@ -78,7 +81,8 @@ export function createLoader(options: LoaderOptions = {}) {
 
 async function loadObjects(model: PipelineModel, objects: readonly NotifiedObject[], env: Env) {
   const results = new Map<NotifiedObject, ObjectResult>();
-  const byTable = new Map<TableModel, { object: NotifiedObject; file: string }[]>();
+  // one group per pipe the files would have had: same target table, same COPY
+  const byCopy = new Map<string, CopyGroup>();
   for (const object of objects) {
     const found = classifyObject(model, object.bucket, object.key);
     if (found.kind === 'ignored') {
@@ -89,15 +93,17 @@ async function loadObjects(model: PipelineModel, objects: readonly NotifiedObjec
         detail: found.reason,
       });
     } else {
-      byTable.set(found.table, [...(byTable.get(found.table) ?? []), { object, file: found.file }]);
+      const id = `${found.table.name}\u0000${found.copy}`;
+      const group = byCopy.get(id) ?? { table: found.table, copy: found.copy, files: [] };
+      group.files.push({ object, file: found.file, stageFile: found.stageFile });
+      byCopy.set(id, group);
     }
   }
-  if (byTable.size > 0) {
+  if (byCopy.size > 0) {
     const client = await connect(model, env);
     try {
-      for (const [table, files] of byTable) {
-        for (const [object, result] of await copyTable(model, table, files, client))
-          results.set(object, result);
+      for (const group of byCopy.values()) {
+        for (const [object, result] of await copyGroup(model, group, client)) results.set(object, result);
       }
     } finally {
       await client.close();
@@ -112,21 +118,27 @@ async function connect(model: PipelineModel, env: Env): Promise<SqlClient> {
   return connectSnowflake(options);
 }
 
+interface CopyGroup {
+  readonly table: TableModel;
+  readonly copy: CopyKind;
+  readonly files: { object: NotifiedObject; file: string; stageFile: string }[];
+}
+
 /** One COPY per 1,000 files; a statement that fails marks its files failed (the others still run). */
-async function copyTable(
+async function copyGroup(
   model: PipelineModel,
-  table: TableModel,
-  files: readonly { object: NotifiedObject; file: string }[],
+  { table, copy, files }: CopyGroup,
   client: SqlClient,
 ): Promise<Map<NotifiedObject, ObjectResult>> {
   const unique = [...new Set(files.map((f) => f.file))];
-  const statements = copyFilesStatements(model, table, unique, loadTemplates());
+  const stageFiles = new Map(files.map((f) => [f.file, f.stageFile]));
+  const statements = copyFilesStatements(model, table, unique, loadTemplates(), copy);
   const byFile = new Map<string, Omit<ObjectResult, 'bucket' | 'key'>>();
   for (const [i, sql] of statements.entries()) {
     const names = unique.slice(i * 1000, (i + 1) * 1000);
     try {
       const { rows } = await client.execute(sql);
-      for (const name of names) byFile.set(name, outcomeOf(table, name, rows));
+      for (const name of names) byFile.set(name, outcomeOf(table, stageFiles.get(name) ?? name, rows));
     } catch (error) {
       for (const name of names)
         byFile.set(name, { outcome: 'failed', table: table.name, detail: (error as Error).message });
@@ -147,11 +159,11 @@ async function copyTable(
  */
 function outcomeOf(
   table: TableModel,
-  file: string,
+  stageFile: string,
   rows: readonly Record<string, unknown>[],
 ): Omit<ObjectResult, 'bucket' | 'key'> {
   const lower = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
-  const row = lower.find((r) => typeof r.file === 'string' && r.file.endsWith(`${table.stagePath}${file}`));
+  const row = lower.find((r) => typeof r.file === 'string' && r.file.endsWith(stageFile));
   if (!row) return { outcome: 'already_loaded', table: table.name };
   const status = String(row.status);
   if (status === 'LOADED')

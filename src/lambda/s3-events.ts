@@ -1,10 +1,13 @@
 /**
  * S3 "object created" notifications, delivered directly, through SQS or through EventBridge, read into the objects
- * they name (pure), and each object sorted into a table's new data file or something the loader ignores.
+ * they name (pure), and each object sorted into a table's new file (and the pipe whose COPY loads it) or something
+ * the loader ignores.
  * Shapes: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html, …/AmazonS3/latest/userguide/ev-events.html
  */
 import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
+import type { CopyKind } from '../render/copy-files.js';
+import { MARKER_FILE_PATTERN, SNAPSHOT_FILE_PATTERN } from '../render/views.js';
 
 export interface NotifiedObject {
   /** the SQS message that carried it (for batchItemFailures); undefined for direct and EventBridge delivery */
@@ -80,25 +83,65 @@ function decodeKey(key: string): string {
 }
 
 export type ObjectClass =
-  | { readonly kind: 'data'; readonly table: TableModel; readonly file: string }
+  | {
+      readonly kind: 'data';
+      readonly table: TableModel;
+      /** whose pipe's COPY loads it (the pipe the table would have with loader: snowpipe) */
+      readonly copy: CopyKind;
+      /** relative to that COPY's FROM folder, as FILES takes it */
+      readonly file: string;
+      /** relative to the stage root, as COPY's result rows end */
+      readonly stageFile: string;
+    }
   | { readonly kind: 'ignored'; readonly reason: string };
 
-/** A new data file of one of the pipeline's tables, or why the loader leaves this object alone. */
+/** The pipes' PATTERNs (views.ts), matched as Snowflake does: against the whole path. */
+const SNAPSHOT_FILE = new RegExp(`^${SNAPSHOT_FILE_PATTERN}$`);
+const MARKER_FILE = new RegExp(`^${MARKER_FILE_PATTERN}$`);
+
+/**
+ * A new file of one of the pipeline's tables and the pipe whose COPY loads it, or why the loader leaves this object
+ * alone. The files are those the table's pipes would load with loader: snowpipe: data files (a snapshot table's
+ * also its completion markers) and, with delete_detection, key files and key markers under `data/_keys/<table>/`.
+ */
 export function classifyObject(model: PipelineModel, bucket: string, key: string): ObjectClass {
   if (bucket !== model.s3.bucket)
     return { kind: 'ignored', reason: `bucket ${bucket} is not the pipeline's` };
   if (key.endsWith('/')) return { kind: 'ignored', reason: 'a folder marker' };
+  // key folders first: `data/_keys/<table>/` lies inside the data root every data folder shares
+  const keysOf = model.tables.find((t) => t.deleteDetection && key.startsWith(t.keysKeyPrefix));
+  if (keysOf) return classifyKeyFile(keysOf, key);
   const table = model.tables.find((t) => key.startsWith(t.dataKeyPrefix));
   // state, manifests and leases live under <prefix>_snowstage/, outside every data folder
   if (!table) return { kind: 'ignored', reason: "not under a table's data folder" };
   if (!key.endsWith('.csv.gz')) return { kind: 'ignored', reason: 'not a .csv.gz data file' };
-  // a file is loaded by one loader only: a pipe and a COPY would each load it (separate load histories)
-  if (hasPipe(table))
-    return { kind: 'ignored', reason: `table ${table.name} is loaded by its pipe (loader: snowpipe)` };
-  if (table.mode === 'snapshot' && key.endsWith('/complete.csv.gz'))
-    return {
-      kind: 'ignored',
-      reason: 'a snapshot completion marker: only its Snowpipe (<TARGET>_SNAPSHOTS_PIPE) loads it',
-    };
-  return { kind: 'data', table, file: key.slice(table.dataKeyPrefix.length) };
+  const ignored = pipeLoaded(table);
+  if (ignored) return ignored;
+  const file = key.slice(table.dataKeyPrefix.length);
+  if (table.mode !== 'snapshot') return loaded(table, 'data', file);
+  // a snapshot table's folder holds data files and completion markers, told apart as its two pipes' PATTERNs do
+  if (MARKER_FILE.test(key)) return loaded(table, 'snapshot_marker', file);
+  if (SNAPSHOT_FILE.test(key)) return loaded(table, 'data', file);
+  return { kind: 'ignored', reason: 'neither a snapshot data file nor a completion marker' };
+}
+
+function classifyKeyFile(table: TableModel, key: string): ObjectClass {
+  const ignored = pipeLoaded(table);
+  if (ignored) return ignored;
+  const file = key.slice(table.keysKeyPrefix.length);
+  if (MARKER_FILE.test(key)) return loaded(table, 'key_marker', file);
+  if (SNAPSHOT_FILE.test(key)) return loaded(table, 'key_file', file);
+  return { kind: 'ignored', reason: 'neither a key file nor a key-snapshot completion marker' };
+}
+
+/** A file is loaded by one loader only: a pipe and a COPY would each load it (separate load histories). */
+function pipeLoaded(table: TableModel): ObjectClass | undefined {
+  if (!hasPipe(table)) return undefined;
+  return { kind: 'ignored', reason: `table ${table.name} is loaded by its pipe (loader: snowpipe)` };
+}
+
+function loaded(table: TableModel, copy: CopyKind, file: string): ObjectClass {
+  const root = table.dataKeyPrefix.slice(0, table.dataKeyPrefix.length - table.stagePath.length);
+  const folder = copy === 'key_file' || copy === 'key_marker' ? table.keysKeyPrefix : table.dataKeyPrefix;
+  return { kind: 'data', table, copy, file, stageFile: `${folder.slice(root.length)}${file}` };
 }

@@ -118,8 +118,6 @@ export function buildTable(
   if (timeZone !== undefined && cursor) checkCursorTimeZone(timeZone, cursor, report);
   const softDelete = buildSoftDelete(doc, find, report);
   const loader = settings.loader ?? TABLE_DEFAULTS.loader;
-  if (loader === 'lambda' && doc.delete_detection) checkLoaderDeletes(doc.loader !== undefined, report);
-  if (loader === 'lambda' && mode === 'snapshot') checkLoaderSnapshots(doc.loader !== undefined, report);
   const schedule = buildSchedule(settings, doc.merge_schedule ? '/merge_schedule' : undefined, report);
   const target = resolveSnowflakeName(doc.target_table ?? doc.name);
   checkName(
@@ -173,25 +171,6 @@ export function buildTable(
     pipe: raw(`${target}_PIPE`),
     task: raw(`${target}_MERGE`),
   };
-}
-
-/**
- * Key snapshots are loaded by two pipes of their own (7_delete_detection.sql), told apart by PATTERN; the Lambda
- * loader loads data files only, so a Lambda-loaded table with delete_detection would never see its snapshots.
- */
-function checkLoaderDeletes(ownSetting: boolean, report: Report): void {
-  report(
-    ownSetting ? '/loader' : '/delete_detection',
-    `found loader: lambda${ownSetting ? '' : ' (from defaults in pipeline.yaml)'} with delete_detection, expected loader: snowpipe for a table with delete_detection (its key snapshots are loaded by pipes; the Lambda loader loads data files only) or no delete_detection`,
-  );
-}
-
-/** A snapshot table's completion markers are loaded by a pipe of their own (5_snapshot.sql), as key snapshots are. */
-function checkLoaderSnapshots(ownSetting: boolean, report: Report): void {
-  report(
-    ownSetting ? '/loader' : '/mode',
-    `found loader: lambda${ownSetting ? '' : ' (from defaults in pipeline.yaml)'} with mode: snapshot, expected loader: snowpipe for a snapshot table (its completion markers are loaded by a pipe; the Lambda loader loads data files only)`,
-  );
 }
 
 const TEMPORAL_ENCODINGS: ReadonlySet<Encoding> = new Set(['date', 'datetime', 'timestamp_utc']);

@@ -5,10 +5,15 @@
 import type { QualifiedName, TableModel } from './types.js';
 
 export function keySnapshotPipes(table: TableModel): { keys: QualifiedName; markers: QualifiedName } {
-  const raw = (suffix: string): QualifiedName => ({
-    ...table.rawTable,
-    name: `${table.targetTable.name}${suffix}`,
-  });
+  return keySnapshotPipesOf(table.rawTable, table.targetTable.name);
+}
+
+/** The same names from the landing table and target name alone (a model.json entry). */
+export function keySnapshotPipesOf(
+  landing: QualifiedName,
+  targetName: string,
+): { keys: QualifiedName; markers: QualifiedName } {
+  const raw = (suffix: string): QualifiedName => ({ ...landing, name: `${targetName}${suffix}` });
   return { keys: raw('_KEYS_PIPE'), markers: raw('_KEY_SNAPSHOTS_PIPE') };
 }
 

@@ -5,7 +5,13 @@
 
 import { keySnapshotPipes } from '../model/key-snapshot-pipes.js';
 import { META } from '../model/names.js';
-import { cursorOf, type PipelineModel, type QualifiedName, type TableModel } from '../model/types.js';
+import {
+  cursorOf,
+  hasPipe,
+  type PipelineModel,
+  type QualifiedName,
+  type TableModel,
+} from '../model/types.js';
 import { identifier as id, lineCommentText, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
 import { convertExpression } from './conversions.js';
 import { MARKER_FILE_PATTERN, optionalId, SNAPSHOT_FILE_PATTERN } from './views.js';
@@ -36,6 +42,15 @@ export function deleteDetectionView(model: PipelineModel, table: TableModel) {
     { name: id(META.loadedAt), type: 'TIMESTAMP_LTZ(9)' },
   ];
   const stageFolder = table.keysKeyPrefix.slice(table.dataKeyPrefix.length - table.stagePath.length);
+  const pipes = keySnapshotPipes(table);
+  // the COPY of each pipe (table/pipe_copy): in its CREATE PIPE, or run by the Lambda COPY loader (loader: lambda)
+  const copyOf = (into: QualifiedName, pattern: string) => ({
+    table: qualified(into),
+    from: `@${qualified(model.snowflake.stage)}/${stageFolder}`,
+    pattern: literal(pattern),
+    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
+    metadata: [`${id(META.file)} = METADATA$FILENAME`, `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`],
+  });
   return {
     everyMinutes: String(every.everyMinutes),
     keysFolder: lineCommentText(`s3://${model.s3.bucket}/${table.keysKeyPrefix}`),
@@ -49,19 +64,19 @@ export function deleteDetectionView(model: PipelineModel, table: TableModel) {
       ...loadMeta,
     ],
     markersComment: literal(`snowstage: completed key snapshots of MySQL table ${table.sourceTable}`),
-    keysPipe: qualified(keySnapshotPipes(table).keys),
+    pipes: hasPipe(table),
+    keysPipe: qualified(pipes.keys),
+    keysPipeName: lineCommentText(pipes.keys.name),
+    markersPipeName: lineCommentText(pipes.markers.name),
+    keysCopy: copyOf(keysTable, KEY_FILE_PATTERN),
+    markersCopy: copyOf(markersTable, MARKER_PATTERN),
     keysPipeComment: literal(
       `snowstage: loads key files under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
     ),
-    markersPipe: qualified(keySnapshotPipes(table).markers),
+    markersPipe: qualified(pipes.markers),
     markersPipeComment: literal(
       `snowstage: loads completion markers under s3://${model.s3.bucket}/${table.keysKeyPrefix}`,
     ),
-    from: `@${qualified(model.snowflake.stage)}/${stageFolder}`,
-    keysPattern: literal(KEY_FILE_PATTERN),
-    markersPattern: literal(MARKER_PATTERN),
-    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
-    metadata: [`${id(META.file)} = METADATA$FILENAME`, `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`],
     task: qualified(raw('_DELETE_DETECTION')),
     pruneTask: qualified(raw('_KEYS_PRUNE')),
     warehouse: optionalId(model.snowflake.warehouse),

@@ -3,7 +3,7 @@
  * JSON.stringify and no YAML tag can go wrong) for the extraction Lambda of `npm run bundle:lambda`: the function,
  * its EventBridge Scheduler schedule and the extractor's least-privilege S3 policy (aws/extractor-policy.json).
  * When a table has `loader: lambda`, also the COPY loader function (src/lambda/loader.ts), invoked by an EventBridge
- * rule on the bucket's "Object Created" events under exactly those tables' data folders, with a queue for events it
+ * rule on the bucket's "Object Created" events under exactly those tables' data and key-snapshot folders, with a queue for events it
  * failed to load after Lambda's retries.
  * Syntax: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
  * and …/sam-property-function-schedulev2.html, …/sam-property-function-eventbridgerule.html,
@@ -95,14 +95,22 @@ const LOADER_PARAMETERS = {
   },
 } as const;
 
-/** The EventBridge rule's pattern: Object Created in the pipeline's bucket, under a loader table's data folder. */
+/**
+ * The EventBridge rule's pattern: Object Created in the pipeline's bucket, under a loader table's data folder or,
+ * with delete_detection, its key-snapshot folder (data/_keys/<table>/): every folder one of its pipes would watch.
+ */
 export function loaderEventPattern(model: PipelineModel, tables: readonly TableModel[]): object {
   return {
     source: ['aws.s3'],
     'detail-type': ['Object Created'],
     detail: {
       bucket: { name: [model.s3.bucket] },
-      object: { key: tables.map((t) => ({ prefix: t.dataKeyPrefix })) },
+      object: {
+        key: tables.flatMap((t) => [
+          { prefix: t.dataKeyPrefix },
+          ...(t.deleteDetection ? [{ prefix: t.keysKeyPrefix }] : []),
+        ]),
+      },
     },
   };
 }

@@ -2,7 +2,7 @@
  * View models for the migration templates. As in views.ts, every name and value is quoted here (src/sql/quote.ts);
  * Snowflake Scripting blocks are rendered from their own templates and wrapped by `executeImmediate`.
  */
-import type { ManifestTable } from '../generated/manifest.js';
+import { type ManifestTable, manifestPipes } from '../generated/manifest.js';
 import { COPY_COLUMN_PREFIX, type TypeChange } from '../generated/model-diff.js';
 import { META } from '../model/names.js';
 import { snapshotObjectsOf } from '../model/snapshot-objects.js';
@@ -81,7 +81,8 @@ export function recreatePipesView(
 
 /**
  * Pipes of tables that switched to the Lambda COPY loader: paused, drained (the gate), dropped. `tables` come from
- * the committed model.json, so the names are those of the pipes that exist.
+ * the committed model.json, so the names are those of the pipes that exist: the data pipe, a snapshot table's
+ * markers pipe, and delete detection's key-file and key-marker pipes.
  */
 export function retirePipesView(
   tables: readonly ManifestTable[],
@@ -91,11 +92,13 @@ export function retirePipesView(
   return {
     ...header,
     many: tables.length > 1,
-    pipes: tables.map((table) => ({
-      name: qualified(table.pipe),
-      label: lineCommentText(`pipe ${table.pipe.name} (table ${table.name})`),
-      pausedGate: pipeGate(templates, table.pipe, 'PAUSED', 'dropped'),
-    })),
+    pipes: tables.flatMap((table) =>
+      manifestPipes(table).map((pipe) => ({
+        name: qualified(pipe),
+        label: lineCommentText(`pipe ${pipe.name} (table ${table.name})`),
+        pausedGate: pipeGate(templates, pipe, 'PAUSED', 'dropped'),
+      })),
+    ),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { META } from '../model/names.js';
 import { snapshotObjects } from '../model/snapshot-objects.js';
-import type { ColumnModel, PipelineModel, TableModel } from '../model/types.js';
+import { type ColumnModel, hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { identifier as id, lineCommentText, literal, qualified, qualifiedNameLiteral } from '../sql/quote.js';
 import { convertExpression } from './conversions.js';
 import { MARKER } from './delete-detection-view.js';
@@ -41,17 +41,20 @@ function markersView(model: PipelineModel, table: TableModel) {
       { name: id(META.loadedAt), type: 'TIMESTAMP_LTZ(9)' },
     ],
     markersComment: literal(`snowstage: completed snapshots of MySQL table ${table.sourceTable}`),
+    pipes: hasPipe(table),
     markersPipe: qualified(objects.markersPipe),
+    markersPipeName: lineCommentText(objects.markersPipe.name),
+    // the pipe's COPY (table/pipe_copy): in its CREATE PIPE, or run by the Lambda COPY loader (loader: lambda)
+    markersCopy: {
+      table: qualified(objects.markers),
+      from: `@${qualified(model.snowflake.stage)}/${table.stagePath}`,
+      pattern: literal(MARKER_FILE_PATTERN),
+      fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
+      metadata: [`${id(META.file)} = METADATA$FILENAME`, `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`],
+    },
     markersPipeComment: literal(
       `snowstage: loads snapshot completion markers under s3://${model.s3.bucket}/${table.dataKeyPrefix}`,
     ),
-    from: `@${qualified(model.snowflake.stage)}/${table.stagePath}`,
-    markersPattern: literal(MARKER_FILE_PATTERN),
-    fileFormat: qualifiedNameLiteral(model.snowflake.fileFormat),
-    markerMetadata: [
-      `${id(META.file)} = METADATA$FILENAME`,
-      `${id(META.loadedAt)} = METADATA$START_SCAN_TIME`,
-    ],
   };
 }
 

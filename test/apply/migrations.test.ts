@@ -142,3 +142,55 @@ describe('pipe recreation', () => {
     expect(fake.loginBodies).toHaveLength(1);
   });
 });
+
+describe('a delete_detection table switched to the Lambda COPY loader', () => {
+  beforeEach(async () => {
+    const file = join(work, 'metadata/tables/book_reviews.yaml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, `${original}delete_detection: { every_minutes: 60 }\n`);
+    await regenerate();
+    await writeFile(file, `${original}delete_detection: { every_minutes: 60 }\nloader: lambda\n`);
+    await regenerate();
+  });
+
+  const raw = '"ANALYTICS"."BOOKSTORE_RAW"';
+  const pipes = ['BOOK_REVIEWS_PIPE', 'BOOK_REVIEWS_KEYS_PIPE', 'BOOK_REVIEWS_KEY_SNAPSHOTS_PIPE'];
+  const gateOf = (pipe: string) => (sql: string) =>
+    sql.startsWith('EXECUTE IMMEDIATE $$') && sql.includes(`SYSTEM$PIPE_STATUS('${raw}."${pipe}"')`);
+
+  it('pauses all three pipes, checks each, then drops them', async () => {
+    fake = await startFakeSnowflake({ rules: postApplyRules() });
+    const run = await apply(['--migration', '001_retire_pipes_book_reviews', '--no-notifications'], env());
+    expect(run.code, run.stderr).toBe(0);
+    const sent = ddlSent();
+    expect(sent.map((s) => s.split('\n')[0])).toEqual([
+      ...pipes.map((p) => `ALTER PIPE IF EXISTS ${raw}."${p}" SET PIPE_EXECUTION_PAUSED = TRUE`),
+      ...pipes.map(() => 'EXECUTE IMMEDIATE $$'),
+      ...pipes.map((p) => `DROP PIPE IF EXISTS ${raw}."${p}"`),
+    ]);
+    for (const [i, pipe] of pipes.entries()) expect(gateOf(pipe)(sent[3 + i] ?? '')).toBe(true);
+  });
+
+  it('drops no pipe when the check of a key pipe raises, so the migration can be run again', async () => {
+    fake = await startFakeSnowflake({
+      rules: [
+        {
+          match: gateOf('BOOK_REVIEWS_KEY_SNAPSHOTS_PIPE'),
+          reply: {
+            error: {
+              code: '-20101',
+              sqlState: 'P0001',
+              message:
+                "Uncaught exception of type 'PIPE_NOT_READY' on line 10 at position 4 : snowstage: pipe …",
+            },
+          },
+        },
+        ...postApplyRules(),
+      ],
+    });
+    const run = await apply(['--migration', '001_retire_pipes_book_reviews', '--no-notifications'], env());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('-20101');
+    expect(ddlSent().filter((s) => s.startsWith('DROP PIPE'))).toEqual([]);
+  });
+});

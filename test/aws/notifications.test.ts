@@ -453,8 +453,11 @@ describe('tables loaded by the Lambda COPY loader (loader: lambda)', () => {
     const channels = new Map([
       ['customers', QUEUE],
       ['customers.keys', OTHER_QUEUE],
-      // a stale channel of a table that is now loaded by the loader is not used
+      // a stale channel of a table that is now loaded by the loader is not used, nor its key snapshots' (accounts
+      // has delete_detection and loader: lambda: the loader loads its _keys/ folder through EventBridge)
       ['orders', QUEUE],
+      ['accounts', QUEUE],
+      ['accounts.keys', OTHER_QUEUE],
     ]);
     const wanted = wantedNotifications(model, channels);
     expect(wanted.queues.map((q) => q.prefix)).toEqual([

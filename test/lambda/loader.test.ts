@@ -4,10 +4,11 @@
  * unrelated keys, folder markers, manifests and state files send nothing; repeated delivery is reported as already
  * loaded; a failed file fails only its SQS message.
  */
-import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keyFileKey, markerKey } from '../../src/extract/key-snapshot.js';
 import { dataFileKey, manifestKey, newRunId, stateKey } from '../../src/extract/naming.js';
 import { createLoader, LoadFailedError, type LoadSummary } from '../../src/lambda/loader.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
@@ -309,5 +310,130 @@ describe('COPY loader', () => {
     const statements = copyFilesStatements(model, table('books'), files, loadTemplates());
     expect(statements).toHaveLength(2);
     expect(statements[1]).toContain("FILES = ('f1000.csv.gz')");
+  });
+});
+
+/**
+ * Tables whose other files were loaded by pipes of their own: delete detection's key files and key markers
+ * (7_delete_detection.sql) and a snapshot table's data files and completion markers (4_pipe.sql, 5_snapshot.sql).
+ * With loader: lambda those pipes do not exist and the loader runs, per file, the COPY each would run: compared
+ * with the pipe text rendered for the same metadata on loader: snowpipe, character for character (but the PATTERN,
+ * which FILES replaces).
+ */
+describe('COPY loader, key snapshots and snapshot tables', () => {
+  const SHOP = 'shop-lake';
+  const shopEnv = { SHOP_MYSQL_PASSWORD: 'x' };
+  let shopDir: string;
+  let shop: PipelineModel;
+  let piped: Map<string, string>;
+
+  beforeAll(async () => {
+    shopDir = join(workDir, 'shop');
+    await cp(`${ROOT}test/golden/cases/lambda-loader/metadata`, shopDir, { recursive: true });
+    shop = await modelOf(shopDir);
+    // the same metadata with every table on its pipes: the COPY text each pipe runs
+    const pipedDir = join(workDir, 'shop-piped');
+    await cp(shopDir, pipedDir, { recursive: true });
+    const yaml = await readFile(join(pipedDir, 'pipeline.yaml'), 'utf8');
+    await writeFile(
+      join(pipedDir, 'pipeline.yaml'),
+      yaml.replace('  loader: lambda\n', '  loader: snowpipe\n'),
+    );
+    const snowpipe = await modelOf(pipedDir);
+    expect(snowpipe.tables.every((t) => t.loader === 'snowpipe')).toBe(true);
+    piped = new Map(render(snowpipe, loadTemplates()).map((f) => [f.path, f.content]));
+  });
+
+  async function modelOf(dir: string): Promise<PipelineModel> {
+    const result = await loadPipeline({ dir, env: shopEnv, cwd: ROOT });
+    if (!result.model) throw new Error(JSON.stringify(result.diagnostics));
+    return result.model;
+  }
+
+  const shopTable = (name: string) => shop.tables.find((t) => t.name === name) as TableModel;
+  const load = (...keys: string[]) =>
+    createLoader({ env: { ...env, ...shopEnv, SNOWSTAGE_METADATA_DIR: shopDir } })({
+      Records: keys.map((k) => s3Record(k, SHOP)),
+    });
+
+  /** The COPY of `pipe` as its CREATE PIPE in `path` (loader: snowpipe) has it, without its PATTERN line. */
+  function pipeCopy(path: string, pipe: string): string {
+    const sql = piped.get(path) ?? '';
+    const start = sql.indexOf(`CREATE PIPE IF NOT EXISTS "LAKE"."SHOP_RAW"."${pipe}"`);
+    expect(start, `${pipe} in ${path}`).toBeGreaterThanOrEqual(0);
+    const body = sql.slice(sql.indexOf('\nCOPY INTO ', start) + 1, sql.indexOf(';\n', start));
+    expect(body).toMatch(/\n {2}PATTERN = /);
+    return body.replace(/\n {2}PATTERN = [^\n]*/, '');
+  }
+
+  /** The one COPY sent, with FILES naming exactly `file`, and that line taken out. */
+  function sentCopy(file: string): string {
+    expect(copies()).toHaveLength(1);
+    const [copy = ''] = copies();
+    expect(copy).toContain(`\n  FILES = ('${file}')\n`);
+    return copy.replace(`  FILES = ('${file}')\n`, '');
+  }
+
+  const snapshotId = '20261130T070000000Z-abc123';
+
+  it('a key file of a delete_detection table: the COPY of its key pipe (<TARGET>_KEYS_PIPE)', async () => {
+    const accounts = shopTable('accounts');
+    const object = keyFileKey(accounts, snapshotId, run, 1);
+    const summary = await load(object);
+    expect(summary.objects).toEqual([
+      { bucket: SHOP, key: object, outcome: 'loaded', table: 'accounts', rowsLoaded: 3 },
+    ]);
+    expect(sentCopy(object.slice(accounts.keysKeyPrefix.length))).toBe(
+      pipeCopy('2_tables/accounts/7_delete_detection.sql', 'ACCOUNTS_KEYS_PIPE'),
+    );
+    // the generated tree of the Lambda-loaded table creates neither pipe (nor any other)
+    const tree = render(shop, loadTemplates());
+    for (const file of tree.filter((f) => /^2_tables\/(accounts|currencies)\//.test(f.path)))
+      expect(file.content, file.path).not.toMatch(/^CREATE PIPE/m);
+  });
+
+  it('a key-snapshot marker: the COPY of its markers pipe (<TARGET>_KEY_SNAPSHOTS_PIPE), loaded once', async () => {
+    const accounts = shopTable('accounts');
+    const object = markerKey(accounts, snapshotId);
+    expect((await load(object)).objects.map((o) => o.outcome)).toEqual(['loaded']);
+    expect(sentCopy(`${snapshotId}/complete.csv.gz`)).toBe(
+      pipeCopy('2_tables/accounts/7_delete_detection.sql', 'ACCOUNTS_KEY_SNAPSHOTS_PIPE'),
+    );
+    // redelivered: the same COPY, which the markers table's load metadata skips
+    expect((await load(object)).objects.map((o) => o.outcome)).toEqual(['already_loaded']);
+    expect(copies()[1]).toBe(copies()[0]);
+  });
+
+  it('a snapshot table: a marker that arrives first and a data file, each by the COPY of its pipe', async () => {
+    const currencies = shopTable('currencies');
+    const marker = markerKey(currencies, snapshotId, 'table');
+    expect((await load(marker)).objects.map((o) => o.outcome)).toEqual(['loaded']);
+    expect(sentCopy(`${snapshotId}/complete.csv.gz`)).toBe(
+      pipeCopy('2_tables/currencies/5_snapshot.sql', 'CURRENCIES_SNAPSHOTS_PIPE'),
+    );
+    fake.statements.length = 0;
+    const data = keyFileKey(currencies, snapshotId, run, 1, 'table');
+    expect((await load(data)).objects.map((o) => o.outcome)).toEqual(['loaded']);
+    expect(sentCopy(data.slice(currencies.dataKeyPrefix.length))).toBe(
+      pipeCopy('2_tables/currencies/4_pipe.sql', 'CURRENCIES_PIPE'),
+    );
+  });
+
+  it('one event with files of several pipes: one COPY per pipe, each into its own table', async () => {
+    const accounts = shopTable('accounts');
+    const id = '20261130T080000000Z-def456';
+    const summary = await load(
+      keyFileKey(accounts, id, run, 1),
+      markerKey(accounts, id),
+      keyFileKey(accounts, id, run, 2),
+      dataFileKey(accounts, run, 1),
+    );
+    expect(summary.objects.map((o) => o.outcome)).toEqual(['loaded', 'loaded', 'loaded', 'loaded']);
+    expect(copies().map((c) => c.split('\n')[0])).toEqual([
+      'COPY INTO "LAKE"."SHOP_RAW"."ACCOUNTS_KEYS"',
+      'COPY INTO "LAKE"."SHOP_RAW"."ACCOUNTS_KEY_SNAPSHOTS"',
+      'COPY INTO "LAKE"."SHOP_RAW"."ACCOUNTS"',
+    ]);
+    expect(copies()[0]).toContain(`FILES = ('${id}/${run}-000001.csv.gz', '${id}/${run}-000002.csv.gz')`);
   });
 });

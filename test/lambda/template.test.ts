@@ -155,7 +155,8 @@ function check(model: PipelineModel): void {
 
 /**
  * The loader: handler export, memory and timeout from the metadata, Snowflake login from parameters, an
- * EventBridge rule for Object Created in the pipeline's bucket under exactly the lambda tables' data folders (each
+ * EventBridge rule for Object Created in the pipeline's bucket under exactly the lambda tables' data and key-snapshot
+ * folders (each
  * inside the pipeline's prefix; a snowpipe table's folder is never matched), no S3 permissions at all (Snowflake
  * reads the files), and failed events kept in a queue of the template.
  */
@@ -204,7 +205,8 @@ function checkLoader(model: PipelineModel): void {
   expect(prefixes.sort()).toEqual(
     model.tables
       .filter((t) => t.loader === 'lambda')
-      .map((t) => t.dataKeyPrefix)
+      // every folder one of its pipes would watch: data, and the key snapshots' with delete_detection
+      .flatMap((t) => (t.deleteDetection ? [t.dataKeyPrefix, t.keysKeyPrefix] : [t.dataKeyPrefix]))
       .sort(),
   );
   for (const prefix of prefixes) expect(prefix.startsWith(`${model.s3.prefix}data/`)).toBe(true);
@@ -241,9 +243,14 @@ describe('generated Lambda SAM template', () => {
     check(withParameters);
     checkLoader(withParameters);
     expect(model.tables.filter((t) => t.loader === 'lambda').map((t) => t.name)).toEqual([
+      'accounts',
+      'currencies',
       'order_lines',
       'orders',
     ]);
+    // accounts has delete_detection: its key snapshots' folder is watched too
+    const accounts = model.tables.find((t) => t.name === 'accounts');
+    expect(JSON.stringify(templateOf(model))).toContain(`{"prefix":"${accounts?.keysKeyPrefix}"}`);
   });
 
   it('has no loader resources when every table has a pipe', async () => {

@@ -490,6 +490,30 @@ describe('snowstage plan', () => {
     expect(after.code).toBe(0);
   });
 
+  it('a delete_detection table switched to the Lambda COPY loader: its data and key pipes are orphans the migration drops', async () => {
+    const tableFile = join(work, 'metadata/tables/book_reviews.yaml');
+    const original = await readFile(tableFile, 'utf8');
+    await writeFile(tableFile, `${original}delete_detection: { every_minutes: 60 }\n`);
+    expect((await runCli(['generate'], { cwd: work })).code).toBe(0);
+    catalog = await catalogAfterApply(join(work, 'generated/bookstore'), 'ANALYTICS');
+    expect(catalog.pipes.map((p) => p.name)).toContain('BOOK_REVIEWS_KEYS_PIPE');
+    await writeFile(tableFile, `${original}delete_detection: { every_minutes: 60 }\nloader: lambda\n`);
+    expect((await runCli(['generate'], { cwd: work })).code).toBe(0);
+    const run = await plan();
+    const retire = (pipe: string) =>
+      `  - pipe ${RAW}."${pipe}"  # made by snowstage, no longer generated; apply leaves it: review and run ` +
+      'generated/bookstore/migrations/001_retire_pipes_book_reviews.sql with apply --migration 001_retire_pipes_book_reviews (it drops it)';
+    expect(linesWith(run.stdout, '  - ').sort()).toEqual(
+      ['BOOK_REVIEWS_KEYS_PIPE', 'BOOK_REVIEWS_KEY_SNAPSHOTS_PIPE', 'BOOK_REVIEWS_PIPE'].map(retire).sort(),
+    );
+    expect(run.code).toBe(3);
+    // once the migration has dropped them, the account matches: the key tables and tasks stay, no pipe is expected
+    catalog.pipes = catalog.pipes.filter((p) => !p.name.startsWith('BOOK_REVIEWS_'));
+    const after = await plan();
+    expect(after.stdout).toBe('No changes: the account matches pipeline bookstore.\n');
+    expect(after.code).toBe(0);
+  });
+
   it('a column retyped in the metadata after apply: plan names the change_column_types migration generate wrote', async () => {
     const tableFile = join(work, 'metadata/tables/books.yaml');
     await writeFile(

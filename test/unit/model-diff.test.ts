@@ -4,7 +4,14 @@
  * same scale; a rebuilt target column otherwise; a landing column never narrowed; a MERGE key never rebuilt.
  */
 import { describe, expect, it } from 'vitest';
-import type { ManifestColumn, ManifestTable, ModelManifest } from '../../src/generated/manifest.js';
+import {
+  type ManifestColumn,
+  type ManifestTable,
+  type ModelManifest,
+  manifestJson,
+  manifestPipes,
+  previousManifest,
+} from '../../src/generated/manifest.js';
 import { diffModels, isInPlace } from '../../src/generated/model-diff.js';
 
 const name = (n: string) => ({ database: 'D', schema: 'S', name: n });
@@ -89,5 +96,28 @@ describe('type change classification', () => {
       pipesRetired: [],
       pipesAdded: [],
     });
+  });
+});
+
+describe('the pipes a committed table has (retired when it switches to the Lambda loader)', () => {
+  const table = manifest([column('NUMBER(38,0)')]).tables[0] as ManifestTable;
+  const names = (t: ManifestTable) => manifestPipes(t).map((p) => p.name);
+
+  it('data pipe; plus the markers pipe of a snapshot table; plus the two key pipes with delete detection', () => {
+    expect(names(table)).toEqual(['T_PIPE']);
+    expect(names({ ...table, mode: 'snapshot' })).toEqual(['T_PIPE', 'T_SNAPSHOTS_PIPE']);
+    expect(names({ ...table, deleteDetection: true })).toEqual([
+      'T_PIPE',
+      'T_KEYS_PIPE',
+      'T_KEY_SNAPSHOTS_PIPE',
+    ]);
+  });
+
+  it('a model.json written before deleteDetection existed: read from the 7_delete_detection.sql next to it', () => {
+    const old = manifest([column('NUMBER(38,0)')]);
+    const tree = new Map([['model.json', manifestJson(old)]]);
+    expect(previousManifest(tree)?.tables[0]?.deleteDetection).toBeUndefined();
+    tree.set('2_tables/t/7_delete_detection.sql', '-- key pipes');
+    expect(previousManifest(tree)?.tables[0]?.deleteDetection).toBe(true);
   });
 });

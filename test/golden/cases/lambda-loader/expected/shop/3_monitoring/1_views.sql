@@ -1,5 +1,5 @@
 -- snowstage pipeline shop: monitoring views
--- Generated from pipeline.yaml, tables/customers.yaml, tables/order_lines.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Generated from pipeline.yaml, tables/accounts.yaml, tables/currencies.yaml, tables/customers.yaml, tables/order_lines.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Monitoring views over every table of the pipeline. Views hold no data, so they are simply replaced.
 -- Every column is named: a view over `h.*` would repeat the functions' own TABLE_NAME (Snowflake refuses a view
 -- with two columns of one name) and would break when Snowflake adds output columns. The pipeline's table is
@@ -19,6 +19,60 @@ SELECT 'customers' AS SNOWSTAGE_TABLE, '"LAKE"."SHOP_RAW"."CUSTOMERS_PIPE"' AS P
 CREATE OR REPLACE VIEW "LAKE"."SHOP_RAW"."SNOWSTAGE_COPY_HISTORY" COPY GRANTS
   COMMENT = 'snowstage: files loaded, failed or skipped by each pipe in the last 14 days (COPY_HISTORY)'
   AS
+SELECT
+  'accounts' AS SNOWSTAGE_TABLE,
+  h.FILE_NAME,
+  h.STAGE_LOCATION,
+  h.LAST_LOAD_TIME,
+  h.ROW_COUNT,
+  h.ROW_PARSED,
+  h.FILE_SIZE,
+  h.FIRST_ERROR_MESSAGE,
+  h.FIRST_ERROR_LINE_NUMBER,
+  h.FIRST_ERROR_CHARACTER_POS,
+  h.FIRST_ERROR_COLUMN_NAME,
+  h.ERROR_COUNT,
+  h.ERROR_LIMIT,
+  h.STATUS,
+  h.TABLE_CATALOG_NAME,
+  h.TABLE_SCHEMA_NAME,
+  h.TABLE_NAME,
+  h.PIPE_CATALOG_NAME,
+  h.PIPE_SCHEMA_NAME,
+  h.PIPE_NAME,
+  h.PIPE_RECEIVED_TIME
+FROM TABLE("LAKE".INFORMATION_SCHEMA.COPY_HISTORY(
+  TABLE_NAME => '"LAKE"."SHOP_RAW"."ACCOUNTS"',
+  START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP)
+)) AS h
+UNION ALL
+SELECT
+  'currencies' AS SNOWSTAGE_TABLE,
+  h.FILE_NAME,
+  h.STAGE_LOCATION,
+  h.LAST_LOAD_TIME,
+  h.ROW_COUNT,
+  h.ROW_PARSED,
+  h.FILE_SIZE,
+  h.FIRST_ERROR_MESSAGE,
+  h.FIRST_ERROR_LINE_NUMBER,
+  h.FIRST_ERROR_CHARACTER_POS,
+  h.FIRST_ERROR_COLUMN_NAME,
+  h.ERROR_COUNT,
+  h.ERROR_LIMIT,
+  h.STATUS,
+  h.TABLE_CATALOG_NAME,
+  h.TABLE_SCHEMA_NAME,
+  h.TABLE_NAME,
+  h.PIPE_CATALOG_NAME,
+  h.PIPE_SCHEMA_NAME,
+  h.PIPE_NAME,
+  h.PIPE_RECEIVED_TIME
+FROM TABLE("LAKE".INFORMATION_SCHEMA.COPY_HISTORY(
+  TABLE_NAME => '"LAKE"."SHOP_RAW"."CURRENCIES"',
+  START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP)
+)) AS h
+UNION ALL
 SELECT
   'customers' AS SNOWSTAGE_TABLE,
   h.FILE_NAME,
@@ -104,6 +158,50 @@ FROM TABLE("LAKE".INFORMATION_SCHEMA.COPY_HISTORY(
 CREATE OR REPLACE VIEW "LAKE"."SHOP_RAW"."SNOWSTAGE_TASK_HISTORY" COPY GRANTS
   COMMENT = 'snowstage: runs of each MERGE task in the last 7 days (TASK_HISTORY)'
   AS
+SELECT
+  'accounts' AS SNOWSTAGE_TABLE,
+  h.QUERY_ID,
+  h.NAME,
+  h.DATABASE_NAME,
+  h.SCHEMA_NAME,
+  h.STATE,
+  h.ERROR_CODE,
+  h.ERROR_MESSAGE,
+  h.SCHEDULED_TIME,
+  h.QUERY_START_TIME,
+  h.NEXT_SCHEDULED_TIME,
+  h.COMPLETED_TIME,
+  h.SCHEDULED_FROM,
+  h.ATTEMPT_NUMBER
+FROM TABLE("LAKE".INFORMATION_SCHEMA.TASK_HISTORY(
+  SCHEDULED_TIME_RANGE_START => DATEADD(DAY, -7, CURRENT_TIMESTAMP),
+  RESULT_LIMIT => 1000,
+  TASK_NAME => 'ACCOUNTS_MERGE'
+)) AS h
+WHERE h.DATABASE_NAME = 'LAKE' AND h.SCHEMA_NAME = 'SHOP_RAW'
+UNION ALL
+SELECT
+  'currencies' AS SNOWSTAGE_TABLE,
+  h.QUERY_ID,
+  h.NAME,
+  h.DATABASE_NAME,
+  h.SCHEMA_NAME,
+  h.STATE,
+  h.ERROR_CODE,
+  h.ERROR_MESSAGE,
+  h.SCHEDULED_TIME,
+  h.QUERY_START_TIME,
+  h.NEXT_SCHEDULED_TIME,
+  h.COMPLETED_TIME,
+  h.SCHEDULED_FROM,
+  h.ATTEMPT_NUMBER
+FROM TABLE("LAKE".INFORMATION_SCHEMA.TASK_HISTORY(
+  SCHEDULED_TIME_RANGE_START => DATEADD(DAY, -7, CURRENT_TIMESTAMP),
+  RESULT_LIMIT => 1000,
+  TASK_NAME => 'CURRENCIES_MERGE'
+)) AS h
+WHERE h.DATABASE_NAME = 'LAKE' AND h.SCHEMA_NAME = 'SHOP_RAW'
+UNION ALL
 SELECT
   'customers' AS SNOWSTAGE_TABLE,
   h.QUERY_ID,

@@ -1,5 +1,5 @@
 -- snowstage pipeline shop: purge of old tombstones (run only by apply --purge-tombstones)
--- Generated from pipeline.yaml, tables/customers.yaml, tables/order_lines.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- Generated from pipeline.yaml, tables/accounts.yaml, tables/currencies.yaml, tables/customers.yaml, tables/order_lines.yaml, tables/orders.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- Purge of old tombstones. Never part of a normal apply; run it deliberately with
 -- `snowstage apply --purge-tombstones`.
 -- The MERGE keeps every deleted key as a row flagged _SNOWSTAGE_DELETED = TRUE so that an older version loaded
@@ -10,6 +10,16 @@
 -- may go. Reloading older files by hand after a purge brings their deleted keys back: reload only files written
 -- after the purge horizon.
 -- Syntax: https://docs.snowflake.com/en/sql-reference/sql/delete
+
+-- table accounts: tombstones merged more than 14 days ago
+DELETE FROM "LAKE"."SHOP"."ACCOUNTS"
+WHERE "_SNOWSTAGE_DELETED" = TRUE
+  AND "_SNOWSTAGE_MERGED_AT" < DATEADD(DAY, -14, CURRENT_TIMESTAMP);
+
+-- table currencies: tombstones merged more than 14 days ago
+DELETE FROM "LAKE"."SHOP"."CURRENCIES"
+WHERE "_SNOWSTAGE_DELETED" = TRUE
+  AND "_SNOWSTAGE_MERGED_AT" < DATEADD(DAY, -14, CURRENT_TIMESTAMP);
 
 -- table customers: tombstones merged more than 14 days ago
 DELETE FROM "LAKE"."SHOP"."CUSTOMERS"

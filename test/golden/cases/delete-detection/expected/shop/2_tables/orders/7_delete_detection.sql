@@ -5,7 +5,8 @@
 -- row read in key order, under
 --   s3://shop-lake/mysql/shop/data/_keys/orders/<snapshot id>/
 -- then a completion marker complete.csv.gz listing the snapshot's key files and its START_CURSOR (the cursor upper
--- bound when the first key was read, in MySQL's clock and the cursor's zone). Two pipes load them here; the task
+-- bound when the first key was read, in MySQL's clock and the cursor's zone). Two pipes load them here (with
+-- loader: lambda, the Lambda COPY loader runs their COPY for each new file instead); the task
 -- below marks as tombstones the live target rows whose key is absent from the latest complete snapshot and whose
 -- cursor is older than its START_CURSOR (a NULL cursor is the oldest version).
 -- * A snapshot counts only when its marker and every key file the marker lists are loaded (Snowpipe loads files in

@@ -5,8 +5,8 @@
 -- as data files the pipe "LAKE"."SHOP_RAW"."CURRENCIES_PIPE" loads into the landing table, then a completion marker complete.csv.gz
 -- listing every data file of the snapshot, which the pipe below loads. The task makes the target equal to the
 -- latest complete snapshot:
--- * A snapshot counts only when its marker and every data file the marker lists are loaded (Snowpipe loads files
---   in no order): a snapshot interrupted by a crash, or not loaded yet, changes nothing. Only the files the marker
+-- * A snapshot counts only when its marker and every data file the marker lists are loaded (files load in no
+--   order): a snapshot interrupted by a crash, or not loaded yet, changes nothing. Only the files the marker
 --   lists are read (a file uploaded by an attempt that crashed before recording it is not part of the snapshot).
 -- * Keyed (code): one MERGE upserts the rows that differ from the target, un-deletes keys that re-appear and
 --   marks live rows whose key is absent from the snapshot as tombstones (_SNOWSTAGE_DELETED = TRUE); the view of

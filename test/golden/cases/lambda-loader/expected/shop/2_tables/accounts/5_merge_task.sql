@@ -1,0 +1,74 @@
+-- snowstage pipeline shop: MERGE task of table accounts
+-- Generated from pipeline.yaml, tables/accounts.yaml. Do not edit: change the metadata and run `snowstage generate`.
+-- MERGE task: folds new landing rows into the target table.
+-- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
+--   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
+--   rows for one target row fails).
+-- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+--   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
+-- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are kept as tombstones: the row is written with
+--   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
+--   reload) is not newer and cannot bring the key back. A delete of an unknown key inserts its tombstone; a newer
+--   version that is not deleted clears the flag (un-delete). Only an explicit purge removes tombstones.
+-- A standalone task must be suspended before it is changed; CREATE OR ALTER keeps its run history.
+-- Failures: a failed run is retried 2 times; Snowflake suspends the task after 10 failed runs in a row; no error notifications (snowflake.error_integration is not set).
+-- Syntax, clauses in the documented order (properties, then WHEN, then AS):
+--   ALTER TASK ... SUSPEND / RESUME: https://docs.snowflake.com/en/sql-reference/sql/alter-task
+--   CREATE OR ALTER TASK: https://docs.snowflake.com/en/sql-reference/sql/create-task
+--   MERGE: https://docs.snowflake.com/en/sql-reference/sql/merge
+
+ALTER TASK IF EXISTS "LAKE"."SHOP_RAW"."ACCOUNTS_MERGE" SUSPEND;
+
+CREATE OR ALTER TASK "LAKE"."SHOP_RAW"."ACCOUNTS_MERGE"
+  WAREHOUSE = "LOAD_WH"
+  SCHEDULE = '5 MINUTES'
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
+  COMMENT = 'snowstage: merges ACCOUNTS_STREAM into ACCOUNTS'
+  TASK_AUTO_RETRY_ATTEMPTS = 2
+  WHEN SYSTEM$STREAM_HAS_DATA('"LAKE"."SHOP_RAW"."ACCOUNTS_STREAM"')
+  AS
+MERGE INTO "LAKE"."SHOP"."ACCOUNTS" AS t
+USING (
+  SELECT *
+  FROM (
+    SELECT
+      TO_NUMBER(r."ID", 20, 0) AS "ID",
+      r."NAME" AS "NAME",
+      TO_TIMESTAMP_NTZ(r."UPDATED_AT", 'YYYY-MM-DD HH24:MI:SS.FF6') AS "UPDATED_AT",
+      r."_SNOWSTAGE_OP" AS "_SNOWSTAGE_OP",
+      r."_SNOWSTAGE_FILE" AS "_SNOWSTAGE_FILE",
+      r."_SNOWSTAGE_FILE_ROW" AS "_SNOWSTAGE_FILE_ROW"
+    FROM "LAKE"."SHOP_RAW"."ACCOUNTS_STREAM" AS r
+  ) AS c
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY c."ID"
+    ORDER BY c."UPDATED_AT" DESC NULLS LAST, c."_SNOWSTAGE_FILE" DESC, c."_SNOWSTAGE_FILE_ROW" DESC
+  ) = 1
+) AS s
+ON t."ID" = s."ID"
+WHEN MATCHED AND (s."UPDATED_AT" > t."UPDATED_AT" OR (s."UPDATED_AT" IS NOT NULL AND t."UPDATED_AT" IS NULL) OR (s."UPDATED_AT" IS NOT DISTINCT FROM t."UPDATED_AT" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+  "NAME" = s."NAME",
+  "UPDATED_AT" = s."UPDATED_AT",
+  "_SNOWSTAGE_FILE" = s."_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW" = s."_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT" = CURRENT_TIMESTAMP,
+  "_SNOWSTAGE_DELETED" = (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE))
+WHEN NOT MATCHED THEN INSERT (
+  "ID",
+  "NAME",
+  "UPDATED_AT",
+  "_SNOWSTAGE_FILE",
+  "_SNOWSTAGE_FILE_ROW",
+  "_SNOWSTAGE_MERGED_AT",
+  "_SNOWSTAGE_DELETED"
+) VALUES (
+  s."ID",
+  s."NAME",
+  s."UPDATED_AT",
+  s."_SNOWSTAGE_FILE",
+  s."_SNOWSTAGE_FILE_ROW",
+  CURRENT_TIMESTAMP,
+  (COALESCE(s."_SNOWSTAGE_OP" = 'D', FALSE))
+);
+
+ALTER TASK "LAKE"."SHOP_RAW"."ACCOUNTS_MERGE" RESUME;

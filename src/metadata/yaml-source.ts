@@ -2,8 +2,10 @@
  * A parsed YAML file that remembers where every value came from, so any problem found later (schema,
  * semantics) can point at file:line:col.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
+import { parsePlainYaml } from './yaml-plain.js';
 
 export interface YamlSource {
   /** path shown in diagnostics, relative to the working directory */
@@ -16,6 +18,31 @@ export interface YamlSource {
 }
 
 export function parseYamlSource(file: string, text: string): { source: YamlSource; problems: Diagnostic[] } {
+  const plain = parsePlainYaml(text);
+  if (plain !== undefined) {
+    // positions only when a diagnostic needs one: the full parse is most of the cost of loading metadata
+    let located: YamlSource | undefined;
+    const locate = (pointer: string) => {
+      located ??= parseYamlWithPositions(file, text).source;
+      return located.locate(pointer);
+    };
+    const source: YamlSource = {
+      file,
+      value: plain,
+      locate,
+      at: (pointer, message) => ({ file, pointer, message, ...locate(pointer) }),
+    };
+    return { source, problems: [] };
+  }
+  return parseYamlWithPositions(file, text);
+}
+
+/** The `yaml` package's parse with positions, errors and warnings (every file outside yaml-plain's subset). */
+export function parseYamlWithPositions(
+  file: string,
+  text: string,
+): { source: YamlSource; problems: Diagnostic[] } {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const positionOf = (offset: number) => {
@@ -41,6 +68,15 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
   return { source, problems };
 }
 
+type Yaml = typeof import('yaml');
+let loaded: Yaml | undefined;
+
+/** `yaml` is loaded on first use (~60 ms of every command's start when the metadata never needs it). */
+function yaml(): Yaml {
+  loaded ??= createRequire(import.meta.url)('yaml') as Yaml;
+  return loaded;
+}
+
 /** Walks maps and sequences by pointer segments; stops at the deepest node that exists. */
 function nodeAt(root: Node | null, segments: readonly string[]): Node | null {
   let node: Node | null = root;
@@ -53,6 +89,7 @@ function nodeAt(root: Node | null, segments: readonly string[]): Node | null {
 }
 
 function childOf(node: Node | null, segment: string): Node | null | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
     if (!pair) return undefined;

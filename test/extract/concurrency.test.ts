@@ -305,6 +305,17 @@ describe('sessions shared by the tables of one run', () => {
     } finally {
       await source.end();
     }
+    const moved = await MysqlSource.connect({
+      source: model.source,
+      env: { MYSQL_PASSWORD: db.target.password },
+    });
+    try {
+      await moved.query("SET SESSION time_zone = '+05:00'");
+      await expect(moved.refresh()).rejects.toThrow(/time zone is \+05:00, expected \+00:00/);
+      expect(moved.reusable).toBe(false);
+    } finally {
+      await moved.end();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Handlebars from 'handlebars';
+import Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
@@ -65,22 +65,18 @@ interface Precompiled {
 
 /**
  * Loads every template: the build's precompiled one (scripts/compile-templates.mjs) while the file still has the
- * text it was compiled from, compiled here otherwise. When all are current, only Handlebars' runtime is loaded
- * (not its compiler: ~50 ms of every start of generate, apply and extract).
+ * text it was compiled from, compiled here otherwise.
  */
 export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
+  const hbs = Handlebars.create();
   const precompiled = dir.href === TEMPLATE_DIR.href ? loadPrecompiled() : {};
-  const sources = new Map(
-    TEMPLATE_NAMES.map((name) => [name, readFileSync(fileURLToPath(new URL(`${name}.hbs`, dir)), 'utf8')]),
-  );
-  const current = (name: TemplateName) => precompiled[name]?.source === sources.get(name);
-  const allCurrent = TEMPLATE_NAMES.every(current);
-  const hbs = (requireHere(allCurrent ? 'handlebars/runtime' : 'handlebars') as typeof Handlebars).create();
+  let fromBuild = 0;
   const compile = (name: TemplateName) => {
+    const source = readFileSync(fileURLToPath(new URL(`${name}.hbs`, dir)), 'utf8');
     const built = precompiled[name];
-    return built !== undefined && current(name)
-      ? hbs.template(built.spec)
-      : hbs.compile(sources.get(name) as string, TEMPLATE_OPTIONS);
+    if (built?.source !== source) return hbs.compile(source, TEMPLATE_OPTIONS);
+    fromBuild++;
+    return hbs.template(built.spec);
   };
   const compiled = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, compile(n)])) as Record<
     TemplateName,
@@ -88,11 +84,9 @@ export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
   >;
   hbs.registerPartial('header', compiled.header);
   hbs.registerPartial('pipe_copy', compiled['table/pipe_copy']);
-  precompiledInUse = TEMPLATE_NAMES.filter(current).length;
+  precompiledInUse = fromBuild;
   return compiled;
 }
-
-const requireHere = createRequire(import.meta.url);
 
 let precompiledInUse = 0;
 
@@ -104,7 +98,9 @@ export function precompiledTemplateCount(): number {
 /** The build's precompiled templates by name; none when running from src/ (tests) or before a build. */
 function loadPrecompiled(): Partial<Record<TemplateName, Precompiled>> {
   try {
-    return requireHere('./templates-precompiled.cjs') as Partial<Record<TemplateName, Precompiled>>;
+    return createRequire(import.meta.url)('./templates-precompiled.cjs') as Partial<
+      Record<TemplateName, Precompiled>
+    >;
   } catch {
     return {};
   }

@@ -2,8 +2,7 @@
  * A parsed YAML file that remembers where every value came from, so any problem found later (schema,
  * semantics) can point at file:line:col.
  */
-import { createRequire } from 'node:module';
-import type { Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
 import { parsePlainYaml } from './yaml-plain.js';
 
@@ -42,7 +41,6 @@ export function parseYamlWithPositions(
   file: string,
   text: string,
 ): { source: YamlSource; problems: Diagnostic[] } {
-  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const positionOf = (offset: number) => {
@@ -68,15 +66,6 @@ export function parseYamlWithPositions(
   return { source, problems };
 }
 
-type Yaml = typeof import('yaml');
-let loaded: Yaml | undefined;
-
-/** `yaml` is loaded on first use (~60 ms of every command's start when the metadata never needs it). */
-function yaml(): Yaml {
-  loaded ??= createRequire(import.meta.url)('yaml') as Yaml;
-  return loaded;
-}
-
 /** Walks maps and sequences by pointer segments; stops at the deepest node that exists. */
 function nodeAt(root: Node | null, segments: readonly string[]): Node | null {
   let node: Node | null = root;
@@ -89,7 +78,6 @@ function nodeAt(root: Node | null, segments: readonly string[]): Node | null {
 }
 
 function childOf(node: Node | null, segment: string): Node | null | undefined {
-  const { isMap, isPair, isScalar, isSeq } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
     if (!pair) return undefined;

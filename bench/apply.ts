@@ -7,12 +7,14 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateCommand } from '../src/cli/commands/generate.js';
 import { startFakeSnowflake } from '../test/support/fake-snowflake.js';
 import { manyTablesWorkDir, removeWorkDir } from '../test/support/many-tables.js';
+import { CPU_REPORT_ARGS, childCpuSeconds } from './child-cpu.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const exec = promisify(execFile);
@@ -22,6 +24,8 @@ const delayMs = Number(process.env.BENCH_APPLY_DELAY_MS ?? 200);
 interface ApplyRun {
   readonly label: string;
   readonly seconds: number;
+  /** CPU-seconds of the apply process */
+  readonly cpu: number;
   readonly statements: number;
   readonly maxInFlight: number;
 }
@@ -41,7 +45,7 @@ export async function benchApply(): Promise<void> {
     const parallel = await runApply(work, 'apply (default --parallel)', []);
     for (const run of [baseline, parallel]) {
       console.log(
-        `  ${run.label.padEnd(28)}: ${run.seconds.toFixed(1)} s, ${run.statements} statements, at most ${run.maxInFlight} at once`,
+        `  ${run.label.padEnd(28)}: ${run.seconds.toFixed(1)} s (${run.cpu.toFixed(2)} CPU-s of apply; load average ${loadavg()[0]?.toFixed(1)}), ${run.statements} statements, at most ${run.maxInFlight} at once`,
       );
     }
     console.log(
@@ -63,13 +67,19 @@ async function runApply(work: string, label: string, args: string[]): Promise<Ap
       SNOWFLAKE_ACCESS_URL: fake.accessUrl,
     };
     const started = performance.now();
-    await exec(process.execPath, [join(ROOT, 'bin/snowstage.js'), 'apply', '--no-notifications', ...args], {
-      cwd: work,
-      env,
-      maxBuffer: 256 << 20,
-    });
+    const { stderr } = await exec(
+      process.execPath,
+      [...CPU_REPORT_ARGS, join(ROOT, 'bin/snowstage.js'), 'apply', '--no-notifications', ...args],
+      { cwd: work, env, maxBuffer: 256 << 20 },
+    );
     const seconds = (performance.now() - started) / 1000;
-    return { label, seconds, statements: fake.statements.length, maxInFlight: fake.inFlight.max };
+    return {
+      label,
+      seconds,
+      cpu: childCpuSeconds(stderr),
+      statements: fake.statements.length,
+      maxInFlight: fake.inFlight.max,
+    };
   } finally {
     await fake.close();
   }

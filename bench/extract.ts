@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { mariadbPid, processCpu } from './process-cpu.js';
 import { startS3Child } from './s3-child.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -34,28 +35,6 @@ interface Measure {
   bytes?: number;
   /** CPU-seconds (user + system) per process taking part, to show where the two cores went. */
   cpu: Record<string, number>;
-}
-
-const CLOCK_TICKS = 100;
-
-/** user + system CPU-seconds of a local process so far, from /proc (undefined when it is not on this machine). */
-async function processCpu(pid: number | undefined): Promise<number | undefined> {
-  if (!pid) return undefined;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-async function mariadbPid(): Promise<number | undefined> {
-  if (target.host !== '127.0.0.1' && target.host !== 'localhost') return undefined;
-  for (const name of ['mariadbd', 'mysqld']) {
-    const found = await exec('pidof', ['-s', name]).catch(() => undefined);
-    if (found?.stdout.trim()) return Number(found.stdout.trim());
-  }
-  return undefined;
 }
 
 /** Runs `work`, adding the CPU that the server processes spent meanwhile to the measure it returns. */
@@ -89,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`node ${process.version}, ${(await exec('nproc')).stdout.trim()} cores`);
     for (const rows of sizes) {
       const table = await ensureTable(rows);
-      const mariadb = await mariadbPid();
+      const mariadb = await mariadbPid(target.host);
       const reference = await withServerCpu({ MariaDB: mariadb }, () => runReference(table, work));
       const extract = await withServerCpu({ MariaDB: mariadb, s3rver: s3.child.pid }, () =>
         runExtract(table, rows, work, s3.endpoint, s3.bucket),

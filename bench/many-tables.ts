@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { CPU_REPORT_ARGS, childCpuSeconds } from './child-cpu.js';
+import { mariadbPid, processCpu } from './process-cpu.js';
 import { startS3Child } from './s3-child.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
     );
     await ensureTables();
     const metadata = await writeMetadata(work, `many-${Date.now()}`, s3.bucket);
-    const extract = (args: string[]) => runExtract(metadata, proxy, s3.bucket, args);
+    const servers = { MariaDB: await mariadbPid(target.host), s3rver: s3.child.pid };
+    const extract = (args: string[]) => runExtract(metadata, proxy, s3.bucket, args, servers);
     const backfill = await extract([]);
     console.log(`  backfill (default settings)  : ${line(backfill)}`);
     const quietDefault = await extract([]);
@@ -66,6 +69,8 @@ async function main(): Promise<void> {
 
 interface Run {
   seconds: number;
+  /** CPU-seconds: the extractor (reported by itself), then the servers over the same span (from /proc) */
+  cpu: Record<string, number>;
   requests: number;
   byMethod: Record<string, number>;
   statuses: Record<string, number>;
@@ -75,7 +80,10 @@ function line(run: Run): string {
   const methods = Object.entries(run.byMethod)
     .map(([m, n]) => `${m} ${n}`)
     .join(', ');
-  return `${run.seconds.toFixed(2)} s, ${run.requests} S3 requests (${(run.requests / TABLES).toFixed(2)} per table: ${methods})`;
+  const cpu = Object.entries(run.cpu)
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`)
+    .join(', ');
+  return `${run.seconds.toFixed(2)} s, ${run.requests} S3 requests (${(run.requests / TABLES).toFixed(2)} per table: ${methods}); CPU-s ${cpu}; load average ${loadavg()[0]?.toFixed(1)}`;
 }
 
 /** One database of small tables, each with a primary key and a cursor index, rows stamped long ago. */
@@ -191,7 +199,13 @@ async function startDelayingProxy(upstream: string, delayMs: number): Promise<Pr
   return { server, endpoint: `http://127.0.0.1:${port}`, requests };
 }
 
-async function runExtract(metadata: string, proxy: Proxy, bucket: string, args: string[]): Promise<Run> {
+async function runExtract(
+  metadata: string,
+  proxy: Proxy,
+  bucket: string,
+  args: string[],
+  servers: Record<string, number | undefined>,
+): Promise<Run> {
   const env = {
     PATH: process.env.PATH ?? '',
     MYSQL_HOST: target.host,
@@ -205,13 +219,14 @@ async function runExtract(metadata: string, proxy: Proxy, bucket: string, args: 
     AWS_REGION: 'us-east-1',
   };
   const before = proxy.requests.length;
+  const serversBefore = await Promise.all(Object.values(servers).map(processCpu));
   const started = performance.now();
   // -o: a directory that does not exist, so the generated/ freshness check only notes it cannot check
   const cli = [join(ROOT, 'bin/snowstage.js'), 'extract', '-m', metadata, '-o', join(metadata, 'none')];
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
     : [];
-  const { stdout } = await exec(process.execPath, [...profile, ...cli, ...args], {
+  const { stdout, stderr } = await exec(process.execPath, [...CPU_REPORT_ARGS, ...profile, ...cli, ...args], {
     cwd: ROOT,
     env,
     maxBuffer: 256 << 20,
@@ -219,6 +234,12 @@ async function runExtract(metadata: string, proxy: Proxy, bucket: string, args: 
     throw new Error(`extract failed: ${error.stderr ?? ''}\n${(error.stdout ?? '').slice(-4000)}`);
   });
   const seconds = (performance.now() - started) / 1000;
+  const serversAfter = await Promise.all(Object.values(servers).map(processCpu));
+  const cpu: Record<string, number> = { extractor: childCpuSeconds(stderr) };
+  Object.keys(servers).forEach((name, i) => {
+    const [start, end] = [serversBefore[i], serversAfter[i]];
+    if (start !== undefined && end !== undefined) cpu[name] = end - start;
+  });
   const summaries = stdout
     .split('\n')
     .filter((l) => l.includes('"table_summary"'))
@@ -233,6 +254,7 @@ async function runExtract(metadata: string, proxy: Proxy, bucket: string, args: 
     }, {});
   return {
     seconds,
+    cpu,
     requests: requests.length,
     byMethod: count((r) => r.method),
     statuses: count((r) => String(r.status)),

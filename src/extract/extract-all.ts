@@ -5,11 +5,12 @@
  * `onTableDone` reports tables as they finish; the returned results are in the given table order.
  */
 import type { PipelineModel, TableModel } from '../model/types.js';
-import { ConnectionBudget, type Release } from './connection-budget.js';
+import { ConnectionBudget } from './connection-budget.js';
 import { describeSides } from './failure-side.js';
 import { recordLastAttempt } from './last-attempt.js';
 import { MysqlSource } from './mysql-source.js';
 import { type ExtractSettings, extractTable, type Progress, type TableRunResult } from './run-table.js';
+import { SessionPool } from './session-pool.js';
 import type { ObjectStore } from './store.js';
 
 export interface ExtractAllOptions {
@@ -44,6 +45,7 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
         env: options.env,
         ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),
       }));
+  const sessions = new SessionPool(budget, open);
   const sides = describeSides(options.model.source, options.model.s3, options.env);
   const now = options.now ?? (() => new Date());
   const results: (TableRunResult | undefined)[] = options.tables.map(() => undefined);
@@ -57,11 +59,8 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
         pipeline: options.model,
         dataStore: options.dataStore,
         stateStore: options.stateStore,
-        connect: async () => withSlot(await budget.acquire(options.signal), open),
-        connectIfFree: async () => {
-          const slot = budget.tryAcquire();
-          return slot ? withSlot(slot, open) : undefined;
-        },
+        connect: () => sessions.acquire(options.signal),
+        connectIfFree: () => sessions.tryAcquire(),
         settings,
         now,
         signal: options.signal,
@@ -76,20 +75,12 @@ export async function extractAll(options: ExtractAllOptions): Promise<TableRunRe
       options.onTableDone?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, options.tables.length) }, worker));
-  return results.filter((r): r is TableRunResult => r !== undefined);
-}
-
-/** A session that gives its budget slot back when it closes (or at once when it cannot be opened). */
-async function withSlot(release: Release, open: () => Promise<MysqlSource>): Promise<MysqlSource> {
   try {
-    const source = await open();
-    source.onClose(release);
-    return source;
-  } catch (error) {
-    release();
-    throw error;
+    await Promise.all(Array.from({ length: Math.min(concurrency, options.tables.length) }, worker));
+  } finally {
+    await sessions.close();
   }
+  return results.filter((r): r is TableRunResult => r !== undefined);
 }
 
 /** Tables named on the command line, or every table; unknown names are a usage error. */

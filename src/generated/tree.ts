@@ -3,10 +3,10 @@
  * longer produced. Writes go through a temporary file and a rename, so a file is never half-written.
  * Every path stays inside the directory: metadata decides file names, and metadata is not trusted to be benign.
  */
-import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { FILE_CONCURRENCY, mapLimit } from '../map-limit.js';
 import type { RenderedFile } from '../render/render.js';
 
 export interface TreeChange {
@@ -16,10 +16,13 @@ export interface TreeChange {
   readonly after: string;
 }
 
+/**
+ * Every file of the tree by relative path. Read synchronously: the tree is read before anything else runs, and for
+ * 3,000 small files the promise API's thread-pool round trips cost about eight times the CPU of the reads (0.55
+ * against 0.07 CPU-s).
+ */
 export async function readTree(dir: string): Promise<Map<string, string>> {
-  const paths = await listFiles(dir);
-  const contents = await mapLimit(paths, FILE_CONCURRENCY, (path) => readFile(join(dir, path), 'utf8'));
-  return new Map(paths.map((path, i) => [path, contents[i] as string]));
+  return new Map(listFiles(dir).map((path) => [path, readFileSync(join(dir, path), 'utf8')]));
 }
 
 export function diffTree(
@@ -69,39 +72,54 @@ export async function treeDir(out: string, name: string): Promise<string> {
   return dir;
 }
 
-/** Refuses changes whose path leaves `dir`, or that would write through a symbolic link in it. */
-async function checkPaths(dir: string, changes: readonly TreeChange[]): Promise<void> {
+/**
+ * Refuses changes whose path leaves `dir`, or that would write through a symbolic link in it. A directory shared
+ * by many paths is looked at once (a 500-table tree: 500 table directories, 12,000 path segments).
+ */
+function checkPaths(dir: string, changes: readonly TreeChange[]): void {
+  const checked = new Set<string>();
   for (const change of changes) {
     const segments = relative(resolve(dir), pathInside(dir, change.path)).split(sep);
     for (let i = 1; i <= segments.length; i++) {
       const part = join(dir, ...segments.slice(0, i));
-      const stat = await lstat(part).catch(() => undefined);
-      if (stat?.isSymbolicLink()) {
+      if (checked.has(part)) continue;
+      checked.add(part);
+      if (isSymbolicLink(part)) {
         throw new PathOutsideError(`refusing ${JSON.stringify(change.path)}: ${part} is a symbolic link`);
       }
     }
   }
 }
 
+/** false for anything that cannot be looked at (absent, or under a file): writing there fails on its own */
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks every path first (nothing is written when one is refused), then writes, renames and deletes. */
 export async function applyChanges(dir: string, changes: readonly TreeChange[]): Promise<void> {
-  await checkPaths(dir, changes);
+  checkPaths(dir, changes);
   // each directory made once (a 500-table tree has 500 table directories and 3,000 files)
   const dirs = new Set(
     changes.filter((c) => c.kind !== 'removed').map((c) => dirname(pathInside(dir, c.path))),
   );
   for (const parent of [...dirs].sort()) await mkdir(parent, { recursive: true });
-  // each file written on its own and renamed into place; several at a time (their order does not matter)
-  await mapLimit(changes, FILE_CONCURRENCY, async (change) => {
+  // each file written on its own and renamed into place; synchronously, like readTree (small files, nothing else
+  // runs meanwhile)
+  for (const change of changes) {
     const target = pathInside(dir, change.path);
     if (change.kind === 'removed') {
-      await rm(target, { force: true });
-      return;
+      rmSync(target, { force: true });
+      continue;
     }
     const temporary = `${target}.tmp-${process.pid}`;
-    await writeFile(temporary, change.after, 'utf8');
-    await rename(temporary, target);
-  });
+    writeFileSync(temporary, change.after, 'utf8');
+    renameSync(temporary, target);
+  }
   await removeEmptyDirs(dir);
 }
 
@@ -126,23 +144,23 @@ export function unifiedDiff(displayDir: string, changes: readonly TreeChange[]):
     .join('');
 }
 
-async function listFiles(root: string): Promise<string[]> {
+function listFiles(root: string): string[] {
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const walk = (dir: string): void => {
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
     for (const entry of entries) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
+      if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
     }
   };
-  await walk(root);
+  walk(root);
   return out.sort();
 }
 

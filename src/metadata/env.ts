@@ -45,7 +45,8 @@ export function interpolate(
         checkSecret(v, pointerOf(path), problems);
         return v;
       }
-      return substitute(v, env, pointerOf(path), problems);
+      // most strings hold no reference: their pointer is never needed
+      return v.includes('${') ? substitute(v, env, pointerOf(path), problems) : v;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (v !== null && typeof v === 'object') {

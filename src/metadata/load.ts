@@ -2,9 +2,9 @@
  * Reads a metadata directory: pipeline.yaml plus tables/*.yaml, interpolates environment references and
  * validates every file against its JSON Schema. Reports every problem at once; never throws for bad input.
  */
-import { open, readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { FILE_CONCURRENCY, mapLimit } from '../map-limit.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { PipelineDoc, TableDoc } from './documents.js';
 import { interpolate } from './env.js';
@@ -47,7 +47,7 @@ export async function loadMetadata(
   const diagnostics: Diagnostic[] = [];
   await loadValidators();
   const pipelinePath = join(options.dir, PIPELINE_FILE);
-  const pipelineText = await readText(pipelinePath);
+  const pipelineText = readText(pipelinePath);
   if (pipelineText === undefined) {
     return { metadata: undefined, diagnostics: [missingFile(options, pipelinePath, 'a pipeline file')] };
   }
@@ -62,10 +62,9 @@ export async function loadMetadata(
     diagnostics.push(missingFile(options, join(options.dir, TABLES_DIR), what));
     return { metadata: undefined, diagnostics };
   }
-  // read several at a time, parsed in file order (diagnostics stay in that order)
-  const texts = await mapLimit(tableFiles, FILE_CONCURRENCY, readText);
-  tableFiles.forEach((path, i) => {
-    const loaded = parsed<TableDoc>('table', path, texts[i] ?? '', options, diagnostics);
+  // parsed in file order (diagnostics stay in that order)
+  tableFiles.forEach((path) => {
+    const loaded = parsed<TableDoc>('table', path, readText(path) ?? '', options, diagnostics);
     if (loaded) tables.push(loaded);
   });
   const complete = pipeline !== undefined && tables.length === tableFiles.length && diagnostics.length === 0;
@@ -79,7 +78,7 @@ export async function loadPipelineFile(
   const diagnostics: Diagnostic[] = [];
   await loadValidators();
   const path = join(options.dir, PIPELINE_FILE);
-  const text = await readText(path);
+  const text = readText(path);
   if (text === undefined)
     return { pipeline: undefined, diagnostics: [missingFile(options, path, 'a pipeline file')] };
   const pipeline = parsed<PipelineDoc>('pipeline', path, text, options, diagnostics);
@@ -142,18 +141,20 @@ type FileText = string | { readonly refused: string };
 
 /**
  * The text of a regular file of at most MAX_FILE_BYTES, read with a bounded buffer (a file that grows while
- * read, or a device, can never make it read more); undefined when absent.
+ * read, or a device, can never make it read more); undefined when absent. Read synchronously: for small files the
+ * promise API's four thread-pool round trips (open, stat, read, close) cost about ten times the CPU of the reads
+ * themselves (0.5 of 0.6 CPU-s for a 500-table generate). Opened non-blocking, so a FIFO cannot hang the open.
  */
-async function readText(path: string): Promise<FileText | undefined> {
-  let handle: import('node:fs/promises').FileHandle;
+function readText(path: string): FileText | undefined {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile())
       return { refused: 'found something that is not a regular file, expected a YAML file' };
     // sized by the file (one byte more, to see growth), grown up to the limit only when the file grew while read:
@@ -161,7 +162,7 @@ async function readText(path: string): Promise<FileText | undefined> {
     let buffer = Buffer.allocUnsafe(Math.min(stat.size, MAX_FILE_BYTES) + 1);
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length < buffer.length) continue;
@@ -177,7 +178,7 @@ async function readText(path: string): Promise<FileText | undefined> {
     }
     return buffer.toString('utf8', 0, length);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
+import { parsePlainYaml } from './yaml-plain.js';
 
 export interface YamlSource {
   /** path shown in diagnostics, relative to the working directory */
@@ -16,6 +17,30 @@ export interface YamlSource {
 }
 
 export function parseYamlSource(file: string, text: string): { source: YamlSource; problems: Diagnostic[] } {
+  const plain = parsePlainYaml(text);
+  if (plain !== undefined) {
+    // positions only when a diagnostic needs one: the full parse is most of the cost of loading metadata
+    let located: YamlSource | undefined;
+    const locate = (pointer: string) => {
+      located ??= parseYamlWithPositions(file, text).source;
+      return located.locate(pointer);
+    };
+    const source: YamlSource = {
+      file,
+      value: plain,
+      locate,
+      at: (pointer, message) => ({ file, pointer, message, ...locate(pointer) }),
+    };
+    return { source, problems: [] };
+  }
+  return parseYamlWithPositions(file, text);
+}
+
+/** The `yaml` package's parse with positions, errors and warnings (every file outside yaml-plain's subset). */
+export function parseYamlWithPositions(
+  file: string,
+  text: string,
+): { source: YamlSource; problems: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const positionOf = (offset: number) => {

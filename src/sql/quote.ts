@@ -13,10 +13,11 @@ export const MAX_IDENTIFIER_LENGTH = 255;
  */
 export function identifier(name: string): string {
   if (name.length === 0) throw new Error('an identifier cannot be empty');
-  if ([...name].length > MAX_IDENTIFIER_LENGTH)
+  // code points: counted only when the UTF-16 length could exceed the limit (no array per name otherwise)
+  if (name.length > MAX_IDENTIFIER_LENGTH && [...name].length > MAX_IDENTIFIER_LENGTH)
     throw new Error(`identifier longer than ${MAX_IDENTIFIER_LENGTH}`);
   if (name.includes('\0')) throw new Error('an identifier cannot contain NUL');
-  return `"${name.replaceAll('"', '""')}"`;
+  return name.includes('"') ? `"${name.replaceAll('"', '""')}"` : `"${name}"`;
 }
 
 /** database.schema.object, each part quoted separately (reference §8: `"My.DB"."Sch"."T.1"`). */
@@ -37,11 +38,22 @@ const CONTROL_ESCAPES: Record<string, string> = {
   '\t': '\\t',
 };
 
+/** a backslash, a quote or a control character (below U+0020) */
+function needsEscape(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x5c || code === 0x27) return true;
+  }
+  return false;
+}
+
 /**
  * A single-quoted Snowflake string literal. Backslash escapes are active inside Snowflake literals, so `\` is
  * doubled before `'` is doubled (pitfall 8); control characters become escapes so a literal stays on one line.
  */
 export function literal(value: string): string {
+  // most values (names, paths) need no escape: no backslash, quote or control character
+  if (!needsEscape(value)) return `'${value}'`;
   let out = '';
   for (const ch of value) {
     if (ch === '\\') out += '\\\\';

@@ -16,6 +16,7 @@ import type { SqlClient } from '../snowflake/client.js';
 import {
   copyHistoryBatchSql,
   copyHistorySql,
+  mergeLagBatchSql,
   mergeLagSql,
   pipeStatusBatchSql,
   pipeStatusSql,
@@ -32,6 +33,7 @@ import {
   taskHistoryBatchSql,
   taskHistorySql,
   taskStateSql,
+  tasksInSchemaSql,
 } from './snowflake-queries.js';
 import type {
   Check,
@@ -115,10 +117,10 @@ async function readLeaseStatus(
 }
 
 /**
- * Every table's Snowflake side in a handful of statements run at once: pipe status, copy history and task
- * history one batched statement each for the whole pipeline, SHOW STREAMS one per schema. A batch that fails
- * is asked again table by table (FALLBACK_CONCURRENCY at once), so each error shows on its own table and the
- * other tables keep their readings.
+ * Every table's Snowflake side in a handful of statements run at once: pipe status, copy history, task history and
+ * merge lag one batched statement each for the whole pipeline, SHOW STREAMS and SHOW TASKS one per schema. A batch
+ * that fails is asked again table by table (FALLBACK_CONCURRENCY at once), so each error shows on its own table and
+ * the other tables keep their readings.
  */
 export async function readSnowflakeStatuses(
   client: SqlClient,
@@ -131,21 +133,30 @@ export async function readSnowflakeStatuses(
     value: summarizeLoads(readCopyRows(rows), nowMs),
   });
   const tasksOf = (rows: Record<string, unknown>[]) => ({ ok: true as const, value: readTaskRuns(rows) });
-  // task state (SHOW TASKS LIKE) and merge lag (the stream and the target) are per table, run FALLBACK_CONCURRENCY
-  // at once alongside the batches
-  const perTable = <T>(
-    sql: (t: TableModel) => string,
-    read: (t: TableModel) => (rows: Record<string, unknown>[]) => Check<T>,
-  ) => mapConcurrently(tables, FALLBACK_CONCURRENCY, (t) => query(client, sql(t), read(t)));
   const piped = tables.filter(hasPipe);
-  const [pipes, streams, loads, tasks, taskStates, lags] = await Promise.all([
+  // a snapshot table (mode: snapshot) has no stream
+  const streamed = tables.filter((t) => t.mode === 'incremental');
+  const [pipes, streamChecks, loads, tasks, taskStates, lags] = await Promise.all([
     batched(client, piped, pipeStatusBatchSql(piped), pipeStatusSql, readPipeStatus),
-    readStreams(client, tables),
+    perSchema(client, streamed, {
+      objectOf: (t) => t.stream,
+      all: streamsInSchemaSql,
+      one: streamSql,
+      read: (rows, t) => readStream(rows, t.stream.name),
+    }),
     batched(client, tables, copyHistoryBatchSql(model, tables), (t) => copyHistorySql(model, t), loadsOf),
     batched(client, tables, taskHistoryBatchSql(model, tables), (t) => taskHistorySql(model, t), tasksOf),
-    perTable(taskStateSql, (t) => (rows) => readTaskState(rows, t.task.name)),
-    perTable(mergeLagSql, (t) => (t.mode === 'snapshot' ? readSnapshotLag : readMergeLag)),
+    perSchema(client, tables, {
+      objectOf: (t) => t.task,
+      all: tasksInSchemaSql,
+      one: taskStateSql,
+      read: (rows, t) => readTaskState(rows, t.task.name),
+    }),
+    // a snapshot table's merge lag query reads no stream (0 rows waiting): only its last apply
+    batched(client, tables, mergeLagBatchSql(tables), mergeLagSql, readMergeLag),
   ]);
+  const streamOf = new Map(streamed.map((t, i) => [t, streamChecks[i] as Check<StreamStatus>]));
+  const streams = tables.map((t) => streamOf.get(t) ?? NO_STREAM);
   const pipeOf = new Map(piped.map((t, i) => [t, pipes[i] as Check<PipeStatus>]));
   return tables.map((t, i) => ({
     pipe: pipeOf.get(t) ?? null,
@@ -182,32 +193,37 @@ async function batched<T>(
  */
 const NO_STREAM: Check<StreamStatus> = { ok: true, value: { stale: false, staleAfter: null } };
 
-function readSnapshotLag(rows: readonly Record<string, unknown>[]): Check<MergeLag> {
-  const lag = readMergeLag(rows);
-  return lag.ok ? { ok: true, value: { ...lag.value, waitingRows: 0, oldestWaitingAt: null } } : lag;
+/** A SHOW command that lists one kind of object: once per schema, per table (SHOW … LIKE) when that fails. */
+interface ShowPerSchema<T> {
+  readonly objectOf: (table: TableModel) => { readonly database: string; readonly schema: string };
+  readonly all: (database: string, schema: string) => string;
+  readonly one: (table: TableModel) => string;
+  readonly read: (rows: Record<string, unknown>[], table: TableModel) => Check<T>;
 }
 
-/** SHOW STREAMS once per schema the tables' streams live in; per table (SHOW STREAMS LIKE) when that fails. */
-async function readStreams(client: SqlClient, all: readonly TableModel[]): Promise<Check<StreamStatus>[]> {
-  const tables = all.filter((t) => t.mode === 'incremental');
-  const schemaOf = (t: TableModel) => JSON.stringify([t.stream.database, t.stream.schema]);
+async function perSchema<T>(
+  client: SqlClient,
+  tables: readonly TableModel[],
+  show: ShowPerSchema<T>,
+): Promise<Check<T>[]> {
+  const schemaOf = (t: TableModel) => JSON.stringify([show.objectOf(t).database, show.objectOf(t).schema]);
   const schemas = [...new Set(tables.map(schemaOf))];
   const readings = await Promise.all(
     schemas.map(async (key) => {
       const group = tables.filter((t) => schemaOf(t) === key);
-      const first = group[0] as TableModel;
+      const { database, schema } = show.objectOf(group[0] as TableModel);
       try {
-        const { rows } = await client.execute(streamsInSchemaSql(first.stream.database, first.stream.schema));
-        return group.map((t) => [t.name, readStream(rows, t.stream.name)] as const);
+        const { rows } = await client.execute(show.all(database, schema));
+        return group.map((t) => [t.name, show.read(rows, t)] as const);
       } catch {
-        const one = (t: TableModel) => query(client, streamSql(t), (rows) => readStream(rows, t.stream.name));
+        const one = (t: TableModel) => query(client, show.one(t), (rows) => show.read(rows, t));
         const checks = await mapConcurrently(group, FALLBACK_CONCURRENCY, one);
-        return group.map((t, i) => [t.name, checks[i] as Check<StreamStatus>] as const);
+        return group.map((t, i) => [t.name, checks[i] as Check<T>] as const);
       }
     }),
   );
   const byTable = new Map(readings.flat());
-  return all.map((t) => byTable.get(t.name) ?? NO_STREAM);
+  return tables.map((t) => byTable.get(t.name) as Check<T>);
 }
 
 /** `work` over every item, at most `limit` at once; results in the items' order. */

@@ -5,11 +5,12 @@
  *
  * Each kind of reading is one statement for the whole pipeline (`…BatchSql`): a UNION ALL of the per-table
  * function calls, each branch labelled with the table in SNOWSTAGE_TABLE (as the generated monitoring views
- * do), and SHOW STREAMS once per schema. The per-table statements remain for when a batch fails: one missing
+ * do), and SHOW STREAMS and SHOW TASKS once per schema. The per-table statements remain for when a batch fails: one missing
  * pipe or privilege fails the whole statement, and asking table by table puts each error on its own table.
  * Syntax: SELECT with UNION ALL https://docs.snowflake.com/en/sql-reference/operators-query, QUALIFY (after
  * WHERE, before ORDER BY) https://docs.snowflake.com/en/sql-reference/constructs/qualify, SHOW STREAMS
- * https://docs.snowflake.com/en/sql-reference/sql/show-streams, and the function pages named below.
+ * https://docs.snowflake.com/en/sql-reference/sql/show-streams, SHOW TASKS
+ * https://docs.snowflake.com/en/sql-reference/sql/show-tasks, and the function pages named below.
  */
 import { META } from '../model/names.js';
 import type { PipelineModel, TableModel } from '../model/types.js';
@@ -145,6 +146,11 @@ export function taskStateSql(table: TableModel): string {
   return `SHOW TASKS LIKE ${literal(name)} IN SCHEMA ${qualifiedSchema(database, schema)}`;
 }
 
+/** Every task of one schema (SHOW TASKS lists up to 10,000); readTaskState picks each table's by name. */
+export function tasksInSchemaSql(database: string, schema: string): string {
+  return `SHOW TASKS IN SCHEMA ${qualifiedSchema(database, schema)}`;
+}
+
 export function readTaskState(rows: readonly Record<string, unknown>[], name: string): Check<TaskState> {
   const row = rows.find((r) => cell(r, 'name') === name);
   if (row === undefined) return { ok: false, error: `SHOW TASKS has no task named ${name}` };
@@ -168,6 +174,13 @@ export function mergeLagSql(table: TableModel): string {
     `FROM (${waiting}) w,`,
     `  (SELECT MAX(${identifier(META.mergedAt)}) AS LAST_MERGE FROM ${qualified(table.targetTable)}) m`,
   ].join('\n');
+}
+
+/** mergeLagSql for every table, one UNION ALL branch each, labelled like the other batches. */
+export function mergeLagBatchSql(tables: readonly TableModel[]): string {
+  return tables
+    .map((t) => mergeLagSql(t).replace(/^SELECT /, `SELECT ${literal(t.name)} AS ${TABLE_COLUMN}, `))
+    .join('\nUNION ALL\n');
 }
 
 export function readMergeLag(rows: readonly Record<string, unknown>[]): Check<MergeLag> {

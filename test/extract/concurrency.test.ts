@@ -14,6 +14,7 @@ import { MysqlSource } from '../../src/extract/mysql-source.js';
 import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import type { ExtractSettings, Progress, TableRunResult } from '../../src/extract/run-table.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
+import type { SessionLimits } from '../../src/extract/session.js';
 import { RECORD_QUIET_RUN_MS } from '../../src/extract/table-run.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
@@ -68,12 +69,13 @@ function clone(i: number | string, prefix = 'p'): TableModel {
 }
 
 /** Opens real sessions and counts those open at once (closed ones are counted down when they close). */
-function countingSessions() {
+function countingSessions(limits?: SessionLimits) {
   const counts = { open: 0, peak: 0, opened: 0, statements: 0 };
   const openSource = async () => {
     const source = await MysqlSource.connect({
       source: model.source,
       env: { MYSQL_PASSWORD: db.target.password },
+      ...(limits ? { limits } : {}),
     });
     counts.open += 1;
     counts.opened += 1;
@@ -242,6 +244,77 @@ describe('backfill progress', () => {
       // InnoDB samples the count: near 16,000, not exact
       expect(event.estimatedRows).toBeGreaterThan(8000);
       expect(event.estimatedRows).toBeLessThan(32_000);
+    }
+  });
+});
+
+describe('sessions shared by the tables of one run', () => {
+  it('a table takes the session another table is done with, readied anew; none is left open', async () => {
+    const tables = Array.from({ length: TABLES }, (_, i) => clone(i, 'pooled'));
+    const { counts, openSource } = countingSessions();
+    const results = await run(tables, { concurrency: 2, maxConnections: 2 }, { openSource });
+    expect(results.map((r) => [r.table, r.status, r.rows])).toEqual(tables.map((t) => [t.name, 'ok', 20]));
+    // one session per table before (6); now never more than the budget, all of them ended at the end
+    expect(counts.opened).toBeLessThanOrEqual(2);
+    expect(counts.peak).toBeLessThanOrEqual(2);
+    expect(counts.open).toBe(0);
+  });
+
+  it('a session that saw a MySQL error is ended, not lent to the next table', async () => {
+    const tables = [clone(0, 'pooled-fail'), clone(1, 'pooled-fail'), clone(2, 'pooled-fail')];
+    const limits = { lockWaitTimeoutSeconds: 1, statementTimeoutSeconds: 0 };
+    const { counts, openSource } = countingSessions(limits);
+    const locker = await db.pool.getConnection();
+    try {
+      await locker.query('LOCK TABLES books_0 WRITE');
+      const results = await run(
+        tables,
+        { concurrency: 1, maxConnections: 1, sessionLimits: limits },
+        { openSource },
+      );
+      expect(results.map((r) => r.status)).toEqual(['failed', 'ok', 'ok']);
+      expect(results[0]?.message).toContain('lock wait timeout');
+    } finally {
+      await locker.query('UNLOCK TABLES');
+      locker.release();
+    }
+    // the session that hit the lock wait timeout was ended; the two other tables shared one
+    expect(counts.opened).toBe(2);
+    expect(counts.open).toBe(0);
+  });
+
+  it('refresh reads the clocks anew, leaves the session in UTC and refuses a session whose sql_mode changed', async () => {
+    const source = await MysqlSource.connect({
+      source: model.source,
+      env: { MYSQL_PASSWORD: db.target.password },
+    });
+    try {
+      const offset = (c: { localNow: string; utcNow: string }) =>
+        Date.parse(`${c.localNow}Z`) - Date.parse(`${c.utcNow}Z`);
+      const before = source.clock;
+      await db.query('DO SLEEP(0.01)');
+      await source.refresh();
+      expect(source.clock.utcNow > before.utcNow).toBe(true);
+      expect(offset(source.clock)).toBe(offset(before));
+      const [zone] = await source.query<{ zone: string }>('SELECT @@SESSION.time_zone AS zone');
+      expect(zone?.zone).toBe('+00:00');
+      expect(source.reusable).toBe(true);
+      await source.query("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'");
+      await expect(source.refresh()).rejects.toThrow(/NO_BACKSLASH_ESCAPES/);
+      expect(source.reusable).toBe(false);
+    } finally {
+      await source.end();
+    }
+    const moved = await MysqlSource.connect({
+      source: model.source,
+      env: { MYSQL_PASSWORD: db.target.password },
+    });
+    try {
+      await moved.query("SET SESSION time_zone = '+05:00'");
+      await expect(moved.refresh()).rejects.toThrow(/time zone is \+05:00, expected \+00:00/);
+      expect(moved.reusable).toBe(false);
+    } finally {
+      await moved.end();
     }
   });
 });

@@ -196,12 +196,50 @@ const mergeLag = (
   },
 });
 
+/** SHOW TASKS once for the schema; a task whose name only starts like the table's (…X) is not taken for it. */
+const showTasks = (states: Record<string, 'started' | 'suspended'>): FakeRule => ({
+  match: (sql) => sql === 'SHOW TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"',
+  reply: {
+    columns: [{ name: 'name' }, { name: 'state' }],
+    rows: Object.entries(states).flatMap(([task, state]) => [
+      { name: `${task}X`, state: 'suspended' },
+      { name: task, state },
+    ]),
+  },
+});
+
+type Lag = [waiting: number, oldest: string | null, lastMerge: string | null];
+
+/** The merge lag of every table in one UNION ALL statement, each row labelled with its table. */
+const mergeLags = (byTable: Record<string, Lag>): FakeRule => ({
+  match: (sql) =>
+    sql.includes('LAST_MERGE_MS') &&
+    sql.includes('"BOOKS_STREAM"') &&
+    sql.includes('"BOOK_REVIEWS_STREAM"') &&
+    sql.includes('UNION ALL'),
+  reply: {
+    columns: [
+      { name: 'SNOWSTAGE_TABLE' },
+      { name: 'WAITING', type: 'fixed' },
+      { name: 'OLDEST_MS', type: 'fixed' },
+      { name: 'LAST_MERGE_MS', type: 'fixed' },
+    ],
+    rows: Object.entries(byTable).map(([t, [waiting, oldest, lastMerge]]) => ({
+      SNOWSTAGE_TABLE: t,
+      WAITING: String(waiting),
+      OLDEST_MS: oldest === null ? null : at(oldest),
+      LAST_MERGE_MS: lastMerge === null ? null : at(lastMerge),
+    })),
+  },
+});
+
 function healthyRules(): FakeRule[] {
   return [
-    showTask('BOOKS_MERGE', 'started'),
-    showTask('BOOK_REVIEWS_MERGE', 'started'),
-    mergeLag('BOOKS_STREAM', 12, '2025-03-01T12:20:00Z', '2025-03-01T12:25:00Z'),
-    mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
+    showTasks({ BOOKS_MERGE: 'started', BOOK_REVIEWS_MERGE: 'started' }),
+    mergeLags({
+      books: [12, '2025-03-01T12:20:00Z', '2025-03-01T12:25:00Z'],
+      book_reviews: [0, null, null],
+    }),
     pipeStatuses({
       books: {
         executionState: 'RUNNING',
@@ -235,10 +273,8 @@ function healthyRules(): FakeRule[] {
 
 function unhealthyRules(): FakeRule[] {
   return [
-    showTask('BOOKS_MERGE', 'started'),
-    showTask('BOOK_REVIEWS_MERGE', 'started'),
-    mergeLag('BOOKS_STREAM', 0, null, '2025-03-01T12:25:00Z'),
-    mergeLag('BOOK_REVIEWS_STREAM', 0, null, null),
+    showTasks({ BOOKS_MERGE: 'started', BOOK_REVIEWS_MERGE: 'started' }),
+    mergeLags({ books: [0, null, '2025-03-01T12:25:00Z'], book_reviews: [0, null, null] }),
     pipeStatuses({
       books: { executionState: 'RUNNING', pendingFileCount: 0 },
       book_reviews: {
@@ -395,9 +431,9 @@ describe('status', () => {
       ok: true,
       value: { stale: false, staleAfter: '2025-03-15 12:25:00.000 +0000' },
     });
-    // one statement per kind of reading for the whole pipeline, not one per table; the task's state
-    // (SHOW TASKS LIKE) and the merge lag (the stream and the target) are read per table
-    expect(server.statements).toHaveLength(4 + 2 * 2);
+    // one statement per kind of reading for the whole pipeline, not one per table: pipe status, copy history,
+    // task history, merge lag, SHOW STREAMS and SHOW TASKS
+    expect(server.statements).toHaveLength(6);
     const of = (word: string) => server.statements.filter((s) => s.includes(word));
     expect(of('SYSTEM$PIPE_STATUS')).toEqual([
       `SELECT 'book_reviews' AS SNOWSTAGE_TABLE, SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOK_REVIEWS_PIPE"') AS PIPE_STATUS\nUNION ALL\nSELECT 'books' AS SNOWSTAGE_TABLE, SYSTEM$PIPE_STATUS('"ANALYTICS"."BOOKSTORE_RAW"."BOOKS_PIPE"') AS PIPE_STATUS`,
@@ -409,6 +445,18 @@ describe('status', () => {
       'QUALIFY ROW_NUMBER() OVER (PARTITION BY SNOWSTAGE_TABLE ORDER BY SCHEDULED_AT_MS DESC) <= 5',
     );
     expect(of('SHOW STREAMS')).toEqual(['SHOW STREAMS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"']);
+    expect(of('SHOW TASKS')).toEqual(['SHOW TASKS IN SCHEMA "ANALYTICS"."BOOKSTORE_RAW"']);
+    expect(of('LAST_MERGE_MS')).toHaveLength(1);
+    expect(of('LAST_MERGE_MS')[0]?.match(/AS SNOWSTAGE_TABLE, w\.WAITING/g)).toHaveLength(2);
+    expect(books.snowflake?.task).toEqual({ ok: true, value: { name: 'BOOKS_MERGE', state: 'started' } });
+    expect(books.snowflake?.lag).toEqual({
+      ok: true,
+      value: {
+        waitingRows: 12,
+        oldestWaitingAt: '2025-03-01T12:20:00.000Z',
+        lastMergeAt: '2025-03-01T12:25:00.000Z',
+      },
+    });
     expect(run.stdout).not.toContain(PASSWORD);
   });
 
@@ -420,23 +468,16 @@ describe('status', () => {
     );
     try {
       const running = { executionState: 'RUNNING', pendingFileCount: 0 };
-      // the first rule that matches answers: this pipe status batch before the healthy rules' one
+      // the first rule that matches answers: these batches (with currencies) before the healthy rules' ones
       const server = await startFake([
         pipeStatuses({ books: running, book_reviews: running, currencies: running }),
+        showTasks({ BOOKS_MERGE: 'started', BOOK_REVIEWS_MERGE: 'started', CURRENCIES_MERGE: 'started' }),
+        mergeLags({
+          books: [0, null, null],
+          book_reviews: [0, null, null],
+          currencies: [0, null, '2025-03-01T12:00:00Z'],
+        }),
         ...healthyRules(),
-        showTask('CURRENCIES_MERGE', 'started'),
-        {
-          match: (sql) =>
-            sql.includes('LAST_MERGE_MS') && sql.includes('"ANALYTICS"."BOOKSTORE"."CURRENCIES"'),
-          reply: {
-            columns: [
-              { name: 'WAITING', type: 'fixed' },
-              { name: 'OLDEST_MS', type: 'fixed' },
-              { name: 'LAST_MERGE_MS', type: 'fixed' },
-            ],
-            rows: [{ WAITING: '0', OLDEST_MS: null, LAST_MERGE_MS: at('2025-03-01T12:00:00Z') }],
-          },
-        },
       ]);
       const run = await status(['--json'], snowflakeEnv(server));
       const report = JSON.parse(run.stdout) as StatusReport;
@@ -600,10 +641,43 @@ describe('status', () => {
       error: expect.stringContaining('BOOK_REVIEWS_PIPE'),
     });
     expect(tableOf(report, 'books').snowflake?.loads.ok).toBe(true);
-    // the batch, then one statement per table; the other readings stayed batched (task state and merge lag
-    // are per table anyway: 2 tables × 2)
+    // the batch, then one statement per table; the other five readings stayed batched
     expect(server.statements.filter((s) => s.includes('SYSTEM$PIPE_STATUS'))).toHaveLength(3);
-    expect(server.statements).toHaveLength(6 + 2 * 2);
+    expect(server.statements).toHaveLength(3 + 5);
+  });
+
+  it('SHOW TASKS IN SCHEMA refused and a merge lag batch failing (one stream missing) are asked table by table', async () => {
+    const refused = (match: (sql: string) => boolean, message: string): FakeRule => ({
+      match,
+      reply: { error: { code: '002003', sqlState: '02000', message } },
+    });
+    const server = await startFake([
+      refused(
+        (sql) => sql.startsWith('SHOW TASKS IN SCHEMA'),
+        'Insufficient privileges to operate on schema',
+      ),
+      refused(
+        (sql) => sql.includes('LAST_MERGE_MS') && sql.includes('"BOOK_REVIEWS_STREAM"'),
+        "Stream 'ANALYTICS.BOOKSTORE_RAW.BOOK_REVIEWS_STREAM' does not exist or not authorized.",
+      ),
+      showTask('BOOKS_MERGE', 'suspended'),
+      showTask('BOOK_REVIEWS_MERGE', 'started'),
+      mergeLag('BOOKS_STREAM', 5, '2025-03-01T12:20:00Z', '2025-03-01T12:25:00Z'),
+      ...healthyRules(),
+    ]);
+    const run = await status(['--json'], snowflakeEnv(server));
+    const report = JSON.parse(run.stdout) as StatusReport;
+    const books = tableOf(report, 'books').snowflake;
+    const reviews = tableOf(report, 'book_reviews').snowflake;
+    expect(books?.task).toEqual({ ok: true, value: { name: 'BOOKS_MERGE', state: 'suspended' } });
+    expect(reviews?.task).toEqual({ ok: true, value: { name: 'BOOK_REVIEWS_MERGE', state: 'started' } });
+    expect(books?.lag).toMatchObject({ ok: true, value: { waitingRows: 5 } });
+    expect(reviews?.lag).toMatchObject({ ok: false, error: expect.stringContaining('BOOK_REVIEWS_STREAM') });
+    const of = (word: string) => server.statements.filter((s) => s.includes(word));
+    // each batch, then one statement per table; the four other readings stayed batched
+    expect(of('SHOW TASKS')).toHaveLength(1 + 2);
+    expect(of('LAST_MERGE_MS')).toHaveLength(1 + 2);
+    expect(server.statements).toHaveLength(2 * 3 + 4);
   });
 
   it('--state-dir reads extractor state from a local directory; a corrupt state file is a problem', async () => {
@@ -692,11 +766,12 @@ describe('status', () => {
 
   it('the conditions the alerts share: suspended task, rows waiting too long, stream near staleness (exit 1)', async () => {
     const server = await startFake([
-      showTask('BOOKS_MERGE', 'suspended'),
-      showTask('BOOK_REVIEWS_MERGE', 'started'),
+      showTasks({ BOOKS_MERGE: 'suspended', BOOK_REVIEWS_MERGE: 'started' }),
       // NOW is 12:30: waiting since 10:00 is 150 minutes, more than the example's max_merge_lag_minutes (120)
-      mergeLag('BOOKS_STREAM', 340, '2025-03-01T10:00:00Z', '2025-03-01T09:55:00Z'),
-      mergeLag('BOOK_REVIEWS_STREAM', 0, null, '2025-02-01T00:00:00Z'),
+      mergeLags({
+        books: [340, '2025-03-01T10:00:00Z', '2025-03-01T09:55:00Z'],
+        book_reviews: [0, null, '2025-02-01T00:00:00Z'],
+      }),
       // 47 hours away, within the example's stream_stale_within_hours (48)
       showStreams([
         ['BOOKS_STREAM', false, '2025-03-03T11:30:00.000Z'],

@@ -4,7 +4,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
-import { parsePlainYaml } from './yaml-plain.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 export interface YamlSource {
   /** path shown in diagnostics, relative to the working directory */
@@ -17,7 +17,7 @@ export interface YamlSource {
 }
 
 export function parseYamlSource(file: string, text: string): { source: YamlSource; problems: Diagnostic[] } {
-  const plain = parsePlainYaml(text);
+  const plain = parseYamlFast(text);
   if (plain !== undefined) {
     // positions only when a diagnostic needs one: the full parse is most of the cost of loading metadata
     let located: YamlSource | undefined;
@@ -36,7 +36,7 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
   return parseYamlWithPositions(file, text);
 }
 
-/** The `yaml` package's parse with positions, errors and warnings (every file outside yaml-plain's subset). */
+/** The `yaml` package's parse with positions, errors and warnings (every file yaml-fast leaves to it). */
 export function parseYamlWithPositions(
   file: string,
   text: string,

@@ -1,0 +1,76 @@
+/**
+ * The fast way to read a metadata file: js-yaml (YAML 1.2 core schema), which builds plain values without the
+ * position-carrying document the `yaml` package builds. For a 500-table pipeline `yaml` took 0.8–1.2 CPU-s of a
+ * generate, js-yaml about a tenth of that. Positions are only needed to print a diagnostic, so yaml-source.ts
+ * parses a file with `yaml` only when something about it has to be located, and whenever this returns undefined.
+ *
+ * It returns undefined (the caller falls back to `yaml`, which then also reports any problem) for:
+ * - anchors, aliases, tags, directives and complex keys (`&`, `*`, `!`, `%`, `?` where a node may start: at the
+ *   start of a line or after `-`, `:`, `,`, `[`, `{`, `?` and spaces): `yaml` expands aliases under an alias-count
+ *   limit (a "billion laughs" file is refused), js-yaml shares them without one, so a file that might use them is
+ *   read by `yaml` alone (a `*` inside a quoted cron expression does not count);
+ * - tabs, CR, BOM, control and line-separator characters, which the two packages treat differently;
+ * - a flow collection (`{…}`, `[…]`) or a quoted scalar that does not close on its own line, and a `#` right after a
+ *   closing bracket or quote: js-yaml accepts continuation lines and comments that `yaml` refuses;
+ * - a line indented by an odd number of spaces: js-yaml accepts some misaligned sequence items `yaml` refuses (and
+ *   metadata is written with two-space indentation);
+ * - anything js-yaml refuses (syntax errors, duplicate keys, several documents);
+ * - a file whose value is not a mapping (every metadata file is one), or has a key that is not a plain word (a
+ *   collection used as a key is stringified differently by the two).
+ * test/unit/yaml-fast.test.ts compares the two packages on every YAML file of the repository and on thousands of
+ * mutated copies.
+ */
+import { CORE_SCHEMA, load } from 'js-yaml';
+
+/** Characters that may start YAML features this path leaves to `yaml` (see above); false positives cost speed only. */
+const NODE_PROPERTY = /(?:^|[-:,[{?])[ ]*[&*!%?]/m;
+const SPECIAL_CHARACTER = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+const UNSPACED_COMMENT = /[\]}"']#/;
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NULL_KEYS = new Set(['null', 'Null', 'NULL']);
+
+export function parseYamlFast(text: string): Record<string, unknown> | undefined {
+  if (NODE_PROPERTY.test(text) || SPECIAL_CHARACTER.test(text) || UNSPACED_COMMENT.test(text))
+    return undefined;
+  if (text.split('\n').some((line) => opensFlow(line) || oddQuotes(line) || oddIndent(line)))
+    return undefined;
+  let value: unknown;
+  try {
+    value = load(text, { schema: CORE_SCHEMA, json: false });
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !plainKeys(value))
+    return undefined;
+  return value as Record<string, unknown>;
+}
+
+/** More `{`/`[` than `}`/`]` on a line (quotes not considered: a false positive costs speed only). */
+function opensFlow(line: string): boolean {
+  let depth = 0;
+  for (const ch of line) {
+    if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+  }
+  return depth !== 0;
+}
+
+function plainKeys(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(plainKeys);
+  if (value === null || typeof value !== 'object') return true;
+  // a null key (`null:`, `~:` or none at all) is "null" in js-yaml and "" in `yaml`
+  return Object.entries(value).every(
+    ([key, v]) => PLAIN_KEY.test(key) && !NULL_KEYS.has(key) && plainKeys(v),
+  );
+}
+
+/** An odd number of `"` (not counting `\"`) or of `'` on a line: a quoted scalar may go on (or apostrophes: speed). */
+function oddQuotes(line: string): boolean {
+  const doubles = line.replace(/\\./g, '').split('"').length - 1;
+  const singles = line.split("'").length - 1;
+  return doubles % 2 === 1 || singles % 2 === 1;
+}
+
+function oddIndent(line: string): boolean {
+  return (line.length - line.trimStart().length) % 2 === 1;
+}

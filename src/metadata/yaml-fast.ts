@@ -24,14 +24,12 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 
 /** Characters that may start YAML features this path leaves to `yaml` (see above); false positives cost speed only. */
 const NODE_PROPERTY = /(?:^|[-:,[{?])[ ]*[&*!%?]/m;
-const SPECIAL_CHARACTER = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const UNSPACED_COMMENT = /[\]}"']#/;
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NULL_KEYS = new Set(['null', 'Null', 'NULL']);
 
 export function parseYamlFast(text: string): Record<string, unknown> | undefined {
-  if (NODE_PROPERTY.test(text) || SPECIAL_CHARACTER.test(text) || UNSPACED_COMMENT.test(text))
-    return undefined;
+  if (NODE_PROPERTY.test(text) || hasSpecialCharacter(text) || UNSPACED_COMMENT.test(text)) return undefined;
   if (text.split('\n').some((line) => opensFlow(line) || oddQuotes(line) || oddIndent(line)))
     return undefined;
   let value: unknown;
@@ -73,4 +71,14 @@ function oddQuotes(line: string): boolean {
 
 function oddIndent(line: string): boolean {
   return (line.length - line.trimStart().length) % 2 === 1;
+}
+
+/** Tabs, CR, C0/C1 control characters (but LF), DEL, BOM and the Unicode line and paragraph separators. */
+function hasSpecialCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f)) return true;
+    if (code === 0x2028 || code === 0x2029 || code === 0xfeff) return true;
+  }
+  return false;
 }

@@ -173,7 +173,9 @@ describe('fast YAML reader', () => {
   it('leaves anchors, aliases and tags to yaml (its alias-count limit refuses a "billion laughs" file)', () => {
     expect(parseYamlFast('a: &x [1, 2]\nb: *x\n')).toBeUndefined();
     expect(parseYamlFast('a: !!str 1\n')).toBeUndefined();
-    expect(parseYamlFast('schedule: { cron: "*/15 * * * *" }\n')).toEqual({ schedule: { cron: '*/15 * * * *' } });
+    expect(parseYamlFast('schedule: { cron: "*/15 * * * *" }\n')).toEqual({
+      schedule: { cron: '*/15 * * * *' },
+    });
   });
 
   it('locates a pointer in a file read by the fast path, by parsing it with positions on demand', () => {

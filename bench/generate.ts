@@ -41,6 +41,12 @@ export async function benchGenerate(): Promise<void> {
       console.log(
         `  ${String(count).padStart(4)} tables: into an empty directory ${show(intoEmpty)}, nothing to change ${show(unchanged)}, --check ${show(check)}`,
       );
+      // the floor of "into an empty directory" on this disk: a node process that only copies the same tree
+      let copy = 0;
+      const floor = await median(() => timeCopy(join(work, 'generated-1'), join(work, `copy-${++copy}`)));
+      console.log(
+        `        writing the same files from a bare node process (the disk's floor): ${show(floor)}`,
+      );
     }
   } finally {
     for (const work of works) await removeWorkDir(work);
@@ -67,6 +73,25 @@ async function timeGenerate(work: string, args: string[]): Promise<Timing> {
     [...CPU_REPORT_ARGS, join(ROOT, 'bin/snowstage.js'), 'generate', ...args],
     { cwd: work, env: { PATH: process.env.PATH ?? '' }, maxBuffer: 256 << 20 },
   );
+  return { wall: (performance.now() - started) / 1000, cpu: childCpuSeconds(stderr) };
+}
+
+/** Reads every file of a tree, then writes them all under `to`: what any generator pays to create the files. */
+const COPY_TREE = `
+const { readdirSync, readFileSync, writeFileSync, mkdirSync, statSync } = require('node:fs');
+const { join, dirname } = require('node:path');
+const [from, to] = process.argv.slice(1);
+const files = readdirSync(from, { recursive: true }).filter((f) => statSync(join(from, f)).isFile());
+for (const [f, c] of files.map((f) => [f, readFileSync(join(from, f))])) {
+  mkdirSync(dirname(join(to, f)), { recursive: true });
+  writeFileSync(join(to, f), c);
+}`;
+
+async function timeCopy(from: string, to: string): Promise<Timing> {
+  const started = performance.now();
+  const { stderr } = await exec(process.execPath, [...CPU_REPORT_ARGS, '-e', COPY_TREE, from, to], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
   return { wall: (performance.now() - started) / 1000, cpu: childCpuSeconds(stderr) };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The generated/<pipeline>/ directory: compare it with rendered files, write the difference, delete files no
- * longer produced. Writes go through a temporary file and a rename, so a file is never half-written.
+ * longer produced. A file that existed is replaced through a temporary file and a rename (see writeNewFile for new ones).
  * Every path stays inside the directory: metadata decides file names, and metadata is not trusted to be benign.
  */
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedFile } from '../render/render.js';
+import { MANIFEST_FILE } from './manifest.js';
 
 export interface TreeChange {
   readonly path: string;
@@ -107,20 +108,41 @@ export async function applyChanges(dir: string, changes: readonly TreeChange[]):
   const dirs = new Set(
     changes.filter((c) => c.kind !== 'removed').map((c) => dirname(pathInside(dir, c.path))),
   );
-  for (const parent of [...dirs].sort()) await mkdir(parent, { recursive: true });
-  // each file written on its own and renamed into place; synchronously, like readTree (small files, nothing else
-  // runs meanwhile)
+  for (const parent of [...dirs].sort()) mkdirSync(parent, { recursive: true });
+  // synchronously, like readTree (small files, nothing else runs meanwhile)
   for (const change of changes) {
     const target = pathInside(dir, change.path);
-    if (change.kind === 'removed') {
-      rmSync(target, { force: true });
-      continue;
-    }
-    const temporary = `${target}.tmp-${process.pid}`;
-    writeFileSync(temporary, change.after, 'utf8');
-    renameSync(temporary, target);
+    if (change.kind === 'removed') rmSync(target, { force: true });
+    else if (change.kind === 'added' && change.path !== MANIFEST_FILE) writeNewFile(target, change.after);
+    else replaceFile(target, change.after);
   }
   await removeEmptyDirs(dir);
+}
+
+/**
+ * An existing file is replaced through a temporary file and a rename, so it holds either its old or its new text,
+ * never a mix. So is the manifest, which the next generate must be able to parse.
+ */
+function replaceFile(target: string, content: string): void {
+  const temporary = `${target}.tmp-${process.pid}`;
+  writeFileSync(temporary, content, 'utf8');
+  renameSync(temporary, target);
+}
+
+/**
+ * A file that did not exist is created exclusively (`wx`: never through a symbolic link or over a file that
+ * appeared since the tree was read) and written in one call; a failed write removes it. There is no old text to
+ * keep, and a file left short by a killed process differs from what generate renders, so `generate --check` (and
+ * extract's freshness check) flag it and the next generate replaces it. Half the system calls of a temporary file
+ * and a rename, which is most of generate's time into an empty directory (3,013 files for 500 tables).
+ */
+function writeNewFile(target: string, content: string): void {
+  try {
+    writeFileSync(target, content, { encoding: 'utf8', flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(target, { force: true });
+    throw error;
+  }
 }
 
 /** A unified diff per change, with paths shown under the generated directory as given on the command line. */

@@ -22,7 +22,22 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['\n', '\n', '\n', ' ', '  ', '\t', '\r', '\r\n', 'a', 'SELECT 1;', '\u00a0', '\u2028', '\v', 'x y'];
+const PIECES = [
+  '\n',
+  '\n',
+  '\n',
+  ' ',
+  '  ',
+  '\t',
+  '\r',
+  '\r\n',
+  'a',
+  'SELECT 1;',
+  '\u00a0',
+  '\u2028',
+  '\v',
+  'x y',
+];
 
 describe('normalize', () => {
   it('matches the split/trimEnd/join statement on generated texts', () => {

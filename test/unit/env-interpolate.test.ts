@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: literal ${…} references in metadata values
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/metadata/env.js';
 

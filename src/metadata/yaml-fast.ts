@@ -46,9 +46,10 @@ export function parseYamlFast(text: string): Record<string, unknown> | undefined
 /** More `{`/`[` than `}`/`]` on a line (quotes not considered: a false positive costs speed only). */
 function opensFlow(line: string): boolean {
   let depth = 0;
-  for (const ch of line) {
-    if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') depth--;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) depth++;
+    else if (code === 0x7d || code === 0x5d) depth--;
   }
   return depth !== 0;
 }
@@ -62,10 +63,21 @@ function plainKeys(value: unknown): boolean {
   );
 }
 
-/** An odd number of `"` (not counting `\"`) or of `'` on a line: a quoted scalar may go on (or apostrophes: speed). */
-function oddQuotes(line: string): boolean {
-  const doubles = line.replace(/\\./g, '').split('"').length - 1;
-  const singles = line.split("'").length - 1;
+/**
+ * An odd number of `"` (not counting one escaped by a backslash) or of `'` on a line: a quoted scalar may go on (or
+ * apostrophes: speed). Counted in one scan: a replace and two splits per line were a third of this file's time.
+ */
+export function oddQuotes(line: string): boolean {
+  let doubles = 0;
+  let singles = 0;
+  let escaped = false;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x27) singles++;
+    if (escaped) escaped = false;
+    else if (code === 0x5c) escaped = true;
+    else if (code === 0x22) doubles++;
+  }
   return doubles % 2 === 1 || singles % 2 === 1;
 }
 

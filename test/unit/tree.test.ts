@@ -64,6 +64,29 @@ describe('applyChanges', () => {
     expect(await readFile(join(outside, 'x'), 'utf8')).toBe('keep\n');
   });
 
+  it('refuses a symbolic link deep inside the tree, and a link where a new file goes', async () => {
+    await mkdir(join(out, '2_tables/books'), { recursive: true });
+    await symlink(outside, join(out, '2_tables/books/deeper'));
+    await symlink(join(outside, 'x'), join(out, '2_tables/books/1_landing_table.sql'));
+    await expect(applyChanges(out, [added('2_tables/books/deeper/x')])).rejects.toThrow(/symbolic link/);
+    await expect(applyChanges(out, [added('2_tables/books/1_landing_table.sql')])).rejects.toThrow(
+      /symbolic link/,
+    );
+    expect(await readFile(join(outside, 'x'), 'utf8')).toBe('keep\n');
+  });
+
+  it('never overwrites a file that appeared where a new one goes (written exclusively)', async () => {
+    await writeFile(join(out, 'appeared.sql'), 'someone else\n');
+    await expect(applyChanges(out, [added('appeared.sql')])).rejects.toThrow(/EEXIST/);
+    expect(await readFile(join(out, 'appeared.sql'), 'utf8')).toBe('someone else\n');
+  });
+
+  it('replaces a changed file whole and leaves no temporary file', async () => {
+    await writeFile(join(out, 'changed.sql'), 'before\n');
+    await applyChanges(out, [{ path: 'changed.sql', kind: 'changed', before: 'before\n', after: 'after\n' }]);
+    expect(await readTree(out)).toEqual(new Map([['changed.sql', 'after\n']]));
+  });
+
   it('writes plain relative paths', async () => {
     await applyChanges(out, [added('2_tables/books/1_landing_table.sql')]);
     expect(await readTree(out)).toEqual(new Map([['2_tables/books/1_landing_table.sql', 'written\n']]));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { parseYamlFast } from '../../src/metadata/yaml-fast.js';
+import { oddQuotes, parseYamlFast } from '../../src/metadata/yaml-fast.js';
 import { parseYamlSource } from '../../src/metadata/yaml-source.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -184,5 +184,20 @@ describe('fast YAML reader', () => {
     expect(problems).toEqual([]);
     expect(source.value).toStrictEqual(byYaml(text));
     expect(source.locate('/columns/1/type')).toEqual({ line: 4, column: 22 });
+  });
+});
+
+describe('oddQuotes', () => {
+  /** The plain statement: drop backslash escapes, then count the quotes (apostrophes counted as written). */
+  const reference = (line: string) =>
+    (line.replace(/\\./g, '').split('"').length - 1) % 2 === 1 || (line.split("'").length - 1) % 2 === 1;
+
+  it('matches the replace-and-split statement on every line of up to 7 of " \' \\ a', () => {
+    const alphabet = ['"', "'", '\\', 'a'];
+    let lines = [''];
+    for (let length = 1; length <= 7; length++) {
+      lines = lines.flatMap((line) => alphabet.map((ch) => line + ch));
+      for (const line of lines) expect(oddQuotes(line), JSON.stringify(line)).toBe(reference(line));
+    }
   });
 });

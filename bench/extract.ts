@@ -6,7 +6,7 @@
  *       (primary-key column only, in key order) of the whole table: its time, key rows and gzip bytes
  * at 1,000,000 and 4,000,000 rows of book_reviews (created once in database snowstage_bench, then reused).
  * Prints rows/s, the extractor's peak RSS and the time ratio b/a. Env: BENCH_SIZES=1000000,4000000,
- * TEST_MYSQL_HOST/PORT/USER/PASSWORD as for the tests.
+ * TEST_MYSQL_HOST/PORT/USER/PASSWORD as for the tests, BENCH_WRAP (below).
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -60,6 +60,9 @@ function parseTime(stderr: string): { peakRssMb: number; cpu: number } {
 }
 
 const TIME_FORMAT = ['-f', 'TIME_STATS %M %U %S'];
+/** BENCH_WRAP: a command (split on spaces) run around the extractor of (b), e.g. `valgrind --tool=callgrind` for
+ * instruction counts that the load of a shared machine does not move, or bench/mariadb-threads.sh */
+const WRAP = process.env.BENCH_WRAP ? process.env.BENCH_WRAP.split(' ') : [];
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'snowstage-bench-'));
@@ -219,6 +222,7 @@ async function runExtract(
     '/usr/bin/time',
     [
       ...TIME_FORMAT,
+      ...WRAP,
       process.execPath,
       join(ROOT, 'bin/snowstage.js'),
       'extract',

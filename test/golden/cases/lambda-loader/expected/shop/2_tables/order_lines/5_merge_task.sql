@@ -1,10 +1,14 @@
 -- snowstage pipeline shop: MERGE task of table order_lines
 -- Generated from pipeline.yaml, tables/order_lines.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- MERGE task: folds new landing rows into the target table.
--- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
---   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
---   rows for one target row fails).
--- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+-- * Versions of a key are ordered by (version cursor, file, row). For a DATE, DATETIME or TIMESTAMP cursor the
+--   version cursor is the cursor, but no later than the start of the run that read the version
+--   (_SNOWSTAGE_READ_AT, from the run id that starts the file name, in the cursor's type and clock): a cursor
+--   later than that lay in the future when read, and the row's next update, stamped with the real time, must
+--   still win. Cursors the window reads are never later than it. A numeric cursor has no clock: it is its own.
+-- * The source keeps one row per key, the newest version, because Snowpipe may deliver a file twice, load files
+--   out of order, and a key may repeat within a batch (a MERGE with two source rows for one target row fails).
+-- * A row is applied only when its version is newer than the target's, in the same order, so replays change
 --   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D') are kept as tombstones: the row is written with
 --   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a

@@ -11,7 +11,9 @@ import { datetimeNow, FUTURE_TOLERANCE_SECONDS, futureBound } from './window.js'
  * Rows whose time cursor lies in the future beyond the commit lag: read only once the clock passes them, so they
  * reach the target hours late (a wrong `cursor.time_zone`: the application writes in a zone ahead of the one
  * named) or much later (a client clock that was ahead; a placeholder far in the future). A later update stamped
- * with the real time moves the cursor backwards, and the MERGE keeps the old version. The opposite mistake (a zone
+ * with the real time moves the cursor backwards; the MERGE applies it all the same when it can tell that the old
+ * cursor lay after the time it was read (src/render/views.ts versionCursor), which for a DATETIME cursor without
+ * `cursor.time_zone`, or a DATE cursor, means more than 14 hours ahead of UTC. The opposite mistake (a zone
  * behind) cannot be counted: those rows look old and fall below the watermark.
  */
 export async function futureRowsWarning(table: TableModel, source: MysqlSource): Promise<string | undefined> {
@@ -32,5 +34,5 @@ export async function futureRowsWarning(table: TableModel, source: MysqlSource):
     cursorOf(table).encoding === 'datetime'
       ? `the application writes ${cursorOf(table).source} in a time zone ahead of ${table.cursorTimeZone ?? "the server's"} (set cursor.time_zone in ${table.file})`
       : `the application writes ${cursorOf(table).source} in a time zone ahead of the server's`;
-  return `${count} rows of ${table.sourceTable} have ${cursorOf(table).source} later than ${bound} (now is ${now}, plus ${slack} seconds): they are read only once the clock passes them. Likely causes: ${zone}, or a client clock ahead of the server's, or a placeholder date in the future; an update that then stamps the real time moves the cursor backwards and the target keeps the old row`;
+  return `${count} rows of ${table.sourceTable} have ${cursorOf(table).source} later than ${bound} (now is ${now}, plus ${slack} seconds): they are read only once the clock passes them. Likely causes: ${zone}, or a client clock ahead of the server's, or a placeholder date in the future; an update that then stamps the real time moves the cursor backwards, which the MERGE follows only for a cursor it can tell lay in the future when it was read (README, cursor contract)`;
 }

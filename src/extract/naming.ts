@@ -1,6 +1,7 @@
 /**
  * Object keys. Data file names are immutable and unique (Snowpipe never reloads a name it has seen) and sort by
- * extraction time, which the MERGE relies on: among versions with the same cursor, the later file wins.
+ * extraction time, which the MERGE relies on: among versions with the same cursor, the later file wins, and a
+ * version's cursor counts no later than its run's start, read from the run id (src/render/views.ts readTimeOf).
  */
 import { randomBytes } from 'node:crypto';
 import type { TableModel } from '../model/types.js';

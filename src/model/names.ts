@@ -26,6 +26,8 @@ export const META = {
   /** METADATA$START_SCAN_TIME in the landing table; merge time in the target */
   loadedAt: '_SNOWSTAGE_LOADED_AT',
   mergedAt: '_SNOWSTAGE_MERGED_AT',
+  /** in the MERGE's source only: when the run that read the version started (src/render/views.ts readTimeOf) */
+  readAt: '_SNOWSTAGE_READ_AT',
   /** TRUE: the key's newest version is a delete (a tombstone the MERGE keeps so older versions cannot return) */
   deleted: '_SNOWSTAGE_DELETED',
 } as const;

@@ -218,9 +218,11 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
   const s = (c: ColumnModel) => `s.${id(c.name)}`;
   const nonKey = table.columns.filter((c) => !table.primaryKey.includes(c));
   const versionColumns = [id(META.file), id(META.fileRow)];
+  const readAt = readTimeOf(table, `r.${id(META.file)}`);
   const select = [
     ...table.columns.map((c) => `${convertExpression(c, `r.${id(c.name)}`)} AS ${id(c.name)}`),
     ...[META.op, META.file, META.fileRow].map((m) => `r.${id(m)} AS ${id(m)}`),
+    ...(readAt === undefined ? [] : [`${readAt} AS ${id(META.readAt)}`]),
   ];
   return {
     name: qualified(table.task),
@@ -237,7 +239,7 @@ export function mergeTaskView(model: PipelineModel, table: TableModel) {
     selectList: select,
     partitionBy: table.primaryKey.map((c) => `c.${id(c.name)}`).join(', '),
     orderBy: [
-      `c.${id(cursorOf(table).name)} DESC NULLS LAST`,
+      `${versionCursor(table, 'c', sourceReadAt(table, 'c'))} DESC NULLS LAST`,
       ...versionColumns.map((v) => `c.${v} DESC`),
     ].join(', '),
     on: table.primaryKey.map((c) => `t.${id(c.name)} = ${s(c)}`).join(' AND '),
@@ -311,21 +313,84 @@ function deletedRule(table: TableModel): string {
 }
 
 /**
- * (cursor, file, row) of the source is strictly newer than the target's, in the order of the QUALIFY that picks
- * the source row (cursor DESC NULLS LAST, file DESC, row DESC): a NULL cursor is the oldest. That holds whatever
- * the column's declared nullability: under zero_date: as_null a NOT NULL DATETIME cursor arrives as NULL too.
+ * (version cursor, file, row) of the source is strictly newer than the target's, in the order of the QUALIFY that
+ * picks the source row (version cursor DESC NULLS LAST, file DESC, row DESC): a NULL cursor is the oldest. That
+ * holds whatever the column's declared nullability: under zero_date: as_null a NOT NULL DATETIME cursor arrives as
+ * NULL too. One lexicographic order on values of each version alone, so the result does not depend on which
+ * versions share a batch or in which order files load.
  */
 function newerPredicate(table: TableModel): string {
   const cursor = id(cursorOf(table).name);
   const [file, row] = [id(META.file), id(META.fileRow)];
+  const source = versionCursor(table, 's', sourceReadAt(table, 's'));
+  const target = versionCursor(table, 't', readTimeOf(table, `t.${file}`));
   const sameVersionLater = `(s.${file} > t.${file} OR (s.${file} = t.${file} AND s.${row} > t.${row}) OR t.${file} IS NULL)`;
+  // a version cursor is NULL exactly when its cursor is: the NULL tests read the plain columns
   const branches = [
-    `s.${cursor} > t.${cursor}`,
+    `${source} > ${target}`,
     `(s.${cursor} IS NOT NULL AND t.${cursor} IS NULL)`,
-    `(s.${cursor} IS NOT DISTINCT FROM t.${cursor} AND ${sameVersionLater})`,
+    `(${source} IS NOT DISTINCT FROM ${target} AND ${sameVersionLater})`,
   ];
-  return `(${branches.join(' OR ')})`;
+  return `(\n    ${branches.join('\n    OR ')}\n  )`;
 }
+
+/**
+ * A version's cursor as the MERGE orders it: the cursor, but no later than the time its run started reading MySQL
+ * (`readAt`). A cursor later than that lay in the future when it was read (a client clock ahead, a placeholder
+ * such as 2038-01-19): it cannot be trusted, and its row's next update, stamped with the real time, moves the
+ * cursor backwards. Counted as read time instead, that next version (written after the read, so with a later
+ * cursor) wins, whichever order the files load in. Every cursor the extractor's window reads lies at or below its
+ * run's start, so for them nothing changes: the cursor still orders versions first. `readAt` NULL (a file name
+ * that is not a run id, a row merged with no file) or a NULL cursor: the cursor as it is.
+ */
+function versionCursor(table: TableModel, alias: string, readAt: string | undefined): string {
+  const cursor = `${alias}.${id(cursorOf(table).name)}`;
+  if (readAt === undefined) return cursor;
+  return `CASE WHEN ${cursor} > ${readAt} THEN ${readAt} ELSE ${cursor} END`;
+}
+
+/** The source's read time, computed once in the MERGE's source subquery (absent for cursors with no clock). */
+function sourceReadAt(table: TableModel, alias: string): string | undefined {
+  return readTimeOf(table, `${alias}.${id(META.file)}`) === undefined
+    ? undefined
+    : `${alias}.${id(META.readAt)}`;
+}
+
+/**
+ * When the run that wrote `file` started (UTC, from the run id at the head of the file name, src/extract/naming.ts:
+ * `…/20261125T153012345Z-a1b2c3-000001.csv.gz`), as a value of the cursor's Snowflake type, in the cursor's clock:
+ * - TIMESTAMP cursors are instants (read in UTC): the run's start as such.
+ * - DATETIME cursors with `cursor.time_zone`: the wall clock in that zone at the run's start.
+ * - DATETIME cursors without it, and DATE cursors, follow the MySQL server's zone, which the MERGE cannot know: the
+ *   latest wall clock any zone shows then (UTC+14), so that no cursor the window reads is ever later than it.
+ * - Numeric cursors have no clock: undefined (versions are ordered by cursor, then file, as before).
+ * The run's start is read with the extractor's clock, the cursor with MySQL's: see the README's cursor contract.
+ */
+export function readTimeOf(table: TableModel, file: string): string | undefined {
+  const cursor = cursorOf(table);
+  const type = cursor.snowflakeType;
+  // the run id's date and time to the second: `20261125T153012` (its milliseconds are left out, which only moves
+  // the bound earlier, by less than a second); a name that is not a run id makes the TRY_ conversion NULL
+  const runStart = `LEFT(SPLIT_PART(${file}, '/', -1), 15)`;
+  const utcWallClock = `TRY_TO_TIMESTAMP_NTZ(${runStart}, ${literal(RUN_ID_FORMAT)})`;
+  const latestWallClock = `(${utcWallClock} + INTERVAL '14 hours')`;
+  if (type.startsWith('TIMESTAMP_TZ') || type.startsWith('TIMESTAMP_LTZ')) {
+    const fn = type.startsWith('TIMESTAMP_TZ') ? 'TRY_TO_TIMESTAMP_TZ' : 'TRY_TO_TIMESTAMP_LTZ';
+    return `${fn}(${runStart} || ' +00:00', ${literal(`${RUN_ID_FORMAT} TZH:TZM`)})`;
+  }
+  if (type.startsWith('TIMESTAMP_NTZ')) {
+    if (cursor.encoding === 'timestamp_utc') return utcWallClock;
+    if (cursor.encoding !== 'datetime') return undefined;
+    return table.cursorTimeZone === undefined
+      ? latestWallClock
+      : `CONVERT_TIMEZONE('UTC', ${literal(table.cursorTimeZone)}, ${utcWallClock})`;
+  }
+  if (type === 'DATE' && cursor.encoding === 'date') return `CAST(${latestWallClock} AS DATE)`;
+  return undefined;
+}
+
+/** The head of a run id (src/extract/naming.ts), `20261125T153012`, as a Snowflake format; "T" is a literal. */
+export const RUN_ID_FORMAT = 'YYYYMMDD"T"HH24MISS';
 
 /** Rows merged before the tombstone column existed hold NULL there; they were live. */
 const isLive = `COALESCE(${id(META.deleted)}, FALSE) = FALSE`;

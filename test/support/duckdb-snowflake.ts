@@ -24,17 +24,24 @@ const FORMATS: readonly (readonly [snowflake: string, strptime: string])[] = [
   ['YYYY-MM-DD HH24:MI:SS.FF6', '%Y-%m-%d %H:%M:%S.%f'],
   ['YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM', '%Y-%m-%d %H:%M:%S.%f %z'],
   ['HH24:MI:SS.FF6', '%H:%M:%S.%f'],
+  // the head of a run id in a file name (src/render/views.ts readTimeOf), alone and as UTC
+  ['YYYYMMDD"T"HH24MISS', '%Y%m%dT%H%M%S'],
+  ['YYYYMMDD"T"HH24MISS TZH:TZM', '%Y%m%dT%H%M%S %z'],
 ];
 
 function sqlText(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** `CASE f WHEN <format> THEN CAST(strptime(x, <strptime>) AS type) ... ELSE error END` */
-function parseMacro(name: string, type: string): string {
+/**
+ * `CASE f WHEN <format> THEN CAST(strptime(x, <strptime>) AS type) ... ELSE error END`; the TRY_ variant
+ * (`parse` = try_strptime) is NULL for text that does not match, as Snowflake's TRY_TO_* is. An unknown format
+ * stays an error in both.
+ */
+function parseMacro(name: string, type: string, parse = 'strptime'): string {
   const branches = FORMATS.map(
     ([snowflake, strptime]) =>
-      `WHEN f = ${sqlText(snowflake)} THEN CAST(strptime(x, ${sqlText(strptime)}) AS ${type})`,
+      `WHEN f = ${sqlText(snowflake)} THEN CAST(${parse}(x, ${sqlText(strptime)}) AS ${type})`,
   );
   return `CREATE OR REPLACE MACRO ${name}(x, f) AS CASE WHEN x IS NULL THEN NULL ${branches.join(' ')} ELSE error('${name}: format ' || f || ' is not emulated') END`;
 }
@@ -102,6 +109,12 @@ export const SNOWFLAKE_MACROS: readonly string[] = [
   parseMacro('TO_TIMESTAMP_NTZ', 'TIMESTAMP'),
   parseMacro('TO_TIMESTAMP_TZ', 'TIMESTAMPTZ'),
   parseMacro('TO_TIMESTAMP_LTZ', 'TIMESTAMPTZ'),
+  parseMacro('TRY_TO_TIMESTAMP_NTZ', 'TIMESTAMP', 'try_strptime'),
+  parseMacro('TRY_TO_TIMESTAMP_TZ', 'TIMESTAMPTZ', 'try_strptime'),
+  parseMacro('TRY_TO_TIMESTAMP_LTZ', 'TIMESTAMPTZ', 'try_strptime'),
+  // the 3-argument form only (https://docs.snowflake.com/en/sql-reference/functions/convert_timezone): the wall
+  // clock `x` in zone `source` as the wall clock in zone `target`, through DuckDB's ICU zones (IANA names)
+  'CREATE OR REPLACE MACRO CONVERT_TIMEZONE(source, target, x) AS timezone(target, timezone(source, CAST(x AS TIMESTAMP)))',
   parseMacro('TO_TIME', 'TIME'),
   `CREATE OR REPLACE MACRO TO_BINARY(x, f) AS CASE
     WHEN upper(f) = 'BASE64' THEN from_base64(x)

@@ -1,10 +1,14 @@
 -- snowstage pipeline lake2: MERGE task of table every_type
 -- Generated from pipeline.yaml, tables/every_type.yaml. Do not edit: change the metadata and run `snowstage generate`.
 -- MERGE task: folds new landing rows into the target table.
--- * The source keeps one row per key: the latest cursor, then the latest file and row, because Snowpipe may
---   deliver a file twice, load files out of order, and a key may repeat within a batch (a MERGE with two source
---   rows for one target row fails).
--- * A row is applied only when its version (cursor, file, row) is newer than the target's, so replays change
+-- * Versions of a key are ordered by (version cursor, file, row). For a DATE, DATETIME or TIMESTAMP cursor the
+--   version cursor is the cursor, but no later than the start of the run that read the version
+--   (_SNOWSTAGE_READ_AT, from the run id that starts the file name, in the cursor's type and clock): a cursor
+--   later than that lay in the future when read, and the row's next update, stamped with the real time, must
+--   still win. Cursors the window reads are never later than it. A numeric cursor has no clock: it is its own.
+-- * The source keeps one row per key, the newest version, because Snowpipe may deliver a file twice, load files
+--   out of order, and a key may repeat within a batch (a MERGE with two source rows for one target row fails).
+-- * A row is applied only when its version is newer than the target's, in the same order, so replays change
 --   nothing. A NULL cursor is the oldest version, in the QUALIFY and in the comparison alike.
 -- * Deleted rows (hard deletes the extractor marks with _SNOWSTAGE_OP = 'D' or removed is true) are kept as tombstones: the row is written with
 --   _SNOWSTAGE_DELETED = TRUE and its version, so an older version loaded later (out of order, a pipe REFRESH, a
@@ -91,7 +95,11 @@ USING (
   ) = 1
 ) AS s
 ON t."PK_A" = s."PK_A" AND t."PK_B" = s."PK_B"
-WHEN MATCHED AND (s."VERSION" > t."VERSION" OR (s."VERSION" IS NOT NULL AND t."VERSION" IS NULL) OR (s."VERSION" IS NOT DISTINCT FROM t."VERSION" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))) THEN UPDATE SET
+WHEN MATCHED AND (
+    s."VERSION" > t."VERSION"
+    OR (s."VERSION" IS NOT NULL AND t."VERSION" IS NULL)
+    OR (s."VERSION" IS NOT DISTINCT FROM t."VERSION" AND (s."_SNOWSTAGE_FILE" > t."_SNOWSTAGE_FILE" OR (s."_SNOWSTAGE_FILE" = t."_SNOWSTAGE_FILE" AND s."_SNOWSTAGE_FILE_ROW" > t."_SNOWSTAGE_FILE_ROW") OR t."_SNOWSTAGE_FILE" IS NULL))
+  ) THEN UPDATE SET
   "VERSION" = s."VERSION",
   "T_TINY" = s."T_TINY",
   "T_TINY_U" = s."T_TINY_U",

@@ -112,7 +112,10 @@ describe('treeDir and pathInside', () => {
 
 describe('applyChanges removing files', () => {
   it('removes the folders a removal emptied, up to the tree itself, and keeps every other folder', async () => {
-    await applyChanges(out, ['2_tables/a/1.sql', '2_tables/a/2.sql', '2_tables/b/1.sql', 'top.sql'].map(added));
+    await applyChanges(
+      out,
+      ['2_tables/a/1.sql', '2_tables/a/2.sql', '2_tables/b/1.sql', 'top.sql'].map(added),
+    );
     await mkdir(join(out, 'kept-empty'));
     await applyChanges(out, [removed('2_tables/a/1.sql'), removed('2_tables/a/2.sql')]);
     expect([...(await readTree(out)).keys()]).toEqual(['2_tables/b/1.sql', 'top.sql']);

@@ -3,8 +3,17 @@
  * longer produced. A file that existed is replaced through a temporary file and a rename (see writeNewFile for new ones).
  * Every path stays inside the directory: metadata decides file names, and metadata is not trusted to be benign.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedFile } from '../render/render.js';
@@ -132,7 +141,10 @@ export async function applyChanges(dir: string, changes: readonly TreeChange[]):
     else if (change.kind === 'added' && change.path !== MANIFEST_FILE) writeNewFile(target, change.after);
     else replaceFile(target, change.after);
   }
-  await removeEmptyDirs(dir);
+  removeEmptiedDirs(
+    dir,
+    changes.filter((c) => c.kind === 'removed').map((c) => dirname(targetOf(c))),
+  );
 }
 
 /**
@@ -202,18 +214,22 @@ function listFiles(root: string): string[] {
   return out.sort();
 }
 
-async function removeEmptyDirs(dir: string): Promise<boolean> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return false;
+/**
+ * The folders a removal left empty (a retired table's folder, then `2_tables/` and the tree itself when nothing is
+ * left), from each removed file's folder up to `dir`; rmdir removes a folder only when it is empty. Only where a file
+ * was removed: walking the whole tree after every generate was a 500-folder scan for nothing.
+ */
+function removeEmptiedDirs(dir: string, folders: readonly string[]): void {
+  const root = resolve(dir);
+  for (const folder of [...new Set(folders)].sort((a, b) => b.length - a.length)) {
+    for (let at = resolve(folder); at === root || at.startsWith(`${root}${sep}`); at = dirname(at)) {
+      try {
+        rmdirSync(at);
+      } catch (error) {
+        // gone already (a deeper folder's walk removed it): look further up; not empty: stop here
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') break;
+      }
+      if (at === root) break;
+    }
   }
-  let empty = true;
-  for (const entry of entries) {
-    if (entry.isDirectory() && (await removeEmptyDirs(join(dir, entry.name)))) continue;
-    empty = false;
-  }
-  if (empty) await rm(dir, { recursive: true, force: true });
-  return empty;
 }

@@ -14,6 +14,7 @@
  *   closing bracket or quote: js-yaml accepts continuation lines and comments that `yaml` refuses;
  * - a line indented by an odd number of spaces: js-yaml accepts some misaligned sequence items `yaml` refuses (and
  *   metadata is written with two-space indentation);
+ * - numbers written with a sign before `0` or `.`, or in binary (`0b…`), which the two read differently;
  * - anything js-yaml refuses (syntax errors, duplicate keys, several documents);
  * - a file whose value is not a mapping (every metadata file is one), or has a key that is not a plain word (a
  *   collection used as a key is stringified differently by the two).
@@ -25,12 +26,18 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 /** Characters that may start YAML features this path leaves to `yaml` (see above); false positives cost speed only. */
 const NODE_PROPERTY = /(?:^|[-:,[{?])[ ]*[&*!%?]/m;
 const UNSPACED_COMMENT = /[\]}"']#/;
+/**
+ * A scalar starting with a sign then `0` or `.`, or with `0b`: numbers the two read differently (js-yaml takes
+ * `-0` as 0, signed hexadecimal, octal and binary and `0b1` as numbers, `-.5` as text; `yaml` the reverse).
+ */
+const SIGNED_OR_BINARY = /(?:^|[\s:[{,])(?:[-+][.0]|0b)/m;
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NULL_KEYS = new Set(['null', 'Null', 'NULL']);
 
 export function parseYamlFast(text: string): Record<string, unknown> | undefined {
   if (NODE_PROPERTY.test(text) || hasSpecialCharacter(text) || UNSPACED_COMMENT.test(text)) return undefined;
-  if (text.split('\n').some((line) => opensFlow(line) || oddQuotes(line) || oddIndent(line)))
+  if (SIGNED_OR_BINARY.test(text)) return undefined;
+  if (text.split('\n').some((line) => opensFlow(line) || unclosedQuote(line) || oddIndent(line)))
     return undefined;
   let value: unknown;
   try {
@@ -61,6 +68,23 @@ function plainKeys(value: unknown): boolean {
   return Object.entries(value).every(
     ([key, v]) => PLAIN_KEY.test(key) && !NULL_KEYS.has(key) && plainKeys(v),
   );
+}
+
+/**
+ * A quoted scalar that may go on past this line: an odd count of quotes (oddQuotes) on a line where a quote can open
+ * a scalar. In block context a scalar starts after the indentation, after `- ` and after a key's `: `; anywhere else
+ * (a plain value, a comment: "the bookstore's database") a quote is an ordinary character, and counting it sent
+ * every file with an apostrophe in a comment to `yaml`. Lines with a flow collection or a document marker are
+ * counted whole, as before.
+ */
+export function unclosedQuote(line: string): boolean {
+  let rest = line.trimStart();
+  if (/[[{]/.test(rest) || rest.startsWith('---') || rest.startsWith('...')) return oddQuotes(line);
+  while (rest === '-' || rest.startsWith('- ')) rest = rest.slice(1).trimStart();
+  if (rest.startsWith('#')) return false;
+  const colon = rest.search(/:(?: |$)/);
+  const opening = colon === -1 ? rest : rest.slice(colon + 1).trimStart();
+  return /^["']/.test(opening) || /^["']/.test(rest) ? oddQuotes(line) : false;
 }
 
 /**

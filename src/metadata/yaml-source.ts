@@ -2,7 +2,8 @@
  * A parsed YAML file that remembers where every value came from, so any problem found later (schema,
  * semantics) can point at file:line:col.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
 import { parseYamlFast } from './yaml-fast.js';
 
@@ -36,11 +37,22 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
   return parseYamlWithPositions(file, text);
 }
 
+/**
+ * The `yaml` package, loaded on first use: most runs never need it (yaml-fast reads the files, and positions are
+ * wanted only for a diagnostic), and loading its 29 modules was a tenth of a 2-table generate's start-up.
+ */
+let yamlPackage: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlPackage;
+}
+
 /** The `yaml` package's parse with positions, errors and warnings (every file yaml-fast leaves to it). */
 export function parseYamlWithPositions(
   file: string,
   text: string,
 ): { source: YamlSource; problems: Diagnostic[] } {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const positionOf = (offset: number) => {
@@ -78,6 +90,7 @@ function nodeAt(root: Node | null, segments: readonly string[]): Node | null {
 }
 
 function childOf(node: Node | null, segment: string): Node | null | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
     if (!pair) return undefined;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
 import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
@@ -71,17 +71,26 @@ interface Precompiled {
  * text it was compiled from, compiled here otherwise.
  */
 export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
-  const hbs = Handlebars.create();
   const precompiled = dir.href === TEMPLATE_DIR.href ? loadPrecompiled() : {};
-  let fromBuild = 0;
-  const compile = (name: TemplateName) => {
-    const source = readFileSync(fileURLToPath(new URL(`${name}.hbs`, dir)), 'utf8');
-    const built = precompiled[name];
-    if (built?.source !== source) return hbs.compile(source, TEMPLATE_OPTIONS);
-    fromBuild++;
-    return hbs.template(built.spec);
+  const sources = TEMPLATE_NAMES.map(
+    (name) => [name, readFileSync(fileURLToPath(new URL(`${name}.hbs`, dir)), 'utf8')] as const,
+  );
+  const built = (name: TemplateName, source: string) => {
+    const entry = precompiled[name];
+    return entry?.source === source ? entry.spec : undefined;
   };
-  const compiled = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, compile(n)])) as Record<
+  // the runtime alone when the build compiled every template (the compiler and its source-map dependency are a
+  // tenth of a small generate's start-up); the whole package when one has to be compiled here
+  const everyBuilt = sources.every(([name, source]) => built(name, source) !== undefined);
+  const hbs = handlebars(everyBuilt ? 'handlebars/runtime' : 'handlebars').create();
+  let fromBuild = 0;
+  const compile = (name: TemplateName, source: string) => {
+    const spec = built(name, source);
+    if (spec === undefined) return (hbs as typeof Handlebars).compile(source, TEMPLATE_OPTIONS);
+    fromBuild++;
+    return hbs.template(spec);
+  };
+  const compiled = Object.fromEntries(sources.map(([n, source]) => [n, compile(n, source)])) as Record<
     TemplateName,
     Handlebars.TemplateDelegate
   >;
@@ -89,6 +98,11 @@ export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
   hbs.registerPartial('pipe_copy', compiled['table/pipe_copy']);
   precompiledInUse = fromBuild;
   return compiled;
+}
+
+/** `handlebars` (compiler and runtime) or `handlebars/runtime` (templates precompiled by the build only). */
+function handlebars(pkg: 'handlebars' | 'handlebars/runtime'): typeof Handlebars {
+  return createRequire(import.meta.url)(pkg) as typeof Handlebars;
 }
 
 let precompiledInUse = 0;

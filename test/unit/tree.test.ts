@@ -2,7 +2,7 @@
  * The tree writer refuses any path outside its output directory even when it is handed one directly (issue 14):
  * validation restricts names, and this is the second wall behind it.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,5 +107,23 @@ describe('treeDir and pathInside', () => {
   it('gives the joined path for plain segments only', () => {
     expect(pathInside(out, 'a/b.sql')).toBe(join(out, 'a', 'b.sql'));
     expect(() => pathInside(out, '../pipe/a')).toThrow(PathOutsideError);
+  });
+});
+
+describe('applyChanges removing files', () => {
+  it('removes the folders a removal emptied, up to the tree itself, and keeps every other folder', async () => {
+    await applyChanges(
+      out,
+      ['2_tables/a/1.sql', '2_tables/a/2.sql', '2_tables/b/1.sql', 'top.sql'].map(added),
+    );
+    await mkdir(join(out, 'kept-empty'));
+    await applyChanges(out, [removed('2_tables/a/1.sql'), removed('2_tables/a/2.sql')]);
+    expect([...(await readTree(out)).keys()]).toEqual(['2_tables/b/1.sql', 'top.sql']);
+    await expect(readdir(join(out, '2_tables'))).resolves.toEqual(['b']);
+    await expect(readdir(out)).resolves.toEqual(expect.arrayContaining(['kept-empty']));
+    await rm(join(out, 'kept-empty'), { recursive: true });
+    await applyChanges(out, [removed('2_tables/b/1.sql'), removed('top.sql')]);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+    await expect(readdir(base)).resolves.toEqual(expect.arrayContaining(['generated', 'outside']));
   });
 });

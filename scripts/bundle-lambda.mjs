@@ -30,6 +30,26 @@ const banner = [
   'const __dirname = __snowstageDirname(__filename);',
 ].join('\n');
 
+/**
+ * src/lazy-packages.ts requires `yaml` and Handlebars on first use from node_modules, which a bundle does not have:
+ * in the bundle the same functions return statically imported packages, so esbuild includes them.
+ */
+const staticPackages = {
+  name: 'static-packages',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]src[\\/]lazy-packages\.ts$/ }, () => ({
+      loader: 'ts',
+      contents: [
+        "import * as yaml from 'yaml';",
+        "import Handlebars from 'handlebars';",
+        "import HandlebarsRuntime from 'handlebars/runtime';",
+        'export function yamlPackage() { return yaml; }',
+        "export function handlebarsPackage(part) { return part === 'compiler' ? Handlebars : HandlebarsRuntime; }",
+      ].join('\n'),
+    }));
+  },
+};
+
 await rm(out, { recursive: true, force: true });
 const result = await build({
   entryPoints: [join(root, 'src/lambda/handler.ts')],
@@ -43,6 +63,7 @@ const result = await build({
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true,
+  plugins: [staticPackages],
 });
 await mkdir(join(out, 'schemas'), { recursive: true });
 for (const name of await readdir(join(root, 'schemas'))) {

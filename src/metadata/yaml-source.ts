@@ -2,8 +2,8 @@
  * A parsed YAML file that remembers where every value came from, so any problem found later (schema,
  * semantics) can point at file:line:col.
  */
-import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
+import { yamlPackage as yaml } from '../lazy-packages.js';
 import { type Diagnostic, parsePointer } from './diagnostics.js';
 import { parseYamlFast } from './yaml-fast.js';
 
@@ -35,16 +35,6 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     return { source, problems: [] };
   }
   return parseYamlWithPositions(file, text);
-}
-
-/**
- * The `yaml` package, loaded on first use: most runs never need it (yaml-fast reads the files, and positions are
- * wanted only for a diagnostic), and loading its 29 modules was a tenth of a 2-table generate's start-up.
- */
-let yamlPackage: typeof import('yaml') | undefined;
-function yaml(): typeof import('yaml') {
-  yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yamlPackage;
 }
 
 /** The `yaml` package's parse with positions, errors and warnings (every file yaml-fast leaves to it). */

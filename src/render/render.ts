@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
 import { extractorPolicy, snowflakePermissionsPolicy, trustPolicy } from '../aws/policies.js';
 import { MANIFEST_FILE, manifestJson, manifestOf } from '../generated/manifest.js';
+import { handlebarsPackage } from '../lazy-packages.js';
 import { hasPipe, type PipelineModel, type TableModel } from '../model/types.js';
 import { PURGE_TOMBSTONES_FILE } from '../snowflake/apply.js';
 import { lineCommentText } from '../sql/quote.js';
@@ -82,7 +83,7 @@ export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
   // the runtime alone when the build compiled every template (the compiler and its source-map dependency are a
   // tenth of a small generate's start-up); the whole package when one has to be compiled here
   const everyBuilt = sources.every(([name, source]) => built(name, source) !== undefined);
-  const hbs = handlebars(everyBuilt ? 'handlebars/runtime' : 'handlebars').create();
+  const hbs = handlebarsPackage(everyBuilt ? 'runtime' : 'compiler').create();
   let fromBuild = 0;
   const compile = (name: TemplateName, source: string) => {
     const spec = built(name, source);
@@ -98,11 +99,6 @@ export function loadTemplates(dir: URL = TEMPLATE_DIR): Templates {
   hbs.registerPartial('pipe_copy', compiled['table/pipe_copy']);
   precompiledInUse = fromBuild;
   return compiled;
-}
-
-/** `handlebars` (compiler and runtime) or `handlebars/runtime` (templates precompiled by the build only). */
-function handlebars(pkg: 'handlebars' | 'handlebars/runtime'): typeof Handlebars {
-  return createRequire(import.meta.url)(pkg) as typeof Handlebars;
 }
 
 let precompiledInUse = 0;

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -263,6 +263,9 @@ describe('Lambda extraction handler', () => {
       await exec(process.execPath, [join(ROOT, 'scripts/bundle-lambda.mjs'), out, metadataDir], {
         cwd: ROOT,
       });
+      // a comment the fast reader declines (`&` after `: `), so the bundle reads pipeline.yaml with `yaml`, which the
+      // CLI loads only on first use (src/lazy-packages.ts) and the bundle must carry
+      await appendFile(join(out, 'metadata/pipeline.yaml'), '# read by yaml: &not-an-anchor\n');
       await db.query('UPDATE book_reviews SET rating = 1 WHERE review_id = 1');
       const snowflake = await startFakeSnowflake();
       const dataKey = `${table('books').dataKeyPrefix}2026/11/30/new file.csv.gz`;

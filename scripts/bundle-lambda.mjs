@@ -41,9 +41,11 @@ const staticPackages = {
       loader: 'ts',
       contents: [
         "import * as yaml from 'yaml';",
+        "import * as diff from 'diff';",
         "import Handlebars from 'handlebars';",
         "import HandlebarsRuntime from 'handlebars/runtime';",
         'export function yamlPackage() { return yaml; }',
+        'export function diffPackage() { return diff; }',
         "export function handlebarsPackage(part) { return part === 'compiler' ? Handlebars : HandlebarsRuntime; }",
       ].join('\n'),
     }));

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { diffPackage } from '../lazy-packages.js';
 import type { RenderedFile } from '../render/render.js';
 import { MANIFEST_FILE } from './manifest.js';
 
@@ -175,6 +175,7 @@ function writeNewFile(target: string, content: string): void {
 
 /** A unified diff per change, with paths shown under the generated directory as given on the command line. */
 export function unifiedDiff(displayDir: string, changes: readonly TreeChange[]): string {
+  const { createTwoFilesPatch } = diffPackage();
   return changes
     .map((c) => {
       const path = `${displayDir}/${c.path}`;

@@ -13,9 +13,9 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is availableParallelism() - 1, a single worker on the 2-core CI machine, but the slow files
     // (test/e2e, test/extract, test/apply) spend much of their time waiting on MariaDB, s3rver, DuckDB and child
-    // processes. Measured with `vitest run` on the 2-core machine (issue: CI must finish in 10 min under load):
-    // 1 worker 339 s quiet / 515 s beside two busy `yes` processes, 2 workers 182 s / 346 s, 3 workers 186 s / 277 s
-    // (more workers also take a larger share of a CPU that other work keeps busy). VITEST_MAX_WORKERS or
+    // processes. `vitest run` on the 2-core machine, quiet / beside two busy `yes` processes: 1 worker 339 s / 515 s,
+    // 2 workers 182 s / 346 s, 3 workers 177-186 s / 277-314 s, 4 workers - / 270 s. More workers also take a
+    // larger share of a CPU that other work keeps busy; 4 gained little over 3. VITEST_MAX_WORKERS or
     // `vitest run --maxWorkers N` overrides it.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     // The AWS SDK warns on Node 20 about a future minimum version; it is noise in test output.

@@ -65,7 +65,12 @@ it('SIGKILLed extractions at random points, then a run to completion: nothing lo
   // a backfill of several files per table, so kills land between uploads and state writes
   await workload.insertBooks(3000);
   await workload.insertReviews(3000, 3000);
-  const options = { chunkRows: 300, fileSizeMb: 0.01, leaseTtlSeconds: 2 };
+  // A killed run's lease blocks the next run until it expires, so killed runs take short leases; renewed every
+  // second (a third of the ttl, at least 1 s), a 2 s lease was lost on a loaded machine ('lease lost ... without
+  // being renewed'), which failed the run. 3 s leaves two seconds for a late renewal.
+  const options = { chunkRows: 300, fileSizeMb: 0.01, leaseTtlSeconds: 3 };
+  // the runs to completion are never killed: nothing waits for their lease, so a long one costs nothing
+  const toCompletion = { ...options, leaseTtlSeconds: 60 };
   const small = {
     insertBooks: 150,
     updateBooks: 200,
@@ -120,7 +125,7 @@ it('SIGKILLed extractions at random points, then a run to completion: nothing lo
   expect(killed.length).toBeGreaterThanOrEqual(plans.length - 3);
   // "to completion": a backfill that finishes now leaves the changes made during it to the next, incremental run
   for (let run = 1; run <= 3; run++) {
-    const result = await h.extractOk(options);
+    const result = await h.extractOk(toCompletion);
     await record(`final run ${run}`, result);
     if (result.summaries.every((s) => s.mode === 'incremental')) break;
   }

@@ -6,6 +6,7 @@
 import type { Connection } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import { afterEach, expect, it } from 'vitest';
+import type { ExtractResult } from './extractor.js';
 import { E2eHarness, sleep } from './harness.js';
 import { BookstoreWorkload, Random, seedFromEnv } from './workload.js';
 
@@ -31,11 +32,50 @@ async function differingKeys(h: E2eHarness, table: string): Promise<string[]> {
   return [...new Set((await h.compare(table)).map((d) => d.key))].sort();
 }
 
+/** The upper bound of each table's window in a run, from its `table_summary` log lines. */
+function windowUppers(run: ExtractResult): Map<string, string> {
+  const uppers = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    if (!line.includes('"event":"table_summary"')) continue;
+    const summary = JSON.parse(line) as { table: string; window: { upper: string } };
+    // a TIMESTAMP cursor's bound carries its zone (UTC, the inspection pool's session zone too)
+    uppers.set(summary.table, summary.window.upper.replace(/ \+00:00$/, ''));
+  }
+  return uppers;
+}
+
+/** Polls MySQL's clock (the one cursors are stamped with) until `seconds` ago lies past every one of `cursors`. */
+async function untilMysqlClockPasses(
+  h: E2eHarness,
+  seconds: number,
+  cursors: readonly string[],
+): Promise<void> {
+  expect(cursors.length).toBeGreaterThan(0);
+  for (const cursor of cursors) {
+    for (;;) {
+      const [[row]] = (await h.db.pool.query('SELECT NOW(6) - INTERVAL ? SECOND > ? AS ok', [
+        seconds,
+        cursor,
+      ])) as unknown as [[{ ok: number }]];
+      if (Number(row.ok) === 1) break;
+      await sleep(50);
+    }
+  }
+}
+
+/**
+ * The lag of the first scenario. It must exceed the time from stamping the late rows (T1) to the extractor reading
+ * MySQL's clock in its child process: a run that starts later than that reads the rows stamped after T1 and its
+ * watermark passes T1, so the scenario would not happen. 3 s was too little beside busy test workers and two `yes`
+ * processes on 2 cores; the check after the run says so instead of failing obscurely.
+ */
+const LAG_SECONDS = 6;
+
 const keys = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify([String(from + i)])).sort();
 
 it('a transaction stamped within commit_lag of a run and committed after it started is extracted; with no lag it is lost', async () => {
-  harness = await E2eHarness.start({ label: 'late_lag', commitLagSeconds: 3, lookbackSeconds: 0 });
+  harness = await E2eHarness.start({ label: 'late_lag', commitLagSeconds: LAG_SECONDS, lookbackSeconds: 0 });
   // book_reviews runs without a lag: the negative control
   await harness.editMetadata(
     'tables/book_reviews.yaml',
@@ -50,7 +90,7 @@ it('a transaction stamped within commit_lag of a run and committed after it star
   await harness.sql(
     "UPDATE books SET title = CONCAT(LEFT(title, 400), ' (early)'), updated_at = NOW(6) WHERE book_id <= 10",
   );
-  await sleep(3300);
+  await harness.waitForCommitLag();
   writer = await openWriter(harness);
   await writer.beginTransaction();
   // stamped now (T1), invisible to the coming run until the commit
@@ -69,8 +109,16 @@ it('a transaction stamped within commit_lag of a run and committed after it star
   await harness.sql(
     "UPDATE book_reviews SET review_text = 'after', updated_at = NOW(6) WHERE review_id BETWEEN 10 AND 13",
   );
+  const [[after]] = (await harness.db.pool.query(
+    'SELECT MIN(updated_at) AS stamp FROM books WHERE book_id BETWEEN 40 AND 42',
+  )) as unknown as [[{ stamp: string }]];
   const run = await harness.extractOk();
-  // book_reviews read the 4 rows stamped after T1; books (lag 3 s) did not
+  const booksUpper = windowUppers(run).get('books') ?? '';
+  expect(
+    booksUpper < after.stamp,
+    `books' window (.. ${booksUpper}] reached the rows stamped after T1 (${after.stamp}): the run started more than ${LAG_SECONDS} s after them, so LAG_SECONDS is too small for this machine`,
+  ).toBe(true);
+  // book_reviews read the 4 rows stamped after T1; books (with the lag) did not
   expect(run.summaries.map((s) => s.rows)[0]).toBe(4);
   await writer.commit();
   await harness.loadAndMerge();
@@ -92,9 +140,11 @@ it('a transaction stamped before the upper bound and committed late is re-read b
   );
   await harness.regenerate();
   expect(harness.table('book_reviews').lookbackSeconds).toBe(0);
-  await harness.extractOk();
+  const backfill = await harness.extractOk();
   await harness.loadMergeCompare();
-  await sleep(1200);
+  // the late rows below are stamped 2 s back: wait (on MySQL's clock) until that is past the backfill's upper
+  // bound, where both tables' watermarks now stand, or they would be older than the watermark from the start
+  await untilMysqlClockPasses(harness, 2, [...windowUppers(backfill).values()]);
   writer = await openWriter(harness);
   await writer.beginTransaction();
   // stamped 2 s ago: older than the coming run's upper bound (now - 1 s), but not committed yet

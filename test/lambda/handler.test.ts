@@ -204,18 +204,20 @@ describe('Lambda extraction handler', () => {
     );
     const before = new Set(await dataKeys(table('books')));
     const newKeys = async () => (await dataKeys(table('books'))).filter((k) => !before.has(k));
-    // The deadline comes once the first files of the backfill are in S3 (the test watches the bucket).
+    // The deadline comes once the third file of the backfill is stored: s3rver reports each object as it stores
+    // it. (Listing the bucket in a loop raced with the handler in this same process: on a busy machine the whole
+    // backfill finished before the listing saw three files.)
     let remaining = 900_000;
-    const watcher = (async () => {
-      while (remaining > 0 && (await newKeys()).length < 3) await new Promise((r) => setImmediate(r));
-      remaining = 10_000;
-    })();
+    let stored = 0;
+    const stopWatching = s3.onObjectCreated((key) => {
+      if (key.startsWith(table('books').dataKeyPrefix) && key.endsWith('.csv.gz') && ++stored === 3) {
+        remaining = 10_000;
+      }
+    });
     const first = await createHandler({ pollMs: 5 })(
       { tables: ['books'], backfill: true },
       context(() => remaining),
-    );
-    remaining = 0;
-    await watcher;
+    ).finally(stopWatching);
     expect(first.stoppedForDeadline).toBe(true);
     expect(byTable(first, 'books')?.status).toBe('aborted');
     expect(byTable(first, 'books')?.message).toMatch(/before the Lambda timeout/);

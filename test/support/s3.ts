@@ -31,6 +31,8 @@ export interface TestS3 {
   bucket: string;
   directory: string;
   client: S3Client;
+  /** calls `listener` with the key of every object stored, as the store writes it, until the returned function is called */
+  onObjectCreated(listener: (key: string) => void): () => void;
   /** stops the server, destroys the client and removes the temp directory */
   close(): Promise<void>;
 }
@@ -119,7 +121,19 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
     await close();
     throw error;
   }
-  return { endpoint: server.endpoint, port: server.port, bucket, directory, client, close };
+  const listeners = new Set<(key: string) => void>();
+  server.s3rver.on('event', (event) => {
+    const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
+      .Records?.[0];
+    if (!record?.eventName?.startsWith('ObjectCreated')) return;
+    const key = decodeURIComponent(record.s3?.object?.key ?? '');
+    for (const listener of listeners) listener(key);
+  });
+  const onObjectCreated = (listener: (key: string) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { endpoint: server.endpoint, port: server.port, bucket, directory, client, onObjectCreated, close };
 }
 
 /** The S3 client settings that work against s3rver (test-infra.md §1). */

@@ -99,7 +99,9 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   const markerKilled = await h.extract({
     tables,
     keySnapshot: true,
-    leaseTtlSeconds: 2,
+    // killed runs take short leases (the next run waits for them); renewed every second, a 2 s lease was lost
+    // on a loaded machine before the kill (test/e2e/crash.test.ts), 3 s leaves two seconds for a late renewal
+    leaseTtlSeconds: 3,
     killWhen: ({ kill }) =>
       h.onS3Event((event) => {
         if (event.name.startsWith('ObjectCreated') && event.key.endsWith('/complete.csv.gz')) kill(event.key);
@@ -123,7 +125,9 @@ it('key snapshots turn hard deletes into tombstones; incomplete or unloaded snap
   const killed = await h.extract({
     tables,
     keySnapshot: true,
-    leaseTtlSeconds: 2,
+    // killed runs take short leases (the next run waits for them); renewed every second, a 2 s lease was lost
+    // on a loaded machine before the kill (test/e2e/crash.test.ts), 3 s leaves two seconds for a late renewal
+    leaseTtlSeconds: 3,
     // once state records the first key file: the snapshot's progress is durable, its marker not written
     killWhen: ({ kill }) => {
       let keyFile: string | undefined;

@@ -118,7 +118,9 @@ async function crashMidSnapshot(h: E2eHarness, table: string): Promise<string[]>
     tables: [table],
     chunkRows: 10,
     fileSizeMb: 0.0001,
-    leaseTtlSeconds: 2,
+    // killed runs take short leases (the next run waits for them); renewed every second, a 2 s lease was lost
+    // on a loaded machine before the kill (test/e2e/crash.test.ts), 3 s leaves two seconds for a late renewal
+    leaseTtlSeconds: 3,
     killWhen: ({ kill }) => {
       let dataFile: string | undefined;
       return h.onS3Event((event) => {

@@ -5,8 +5,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +15,7 @@ import { leaseKey, stateKey } from '../../src/extract/naming.js';
 import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import { loadState } from '../../src/extract/state.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
+import { closedPort } from '../support/closed-port.js';
 import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
 import { childEnv, loadTestModel } from '../support/pipeline.js';
@@ -75,15 +74,6 @@ function start(
 }
 
 const runWith = (args: string[], environment: Record<string, string>) => start(args, environment).done;
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const events = (stdout: string) =>
   stdout

@@ -18,6 +18,7 @@ import {
   toSnowflakeError,
 } from '../../src/snowflake/client.js';
 import { snowflakeOptionsFromEnv } from '../../src/snowflake/env.js';
+import { closedPort } from '../support/closed-port.js';
 import { type FakeSnowflake, LOGIN_FAILED, startFakeSnowflake } from '../support/fake-snowflake.js';
 
 const PASSWORD = 'pw-Secret-4711!';
@@ -530,12 +531,3 @@ describe('snowflakeOptionsFromEnv', () => {
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
   });
 });
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -4,7 +4,6 @@
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +16,7 @@ import { S3ObjectStore } from '../../src/extract/s3-store.js';
 import type { PipelineModel, TableModel } from '../../src/model/types.js';
 import { loadPipeline } from '../../src/pipeline.js';
 import { prepareWorkDir, runCommand } from '../apply/harness.js';
+import { closedPort as findClosedPort } from '../support/closed-port.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 const PASSWORD = 'Sentinel-Extract-Password-27182';
@@ -36,10 +36,7 @@ beforeAll(async () => {
   });
   if (!loaded.model) throw new Error(JSON.stringify(loaded.diagnostics));
   model = loaded.model;
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closedPort = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
+  closedPort = await findClosedPort();
 });
 
 afterAll(async () => {

@@ -19,7 +19,9 @@ import { readCsvGz } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/mysql.js';
 import {
   createTestS3Client,
+  onS3rverEvent,
   randomBucketName,
+  type S3Event,
   S3RVER_CREDENTIALS,
   type S3Server,
   startS3Server,
@@ -50,11 +52,6 @@ export interface HarnessOptions {
   readonly lookbackSeconds?: number;
 }
 
-interface S3Event {
-  readonly name: string;
-  readonly key: string;
-}
-
 export class E2eHarness {
   readonly #loaded = new Set<string>();
   readonly #eventListeners = new Set<(event: S3Event) => void>();
@@ -74,14 +71,8 @@ export class E2eHarness {
   ) {
     this.#model = model;
     this.#warehouse = warehouse;
-    s3.s3rver.on('event', (event) => {
-      const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
-        .Records?.[0];
-      const parsed = {
-        name: record?.eventName ?? '',
-        key: decodeURIComponent(record?.s3?.object?.key ?? ''),
-      };
-      for (const listener of this.#eventListeners) listener(parsed);
+    onS3rverEvent(s3, (event) => {
+      for (const listener of this.#eventListeners) listener(event);
     });
   }
 

@@ -122,18 +122,30 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
     throw error;
   }
   const listeners = new Set<(key: string) => void>();
-  server.s3rver.on('event', (event) => {
-    const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
-      .Records?.[0];
-    if (!record?.eventName?.startsWith('ObjectCreated')) return;
-    const key = decodeURIComponent(record.s3?.object?.key ?? '');
-    for (const listener of listeners) listener(key);
+  onS3rverEvent(server, (event) => {
+    if (!event.name.startsWith('ObjectCreated')) return;
+    for (const listener of listeners) listener(event.key);
   });
   const onObjectCreated = (listener: (key: string) => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
   return { endpoint: server.endpoint, port: server.port, bucket, directory, client, onObjectCreated, close };
+}
+
+/** An S3 event notification as s3rver emits it: its event name and its object's key, decoded. */
+export interface S3Event {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Calls `listener` with every event the server emits (objects created, deleted, copied), as the store acts. */
+export function onS3rverEvent(server: S3Server, listener: (event: S3Event) => void): void {
+  server.s3rver.on('event', (event) => {
+    const record = (event as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] })
+      .Records?.[0];
+    listener({ name: record?.eventName ?? '', key: decodeURIComponent(record?.s3?.object?.key ?? '') });
+  });
 }
 
 /** The S3 client settings that work against s3rver (test-infra.md §1). */
